@@ -1,8 +1,41 @@
 """nnlab: neural networks from first principles.
 
-The autodiff engine is re-exported here: ``nnlab.tensor``, ``nnlab.Tensor``, ``nnlab.no_grad`` ...
-Subpackages (``nnlab.nn``, ``nnlab.optim``, ``nnlab.keras``, ``nnlab.prob``, ``nnlab.linear``,
-``nnlab.datasets``, ``nnlab.labs``) are imported on demand.
+The autodiff engine is re-exported here: ``nnlab.tensor``, ``nnlab.Tensor``, ``nnlab.no_grad``,
+the ops (``nnlab.exp``, ``nnlab.concatenate``, ...). Subpackages (``nnlab.nn``, ``nnlab.optim``,
+``nnlab.keras``, ``nnlab.prob``, ``nnlab.linear``, ``nnlab.datasets``, ``nnlab.labs``) are imported
+on demand.
 """
 
+from .autograd import (
+    Tensor,
+    clip,
+    concatenate,
+    dropout,
+    enable_grad,
+    exp,
+    is_grad_enabled,
+    linear,
+    log,
+    log_softmax,
+    logsumexp,
+    no_grad,
+    relu,
+    sigmoid,
+    sigmoid_binary_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+    sqrt,
+    stack,
+    tanh,
+    tensor,
+    where,
+)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "clip", "concatenate", "dropout", "enable_grad", "exp", "is_grad_enabled",
+    "linear", "log", "log_softmax", "logsumexp", "no_grad", "relu", "sigmoid",
+    "sigmoid_binary_cross_entropy", "softmax", "softmax_cross_entropy", "sqrt", "stack", "tanh",
+    "tensor", "where",
+]

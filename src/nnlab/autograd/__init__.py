@@ -1,0 +1,69 @@
+"""nnlab's reverse-mode automatic differentiation engine over NumPy.
+
+``Tensor`` records the graph of the ops applied to it; ``backward()`` applies the chain rule
+from the output back to the leaves. Every op is one :class:`Function` subclass (forward and
+backward side by side) with a lowercase wrapper.
+"""
+
+from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_shape
+from .gradcheck import gradcheck
+from .graph import draw, to_dot
+from .nn_ops import (
+    dropout,
+    linear,
+    log_softmax,
+    logsumexp,
+    sigmoid_binary_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+)
+from .ops import add, div, matmul, mul, neg, pow, sub
+from .reduce_ops import max, mean, min, sum
+from .shape_ops import concatenate, getitem, reshape, stack, transpose, where
+from .tensor import Tensor, tensor
+from .unary_ops import abs, clip, exp, log, relu, sigmoid, sqrt, tanh
+
+__all__ = [
+    "Function",
+    "Tensor",
+    "abs",
+    "add",
+    "clip",
+    "concatenate",
+    "div",
+    "draw",
+    "dropout",
+    "enable_grad",
+    "exp",
+    "getitem",
+    "gradcheck",
+    "is_grad_enabled",
+    "linear",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "mean",
+    "min",
+    "mul",
+    "neg",
+    "no_grad",
+    "pow",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sigmoid_binary_cross_entropy",
+    "softmax",
+    "softmax_cross_entropy",
+    "sqrt",
+    "stack",
+    "sub",
+    "sum",
+    "sum_to_shape",
+    "tanh",
+    "tensor",
+    "to_dot",
+    "transpose",
+    "where",
+]

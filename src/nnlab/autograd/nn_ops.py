@@ -1,0 +1,310 @@
+"""Fused, numerically stable ops for neural networks.
+
+Each is one graph node whose backward is the simplified closed form, cheaper and more accurate
+than differentiating the composition op by op:
+
+- ``softmax``, ``log_softmax``, ``logsumexp`` (shifted by the maximum: no overflow);
+- ``linear``: y = x Wᵀ + b;
+- ``softmax_cross_entropy``: CE(softmax(z), t), gradient (softmax(z) - t) / N;
+- ``sigmoid_binary_cross_entropy``: BCE(σ(z), t), gradient (σ(z) - t) / N;
+- ``dropout``: inverted dropout, survivors scaled by 1/(1 - p).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .function import Function
+from .ops import lift
+from .reduce_ops import Axis, normalize_axis
+from .tensor import Tensor
+from .unary_ops import stable_sigmoid
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    """yᵢ = e^{zᵢ} / Σⱼ e^{zⱼ}; backward dz = y ⊙ (g - Σ g⊙y)."""
+
+    __slots__ = ("axis", "out")
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+        self.out = e / e.sum(axis=self.axis, keepdims=True)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        y = self.out
+        return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """yᵢ = zᵢ - log Σⱼ e^{zⱼ}; backward dz = g - softmax(z) Σ g."""
+
+    __slots__ = ("axis", "out")
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        self.out = _log_softmax(z, self.axis)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g - np.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+class LogSumExp(Function):
+    """y = log Σ e^{z} = m + log Σ e^{z - m}, m = max z; dy/dz = softmax(z)."""
+
+    __slots__ = ("axis", "keepdims", "z", "out")
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        m = z.max(axis=self.axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = m + np.log(np.exp(z - m).sum(axis=self.axis, keepdims=True))
+        self.z, self.out = z, out
+        if self.keepdims:
+            return out
+        return out.reshape(()) if self.axis is None else np.squeeze(out, self.axis)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g.reshape(self.out.shape) * np.exp(self.z - self.out),)
+
+
+class Linear(Function):
+    """y = x Wᵀ + b with W of shape (out, in) (PyTorch's layout).
+
+    Backward: dx = g W, dW = gᵀ x, db = Σ_batch g.
+    """
+
+    __slots__ = ("x", "w", "has_bias")
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        if w.ndim != 2:
+            raise ValueError(f"linear: weight must be 2-D (out, in), got shape {w.shape}")
+        if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
+                f"but the weight {w.shape} expects {w.shape[1]}"
+            )
+        self.x, self.w, self.has_bias = x, w, b is not None
+        y = x @ w.T
+        if b is not None:
+            if b.shape != (w.shape[0],):
+                raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
+            y += b
+        return y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x, w = self.x, self.w
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = g @ w if self.inputs[0].requires_grad else None
+        gw = g2.T @ x2 if self.inputs[1].requires_grad else None
+        if not self.has_bias:
+            return gx, gw
+        gb = g2.sum(axis=0) if self.inputs[2].requires_grad else None
+        return gx, gw, gb
+
+
+class SoftmaxCrossEntropy(Function):
+    """Per sample: ℓ = -Σₖ tₖ log softmax(z)ₖ = logsumexp(z) - Σₖ tₖ zₖ (Σ t = 1).
+
+    Targets are class indices (N,) or distributions (N, K). Backward: dz = (softmax(z) - t) · g.
+    """
+
+    __slots__ = ("reduction", "target", "probs", "n")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        logp = _log_softmax(z, axis=1)
+        t = self.target
+        if t.ndim == 1:
+            per_sample = -logp[np.arange(z.shape[0]), t]
+        else:
+            per_sample = -(t * logp).sum(axis=1)
+        self.probs = np.exp(logp)
+        self.n = z.shape[0]
+        if self.reduction == "none":
+            return per_sample
+        total = per_sample.sum()
+        return np.asarray(total / self.n if self.reduction == "mean" else total, dtype=z.dtype)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        d = self.probs.copy()
+        t = self.target
+        if t.ndim == 1:
+            d[np.arange(self.n), t] -= 1
+        else:
+            d -= t
+        if self.reduction == "none":
+            return (d * g[:, None],)
+        scale = g / self.n if self.reduction == "mean" else g
+        d *= scale
+        return (d,)
+
+
+class SigmoidBinaryCrossEntropy(Function):
+    """Per element: ℓ = -[t log σ(z) + (1 - t) log(1 - σ(z))] = max(z, 0) - z t + log(1 + e^{-|z|}).
+
+    Backward: dz = (σ(z) - t) · g.
+    """
+
+    __slots__ = ("reduction", "target", "z")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        t = self.target
+        self.z = z
+        loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+        if self.reduction == "none":
+            return loss
+        total = loss.sum()
+        return np.asarray(total / z.size if self.reduction == "mean" else total, dtype=z.dtype)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        d = stable_sigmoid(self.z) - self.target
+        if self.reduction == "mean":
+            return (d * (g / self.z.size),)
+        return (d * g,)
+
+
+class Dropout(Function):
+    """Inverted dropout: y = x ⊙ m / (1 - p), mᵢ ~ Bernoulli(1 - p); dy/dx = m / (1 - p)."""
+
+    __slots__ = ("p", "rng", "mask")
+
+    def __init__(self, p: float, rng: np.random.Generator) -> None:
+        self.p, self.rng = p, rng
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
+        return x * self.mask
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.mask,)
+
+
+def _axis(axis: int, ndim: int, op: str) -> int:
+    norm = normalize_axis(axis, ndim, op)
+    assert norm is not None
+    return norm[0]
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """softmax(z)ᵢ = e^{zᵢ} / Σⱼ e^{zⱼ} along ``axis`` (shifted by the max: no overflow)."""
+    x = lift(x)
+    return Softmax(_axis(axis, x.ndim, "softmax")).apply(x)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """log softmax(z) = z - logsumexp(z) along ``axis``, computed stably."""
+    x = lift(x)
+    return LogSoftmax(_axis(axis, x.ndim, "log_softmax")).apply(x)
+
+
+def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log Σ exp(x) over ``axis``, computed stably."""
+    x = lift(x)
+    return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims).apply(x)
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias in one node; weight has shape (out_features, in_features)."""
+    x = lift(x, weight)
+    if bias is None:
+        return Linear().apply(x, weight)
+    return Linear().apply(x, weight, bias)
+
+
+def _target_array(target: Any) -> np.ndarray:
+    return target.data if isinstance(target, Tensor) else np.asarray(target)
+
+
+def softmax_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of softmax(logits) against ``target``, from logits, stably.
+
+    Args:
+        logits: (N, K) unnormalized scores.
+        target: (N,) integer class indices in [0, K), or (N, K) one-hot / probability rows.
+        reduction: "mean" (over N), "sum", or "none" (per sample, shape (N,)).
+    """
+    z = lift(logits)
+    _check_reduction("softmax_cross_entropy", reduction)
+    if z.ndim != 2:
+        raise ValueError(
+            f"softmax_cross_entropy: logits must be 2-D (batch, classes), got shape {z.shape}"
+        )
+    t = _target_array(target)
+    n, k = z.shape
+    if t.ndim == 1 and t.dtype.kind in "iu":
+        if t.shape[0] != n:
+            raise ValueError(f"softmax_cross_entropy: {t.shape[0]} targets for {n} rows of logits")
+        if t.size and (t.min() < 0 or t.max() >= k):
+            raise ValueError(
+                f"softmax_cross_entropy: class indices must lie in [0, {k - 1}], "
+                f"got values in [{t.min()}, {t.max()}]"
+            )
+    elif t.shape == (n, k):
+        t = t.astype(z.dtype, copy=False)
+    else:
+        raise ValueError(
+            f"softmax_cross_entropy: target must be integer class indices of shape ({n},) or "
+            f"one-hot/probabilities of shape ({n}, {k}); got dtype {t.dtype} shape {t.shape}"
+        )
+    return SoftmaxCrossEntropy(t, reduction).apply(z)
+
+
+def sigmoid_binary_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of σ(logits) against targets in [0, 1], from logits, stably.
+
+    ``target`` must have the shape of ``logits``; reduction "mean" averages over all elements.
+    """
+    z = lift(logits)
+    _check_reduction("sigmoid_binary_cross_entropy", reduction)
+    t = _target_array(target)
+    if t.shape != z.shape:
+        raise ValueError(
+            f"sigmoid_binary_cross_entropy: target shape {t.shape} differs from logits shape "
+            f"{z.shape}"
+        )
+    return SigmoidBinaryCrossEntropy(t.astype(z.dtype, copy=False), reduction).apply(z)
+
+
+def dropout(
+    x: Any, p: float, rng: np.random.Generator | None = None, training: bool = True
+) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p).
+
+    The identity when ``training`` is False or ``p`` is 0 (evaluation needs no rescaling).
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p (the drop probability) must be in [0, 1), got {p}")
+    x = lift(x)
+    if not training or p == 0:
+        return x
+    return Dropout(p, rng if rng is not None else np.random.default_rng()).apply(x)

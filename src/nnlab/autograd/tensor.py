@@ -1,0 +1,360 @@
+"""``Tensor``: an ndarray that remembers how it was computed, and reverse-mode differentiation.
+
+Every op on tensors that need a gradient records a node (a :class:`Function`) holding its inputs.
+``backward()`` walks that graph once, from the output to the leaves, in reverse topological
+order (computed iteratively: a chain of 100,000 ops is fine), applying the chain rule
+
+    dL/d(input) = sum over uses of  dL/d(output) * d(output)/d(input).
+
+Gradients of intermediate tensors live in a dict that is dropped when ``backward`` returns; leaf
+tensors (created by the user with ``requires_grad=True``) *accumulate* into ``.grad`` across calls,
+as in PyTorch, until ``zero_grad()`` clears them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .function import Function, sum_to_shape
+
+Scalar = int | float
+ArrayLike = Any
+
+
+def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
+    """Convert user data: float64 ndarrays stay float64; lists and scalars become float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray | np.generic):
+        arr = np.asarray(data)
+        if arr.dtype == np.float16:
+            return arr.astype(np.float32)
+        return arr
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" or arr.dtype.kind == "c":
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iub":
+        return arr
+    raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} (dtype {arr.dtype})")
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient.
+
+    Attributes:
+        data: the values (``numpy.ndarray``).
+        grad: dL/d(self) after ``backward()`` (same shape as ``data``) or None. For a leaf it
+            accumulates over backward calls until :meth:`zero_grad`.
+        requires_grad: whether gradients flow to this tensor.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_fn", "__weakref__")
+    __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
+    data: np.ndarray
+    grad: np.ndarray | None
+    requires_grad: bool
+    _fn: Function | None
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
+        arr = _as_array(data, dtype)
+        if requires_grad and arr.dtype.kind != "f":
+            raise TypeError(
+                f"tensor: only floating-point tensors can require grad, got dtype {arr.dtype}; "
+                "pass dtype=np.float32 (or float64) to convert"
+            )
+        self.data = arr
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._fn = None
+
+    # ----------------------------------------------------------------- array protocol
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (not the output of a recorded op)."""
+        return self._fn is None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self) -> np.ndarray:
+        """The values as an ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: tensor has {self.data.size} elements, expected exactly 1")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing the same data, cut from the graph (requires_grad=False)."""
+        return Tensor(self.data)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy converted to ``dtype`` (not differentiable: a new leaf)."""
+        return Tensor(self.data.astype(dtype))
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        extra = f", dtype={self.data.dtype}"
+        if self._fn is not None:
+            extra += f", grad_fn={self._fn.name}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- autodiff
+    def zero_grad(self) -> None:
+        """Clear the accumulated gradient."""
+        self.grad = None
+
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Compute dself/dleaf for every leaf that requires grad, accumulating into ``leaf.grad``.
+
+        Args:
+            grad: dL/d(self), the same shape as ``self``. May be omitted only for a scalar
+                (one-element) tensor, where it is 1.
+
+        Calling ``backward`` twice on the same graph adds the gradients twice (the graph is kept);
+        call ``zero_grad()`` (or an optimizer's) between steps.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad (no input of the computation had "
+                "requires_grad=True, or it was computed inside no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: output has shape {self.shape}; a gradient can be implied only for "
+                    "a scalar output. Pass grad= (dL/doutput, same shape), or reduce first "
+                    "(e.g. .sum() or .mean())"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward: grad has shape {seed.shape}, but the tensor has shape {self.shape}"
+                )
+        if self._fn is None:
+            self._accumulate(seed)
+            return
+        grads: dict[int, np.ndarray] = {id(self): seed}
+        for node in _topological_order(self):
+            g = grads.pop(id(node), None)
+            if g is None:  # no path from the output carried a gradient here
+                continue
+            fn = node._fn
+            assert fn is not None
+            for inp, gi in zip(fn.inputs, fn.backward(g), strict=True):
+                if gi is None or not inp.requires_grad:
+                    continue
+                if gi.shape != inp.data.shape:
+                    gi = sum_to_shape(gi, inp.data.shape)
+                if inp._fn is None:
+                    inp._accumulate(gi)
+                else:
+                    key = id(inp)
+                    prev = grads.get(key)
+                    grads[key] = gi if prev is None else prev + gi
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        if self.grad is None:
+            # own the buffer: g may alias an array kept elsewhere in the graph
+            self.grad = np.array(g, copy=True)
+        else:
+            self.grad += g
+
+    # ----------------------------------------------------------------- operators
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return shape_ops.getitem(self, index)
+
+    # comparisons: plain boolean arrays (not differentiable)
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _raw(other)
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data == _raw(other)
+
+    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data != _raw(other)
+
+    # ----------------------------------------------------------------- methods
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce_ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce_ops.mean(self, axis, keepdims)
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce_ops.max(self, axis, keepdims)
+
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce_ops.min(self, axis, keepdims)
+
+    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        return nn_ops.logsumexp(self, axis, keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        return shape_ops.reshape(self, shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], tuple | list):
+            axes = tuple(axes[0])
+        return shape_ops.transpose(self, axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        return shape_ops.transpose(self, None)
+
+    def exp(self) -> Tensor:
+        return unary_ops.exp(self)
+
+    def log(self) -> Tensor:
+        return unary_ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return unary_ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return unary_ops.abs(self)
+
+    def tanh(self) -> Tensor:
+        return unary_ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return unary_ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return unary_ops.relu(self)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return unary_ops.clip(self, min, max)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return nn_ops.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return nn_ops.log_softmax(self, axis)
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Non-leaf tensors reachable from ``root``, each after every tensor that uses it.
+
+    Iterative depth-first post-order (no recursion limit): a node is emitted after all of its
+    inputs; reversed, every node comes before its inputs, so its gradient is complete when used.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        fn = node._fn
+        assert fn is not None
+        for inp in fn.inputs:
+            if inp._fn is not None and inp.requires_grad and id(inp) not in visited:
+                stack.append((inp, False))
+    order.reverse()
+    return order
+
+
+def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Make a tensor. float64 ndarrays stay float64; lists and Python scalars become float32;
+    integer data stays integer (and cannot require grad). ``dtype`` forces a dtype."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+from . import nn_ops, ops, reduce_ops, shape_ops, unary_ops  # noqa: E402
