@@ -37,7 +37,12 @@ def to_dot(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
         node = f"t{id(t)}"
         name = label_of.get(id(t))
         if t._fn is None:
-            text = f"{name}\\n{_shape(t)}" if name else _shape(t)
+            if name:
+                text = f"{name}\\n{_shape(t)}"
+            elif t.size == 1 and not t.requires_grad:  # a constant such as an exponent
+                text = f"{t.data.item():g}"
+            else:
+                text = _shape(t)
             style = "filled" if t.requires_grad else "dashed"
             lines.append(
                 f'  {node} [shape=box, style={style}, fillcolor="#dbeafe", label="{text}"];'
