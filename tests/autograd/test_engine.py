@@ -182,20 +182,32 @@ def test_ndarray_on_the_left_defers_to_tensor():
 @pytest.mark.parametrize(
     "fn,message",
     [
-        (lambda: nnlab.tensor(np.ones((100, 784))) @ nnlab.tensor(np.ones((256, 10))),
-         r"matmul: \(100, 784\) @ \(256, 10\): inner dimensions 784 and 256 differ"),
-        (lambda: nnlab.tensor(np.ones((2, 3))) + nnlab.tensor(np.ones((4,))),
-         r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+        (
+            lambda: nnlab.tensor(np.ones((100, 784))) @ nnlab.tensor(np.ones((256, 10))),
+            r"matmul: \(100, 784\) @ \(256, 10\): inner dimensions 784 and 256 differ",
+        ),
+        (
+            lambda: nnlab.tensor(np.ones((2, 3))) + nnlab.tensor(np.ones((4,))),
+            r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast",
+        ),
         (lambda: nnlab.tensor(np.ones((2, 3))).reshape(4, 2), r"reshape: cannot reshape"),
         (lambda: nnlab.tensor(np.ones((2, 3))).sum(axis=2), r"sum: axis 2 is out of range"),
-        (lambda: nnlab.linear(nnlab.tensor(np.ones((2, 3))), nnlab.tensor(np.ones((4, 5)))),
-         r"linear: input of shape \(2, 3\) has 3 features but the weight \(4, 5\) expects 5"),
-        (lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0, 3])),
-         r"class indices must lie in \[0, 2\]"),
-        (lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0])),
-         r"1 targets for 2 rows"),
-        (lambda: nnlab.concatenate([nnlab.tensor(np.ones((2, 3))), nnlab.tensor(np.ones(2))]),
-         r"concatenate: shapes \(2, 3\), \(2,\)"),
+        (
+            lambda: nnlab.linear(nnlab.tensor(np.ones((2, 3))), nnlab.tensor(np.ones((4, 5)))),
+            r"linear: input of shape \(2, 3\) has 3 features but the weight \(4, 5\) expects 5",
+        ),
+        (
+            lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0, 3])),
+            r"class indices must lie in \[0, 2\]",
+        ),
+        (
+            lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0])),
+            r"1 targets for 2 rows",
+        ),
+        (
+            lambda: nnlab.concatenate([nnlab.tensor(np.ones((2, 3))), nnlab.tensor(np.ones(2))]),
+            r"concatenate: shapes \(2, 3\), \(2,\)",
+        ),
         (lambda: nnlab.dropout(nnlab.tensor(np.ones(3)), 1.0), r"dropout: p .* \[0, 1\)"),
         (lambda: nnlab.tensor(np.ones(3)).transpose(1, 0), r"transpose: axes \(1, 0\)"),
     ],
@@ -252,11 +264,20 @@ def test_reductions_over_random_axes(data):
     )
     keep = data.draw(st.booleans())
     axes_t = tuple(axes)
-    check_op([shape], lambda a: a.sum(dim=axes_t, keepdim=keep),
-             lambda a: a.sum(axis=axes_t, keepdims=keep))
-    check_op([shape], lambda a: a.mean(dim=axes_t, keepdim=keep),
-             lambda a: a.mean(axis=axes_t, keepdims=keep))
+    check_op(
+        [shape],
+        lambda a: a.sum(dim=axes_t, keepdim=keep),
+        lambda a: a.sum(axis=axes_t, keepdims=keep),
+    )
+    check_op(
+        [shape],
+        lambda a: a.mean(dim=axes_t, keepdim=keep),
+        lambda a: a.mean(axis=axes_t, keepdims=keep),
+    )
     import torch
 
-    check_op([shape], lambda a: torch.amax(a, dim=axes_t, keepdim=keep),
-             lambda a: a.max(axis=axes_t, keepdims=keep))
+    check_op(
+        [shape],
+        lambda a: torch.amax(a, dim=axes_t, keepdim=keep),
+        lambda a: a.max(axis=axes_t, keepdims=keep),
+    )

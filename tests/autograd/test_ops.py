@@ -176,8 +176,11 @@ def test_softmax_family(axis):
 
 
 def test_logsumexp_all_axes_keepdims_and_large_values():
-    check_op([(2, 3, 4)], lambda a: torch.logsumexp(a, (0, 2), keepdim=True),
-             lambda a: a.logsumexp((0, 2), keepdims=True))
+    check_op(
+        [(2, 3, 4)],
+        lambda a: torch.logsumexp(a, (0, 2), keepdim=True),
+        lambda a: a.logsumexp((0, 2), keepdims=True),
+    )
     big = np.array([[1000.0, 1000.0], [-1000.0, 0.0]])
     check_op([], lambda a: torch.logsumexp(a, 1), lambda a: a.logsumexp(1), arrays=[big])
     check_op([], lambda a: torch.softmax(a, 1), lambda a: a.softmax(1), arrays=[big])
