@@ -9,6 +9,7 @@ nnlab's time is printed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -93,10 +94,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     y = rng.standard_normal((args.batch, SIZES[-1])).astype(np.float32)
     arrays = _params(rng)
     results = {"nnlab": time_per_call(nnlab_step(x, y, arrays), args.seconds)}
-    try:
+    with contextlib.suppress(ImportError):
         results["torch"] = time_per_call(torch_step(x, y, arrays), args.seconds)
-    except ImportError:
-        pass
     print(f"tiny MLP {'-'.join(map(str, SIZES))}, batch {args.batch}, forward + backward:")
     for name, t in results.items():
         print(f"  {name:6s} {t * 1e6:8.1f} us/step")
