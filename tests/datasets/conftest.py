@@ -6,8 +6,8 @@ import hashlib
 import http.server
 import threading
 from collections.abc import Iterator
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
