@@ -1,0 +1,21 @@
+"""``nnlab.nn``: PyTorch-shaped building blocks on nnlab's autodiff engine.
+
+``Module`` and ``Parameter``; layers ``Linear``, ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``,
+``Identity``, ``Dropout``, ``Sequential``.
+"""
+
+from .layers import Dropout, Identity, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from .module import Module, Parameter
+
+__all__ = [
+    "Dropout",
+    "Identity",
+    "Linear",
+    "Module",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]

@@ -1,0 +1,198 @@
+"""``Module`` and ``Parameter``: the containers every network is built from (PyTorch's shape).
+
+A ``Parameter`` is a leaf :class:`~nnlab.Tensor` that requires a gradient. A ``Module`` is any
+object whose attributes hold Parameters and sub-Modules, directly or inside lists, tuples and
+dicts; ``parameters()`` finds them all by walking the attributes, in the order they were set
+(a parameter shared by two layers is listed once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+
+
+class Parameter(Tensor):
+    """A trainable tensor: a leaf with ``requires_grad=True``.
+
+    ``data`` becomes float32 unless it is already a float64 array (kept for gradient checks).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        raw = data.data if isinstance(data, Tensor) else data
+        arr = np.asarray(raw)
+        if arr.dtype != np.float64:
+            if arr.dtype.kind not in "fiub":
+                raise TypeError(f"Parameter: cannot make a parameter from dtype {arr.dtype}")
+            arr = arr.astype(np.float32)
+        super().__init__(arr, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _walk(value: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """(name, item) for every Parameter or Module inside ``value`` (lists/tuples/dicts searched)."""
+    if isinstance(value, Parameter | Module):
+        yield prefix, value
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{prefix}.{i}")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _walk(item, f"{prefix}.{key}")
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses set Parameters and sub-Modules as attributes in ``__init__`` (possibly inside lists,
+    tuples or dicts) and implement ``forward``; calling the module calls ``forward``.
+
+    Attributes:
+        training: True in training mode (the default), False after :meth:`eval`. Layers such as
+            ``Dropout`` behave differently in the two modes.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        self.training = True
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ discovery
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """(name, Parameter or Module) directly held by this module (sub-modules not entered)."""
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter | Module | list | tuple | Mapping):
+                yield from _walk(value, name)
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ("" for itself) and every sub-module, once each."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [
+                (f"{name}.{n}" if name else n, m)
+                for n, m in module._members()
+                if isinstance(m, Module)
+            ]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every sub-module (depth first, in attribute order)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules."""
+        for _, member in self._members():
+            if isinstance(member, Module):
+                yield member
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) for every parameter, e.g. ``("layers.0.weight", W)``.
+
+        Order: attribute order, depth first; a parameter reachable twice is listed once.
+        """
+        seen: set[int] = set()
+        for mod_name, module in self.named_modules(prefix):
+            for name, member in module._members():
+                if isinstance(member, Parameter) and id(member) not in seen:
+                    seen.add(id(member))
+                    yield (f"{mod_name}.{name}" if mod_name else name), member
+
+    def parameters(self) -> list[Parameter]:
+        """Every trainable parameter (see :meth:`named_parameters` for the order)."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """Total number of scalar parameters."""
+        return sum(p.data.size for p in self.parameters())
+
+    # ------------------------------------------------------------------ modes and gradients
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=True``) or evaluation mode on this module and all below."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: same as ``train(False)``."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Clear every parameter's accumulated gradient (``grad = None``)."""
+        for p in self.parameters():
+            p.grad = None
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's values, keyed by dotted name."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy values from ``state`` (name -> array) into the parameters, in place.
+
+        Shapes must match exactly; values are cast to each parameter's dtype. With ``strict``
+        (the default) the keys must be exactly those of :meth:`state_dict`.
+
+        Raises:
+            KeyError: missing or unexpected keys (``strict=True``).
+            ValueError: a shape mismatch (nothing is modified then).
+        """
+        params = dict(self.named_parameters())
+        if strict:
+            missing = sorted(set(params) - set(state))
+            unexpected = sorted(set(state) - set(params))
+            if missing or unexpected:
+                raise KeyError(
+                    f"load_state_dict ({type(self).__name__}): missing keys {missing}, "
+                    f"unexpected keys {unexpected}"
+                )
+        updates: list[tuple[Parameter, np.ndarray]] = []
+        for name, value in state.items():
+            if name not in params:
+                continue
+            p = params[name]
+            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if arr.shape != p.data.shape:
+                raise ValueError(
+                    f"load_state_dict ({type(self).__name__}): '{name}' has shape {arr.shape} "
+                    f"in the state dict but {p.data.shape} in the model"
+                )
+            updates.append((p, arr))
+        for p, arr in updates:
+            np.copyto(p.data, arr, casting="unsafe")
+
+    # ------------------------------------------------------------------ display
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (layer settings)."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [(n, m) for n, m in self._members() if isinstance(m, Module)]
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)

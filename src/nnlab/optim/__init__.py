@@ -1,0 +1,16 @@
+"""``nnlab.optim``: optimizers that update parameters in place (PyTorch's update rules).
+
+``Optimizer`` (base), ``SGD`` (plain, momentum, Nesterov, weight decay), and
+``gradient_descent`` (plain gradient descent on a function, with its ``GDResult``).
+"""
+
+from .optimizer import SGD, Optimizer
+
+__all__ = ["SGD", "Optimizer"]
+
+try:  # written by another helper; re-exported once it exists
+    from .gradient_descent import GDResult, gradient_descent  # type: ignore[import-not-found,unused-ignore]
+
+    __all__ += ["GDResult", "gradient_descent"]
+except ImportError:  # pragma: no cover
+    pass

@@ -1,0 +1,219 @@
+"""The ``Optimizer`` base class and plain / momentum / Nesterov ``SGD``.
+
+Every optimizer updates ``p.data`` in place (a layer keeps the same array object), skips
+parameters whose ``grad`` is None, and never modifies ``p.grad``. The arithmetic stays in the
+parameter's dtype: hyper-parameters are converted to that dtype before touching float32 arrays,
+and temporaries live in per-parameter scratch buffers reused across steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+
+ParamsLike = Iterable[Tensor] | Iterable[Mapping[str, Any]]
+
+
+class Optimizer:
+    """Base class: holds parameter groups, per-parameter state, and the shared loop of ``step``.
+
+    Args:
+        params: an iterable of parameters (tensors with ``requires_grad``), or of dicts
+            ``{"params": [...], "lr": ...}`` (parameter groups with their own settings).
+        defaults: the default hyper-parameters of every group.
+
+    Attributes:
+        param_groups: list of dicts, each with ``"params"`` and the hyper-parameters.
+        state: per-parameter dict (keyed by the parameter) of running quantities
+            (``momentum_buffer``, ``exp_avg``, ...), as PyTorch names them.
+    """
+
+    def __init__(self, params: ParamsLike, defaults: Mapping[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        self._scratch: dict[tuple[int, int], np.ndarray] = {}
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of tensors, got a single "
+                "Tensor (wrap it in a list, or pass model.parameters())"
+            )
+        items = list(params)
+        if not items:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        groups = items if isinstance(items[0], Mapping) else [{"params": items}]
+        for group in groups:
+            self.add_param_group(group)  # type: ignore[arg-type]
+
+    def add_param_group(self, group: Mapping[str, Any]) -> None:
+        """Add a group of parameters; settings it does not give come from ``defaults``."""
+        if not isinstance(group, Mapping) or "params" not in group:
+            raise TypeError(
+                f"{type(self).__name__}: a parameter group must be a dict with 'params'"
+            )
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, not a Tensor"
+                )
+            if p.data.dtype.kind != "f":
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {i} has dtype {p.data.dtype}; "
+                    "only floating-point tensors can be optimized"
+                )
+            if id(p) in seen:
+                raise ValueError(f"{type(self).__name__}: parameter {i} appears in two groups")
+            seen.add(id(p))
+        full = {**self.defaults, **group, "params": params}
+        self._check_hyper(full)
+        self.param_groups.append(full)
+
+    def _check_hyper(self, group: Mapping[str, Any]) -> None:
+        """Validate one group's hyper-parameters (subclasses extend)."""
+        if not group["lr"] >= 0:
+            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {group['lr']}")
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the first group; setting it sets every group's."""
+        return float(self.param_groups[0]["lr"])
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {value}")
+        for group in self.param_groups:
+            group["lr"] = value
+
+    def zero_grad(self) -> None:
+        """Clear the gradient of every parameter (``grad = None``)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient.
+
+        ``closure``, if given, re-evaluates the model and returns the loss (called first; its
+        result is returned).
+        """
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p, g, group, state)
+        return loss
+
+    def _update(
+        self, p: Tensor, g: np.ndarray, group: Mapping[str, Any], state: dict[str, Any]
+    ) -> None:
+        """Update ``p.data`` in place from its gradient ``g``."""
+        raise NotImplementedError
+
+    def _buffer(self, p: Tensor, slot: int) -> np.ndarray:
+        """A scratch array shaped like ``p.data`` (reused across steps; contents undefined)."""
+        x = p.data
+        key = (id(p), slot)
+        buf = self._scratch.get(key)
+        if buf is None or buf.shape != x.shape or buf.dtype != x.dtype:
+            buf = self._scratch[key] = np.empty_like(x)
+        return buf
+
+    def _with_weight_decay(self, p: Tensor, g: np.ndarray, weight_decay: float) -> np.ndarray:
+        """g + weight_decay · w (L2 penalty folded into the gradient), in scratch slot 0."""
+        if not weight_decay:
+            return g
+        x = p.data
+        out = self._buffer(p, 0)
+        np.multiply(x, x.dtype.type(weight_decay), out=out)
+        out += g
+        return out
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (PyTorch's update rule).
+
+    With d = g + λ·w (``weight_decay`` λ):
+
+        plain:     w ← w - η d
+        momentum:  b ← μ b + (1 - τ) d   (b = d at the first step),   w ← w - η b
+        nesterov:  w ← w - η (d + μ b)
+
+    with learning rate η (``lr``), momentum μ and dampening τ.
+    """
+
+    def __init__(
+        self,
+        params: ParamsLike,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+        }
+        super().__init__(params, defaults)
+
+    def _check_hyper(self, group: Mapping[str, Any]) -> None:
+        super()._check_hyper(group)
+        if not group["momentum"] >= 0:
+            raise ValueError(f"SGD: momentum must be >= 0, got {group['momentum']}")
+        if not group["weight_decay"] >= 0:
+            raise ValueError(f"SGD: weight_decay must be >= 0, got {group['weight_decay']}")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: nesterov requires momentum > 0 and dampening = 0")
+
+    def _update(
+        self, p: Tensor, g: np.ndarray, group: Mapping[str, Any], state: dict[str, Any]
+    ) -> None:
+        x = p.data
+        dt = x.dtype.type
+        d = self._with_weight_decay(p, g, group["weight_decay"])
+        mu = group["momentum"]
+        scratch = self._buffer(p, 1)
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = np.array(d, dtype=x.dtype, copy=True)
+            else:
+                buf *= dt(mu)
+                damp = group["dampening"]
+                if damp:
+                    np.multiply(d, dt(1 - damp), out=scratch)
+                    buf += scratch
+                else:
+                    buf += d
+            if group["nesterov"]:  # w -= lr·d + lr·μ·b
+                np.multiply(d, dt(group["lr"]), out=scratch)
+                x -= scratch
+                np.multiply(buf, dt(group["lr"] * mu), out=scratch)
+                x -= scratch
+                return
+            d = buf
+        np.multiply(d, dt(group["lr"]), out=scratch)
+        x -= scratch
