@@ -96,17 +96,21 @@ class Function:
 
     def apply(self, *inputs: Tensor) -> Tensor:
         """Run ``forward`` on the inputs' arrays; record this node when a gradient is needed."""
-        from .tensor import Tensor
-
-        data = self.forward(*[t.data for t in inputs])
-        out = Tensor.__new__(Tensor)
-        out.data = data
+        out = _new_tensor(_tensor_class)
+        out.data = self.forward(*[t.data for t in inputs])
         out.grad = None
-        if _GradMode.enabled and any(t.requires_grad for t in inputs):
-            self.inputs = inputs
-            out.requires_grad = True
-            out._fn = self
-        else:
-            out.requires_grad = False
-            out._fn = None
+        if _GradMode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    self.inputs = inputs
+                    out.requires_grad = True
+                    out._fn = self
+                    return out
+        out.requires_grad = False
+        out._fn = None
         return out
+
+
+# Set by ``tensor.py`` once ``Tensor`` exists (the two modules refer to each other).
+_tensor_class: Any = None
+_new_tensor = object.__new__

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import function as _function
 from .function import Function, sum_to_shape
 
 Scalar = int | float
@@ -166,9 +167,11 @@ class Tensor:
         if self._fn is None:
             self._accumulate(seed)
             return
-        grads: dict[int, np.ndarray] = {id(self): seed}
+        # keyed by the tensor itself: hashing is by identity, and a dict compares keys with
+        # ``is`` before ``==``, so Tensor.__eq__ (elementwise) is never called here
+        grads: dict[Tensor, np.ndarray] = {self: seed}
         for node in _topological_order(self):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:  # no path from the output carried a gradient here
                 continue
             fn = node._fn
@@ -180,10 +183,10 @@ class Tensor:
                     gi = sum_to_shape(gi, inp.data.shape)
                 if inp._fn is None:
                     inp._accumulate(gi)
+                elif inp in grads:
+                    grads[inp] = grads[inp] + gi
                 else:
-                    key = id(inp)
-                    prev = grads.get(key)
-                    grads[key] = gi if prev is None else prev + gi
+                    grads[inp] = gi
 
     def _accumulate(self, g: np.ndarray) -> None:
         if g.dtype != self.data.dtype:
@@ -320,6 +323,9 @@ class Tensor:
         return nn_ops.log_softmax(self, axis)
 
 
+_function._tensor_class = Tensor
+
+
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
@@ -331,21 +337,19 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     inputs; reversed, every node comes before its inputs, so its gradient is complete when used.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
-        fn = node._fn
-        assert fn is not None
-        for inp in fn.inputs:
-            if inp._fn is not None and inp.requires_grad and id(inp) not in visited:
+        for inp in node._fn.inputs:  # type: ignore[union-attr]
+            if inp._fn is not None and inp not in visited:
                 stack.append((inp, False))
     order.reverse()
     return order
