@@ -45,7 +45,7 @@ class LocalServer:
         handler = type("Handler", (_Handler,), {"requests": self.requests})
 
         def make(*args: object, **kwargs: object) -> _Handler:
-            return handler(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
+            return handler(*args, directory=str(root), **kwargs)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"

@@ -16,7 +16,7 @@ DIGEST = hashlib.sha256(CONTENT).hexdigest()
 
 
 @pytest.fixture
-def served(server):  # type: ignore[no-untyped-def]
+def served(server):
     """The server with ``good/data.gz`` (CONTENT gzipped) and ``bad/data.gz`` (other content)."""
     for sub, content in (("good", CONTENT), ("bad", CONTENT[::-1])):
         (server.root / sub).mkdir()
@@ -24,7 +24,7 @@ def served(server):  # type: ignore[no-untyped-def]
     return server
 
 
-def test_first_mirror_fails_second_succeeds(served, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_first_mirror_fails_second_succeeds(served, tmp_path: Path, capsys) -> None:
     dest = tmp_path / "dest"
     mirrors = [served.url + "missing/", served.url + "good"]  # second without trailing slash
     path = download("data.gz", dest, mirrors, DIGEST)
@@ -36,7 +36,7 @@ def test_first_mirror_fails_second_succeeds(served, tmp_path: Path, capsys) -> N
     assert "data.gz" in err and "100%" in err
 
 
-def test_checksum_mismatch_leaves_nothing(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_checksum_mismatch_leaves_nothing(served, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     with pytest.raises(DownloadError) as info:
         download("data.gz", dest, [served.url + "bad/"], DIGEST, progress=False)
@@ -45,13 +45,13 @@ def test_checksum_mismatch_leaves_nothing(served, tmp_path: Path) -> None:  # ty
     assert list(dest.iterdir()) == []
 
 
-def test_mismatch_then_good_mirror(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_mismatch_then_good_mirror(served, tmp_path: Path) -> None:
     mirrors = [served.url + "bad/", served.url + "good/"]
     path = download("data.gz", tmp_path, mirrors, DIGEST, progress=False)
     assert gzip.decompress(path.read_bytes()) == CONTENT
 
 
-def test_failure_keeps_existing_file(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_failure_keeps_existing_file(served, tmp_path: Path) -> None:
     old = tmp_path / "data.gz"
     old.write_bytes(b"previous")
     with pytest.raises(DownloadError):
@@ -60,14 +60,14 @@ def test_failure_keeps_existing_file(served, tmp_path: Path) -> None:  # type: i
     assert [p.name for p in tmp_path.iterdir()] == ["data.gz"]
 
 
-def test_incomplete_transfer_is_rejected(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_incomplete_transfer_is_rejected(served, tmp_path: Path) -> None:
     # the server announces 100 bytes more than it sends; no checksum to catch it
     with pytest.raises(DownloadError, match="short/good/data.gz"):
         download("data.gz", tmp_path, [served.url + "short/good/"], None, progress=False)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_every_failure_is_listed(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_failure_is_listed(served, tmp_path: Path) -> None:
     mirrors = [served.url + "nowhere/", served.url + "bad/"]
     with pytest.raises(DownloadError) as info:
         download("data.gz", tmp_path, mirrors, DIGEST, progress=False)

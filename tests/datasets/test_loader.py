@@ -89,13 +89,13 @@ def test_tensor_dataset() -> None:
 @pytest.mark.parametrize(
     "batch_size, error", [(0, ValueError), (2.5, TypeError), (True, TypeError)]
 )
-def test_bad_batch_size(batch_size, error) -> None:  # type: ignore[no-untyped-def]
+def test_bad_batch_size(batch_size, error) -> None:
     with pytest.raises(error, match="batch_size"):
         DataLoader(np.zeros(4), batch_size=batch_size)
 
 
 def test_bad_data() -> None:
     with pytest.raises(TypeError, match="data must be an ndarray"):
-        DataLoader(42)  # type: ignore[arg-type]
+        DataLoader(42)
     with pytest.raises(ValueError, match="differ in length"):
         DataLoader((np.zeros(4), np.zeros(5)))

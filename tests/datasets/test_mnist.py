@@ -23,7 +23,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
-def _assert_loaded(result, arrays) -> None:  # type: ignore[no-untyped-def]
+def _assert_loaded(result, arrays) -> None:
     (x_train, y_train), (x_test, y_test) = result
     expected = [arrays[b] for b in BASES]
     for got, want in zip((x_train, y_train, x_test, y_test), expected, strict=True):
@@ -32,20 +32,20 @@ def _assert_loaded(result, arrays) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("gz", [True, False])
-def test_loads_from_path(tmp_path: Path, mnist_tools, gz: bool) -> None:  # type: ignore[no-untyped-def]
+def test_loads_from_path(tmp_path: Path, mnist_tools, gz: bool) -> None:
     arrays = mnist_tools.fake()
     mnist_tools.write(tmp_path / "d", arrays, gz=gz)
     _assert_loaded(mnist.load_data(tmp_path / "d", download=False), arrays)
 
 
-def test_dotted_file_names_accepted(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_dotted_file_names_accepted(tmp_path: Path, mnist_tools) -> None:
     arrays = mnist_tools.fake()
     for base, array in arrays.items():
         write_idx(tmp_path / base.replace("-idx", ".idx"), array)
     _assert_loaded(mnist.load_data(tmp_path, download=False), arrays)
 
 
-def test_search_order(tmp_path: Path, mnist_tools, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_search_order(tmp_path: Path, mnist_tools, monkeypatch) -> None:
     first, second, third = (mnist_tools.fake(seed=s) for s in (1, 2, 3))
     given, env, cache = tmp_path / "given", tmp_path / "env", tmp_path / "home/.cache/nnlab/mnist"
     mnist_tools.write(cache, third)
@@ -68,7 +68,7 @@ def test_missing_without_download(tmp_path: Path) -> None:
         mnist.load_data(tmp_path, download=False)
 
 
-def test_downloads_missing_files_into_path(tmp_path: Path, server, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_downloads_missing_files_into_path(tmp_path: Path, server, mnist_tools) -> None:
     arrays = mnist_tools.fake(seed=7)
     mnist_tools.write(server.root, arrays)
     dest = tmp_path / "new"
@@ -83,7 +83,7 @@ def test_downloads_missing_files_into_path(tmp_path: Path, server, mnist_tools) 
     assert len(server.requests) == 8  # nothing downloaded the second time
 
 
-def test_download_goes_to_cache_without_path(tmp_path: Path, server, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_download_goes_to_cache_without_path(tmp_path: Path, server, mnist_tools) -> None:
     arrays = mnist_tools.fake(seed=8)
     mnist_tools.write(server.root, arrays)
     mnist.load_data(mirrors=[server.url], checksums=mnist_tools.checksums(arrays), progress=False)
@@ -91,7 +91,7 @@ def test_download_goes_to_cache_without_path(tmp_path: Path, server, mnist_tools
     assert sorted(p.name for p in cache.iterdir()) == sorted(b + ".gz" for b in BASES)
 
 
-def test_download_checksum_mismatch_leaves_nothing(tmp_path: Path, server, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_download_checksum_mismatch_leaves_nothing(tmp_path: Path, server, mnist_tools) -> None:
     arrays = mnist_tools.fake(seed=9)
     mnist_tools.write(server.root, arrays)
     dest = tmp_path / "new"
@@ -100,27 +100,27 @@ def test_download_checksum_mismatch_leaves_nothing(tmp_path: Path, server, mnist
     assert list(dest.iterdir()) == []
 
 
-def _broken(tmp_path: Path, mnist_tools, base: str, array: np.ndarray) -> Path:  # type: ignore[no-untyped-def]
+def _broken(tmp_path: Path, mnist_tools, base: str, array: np.ndarray) -> Path:
     arrays = mnist_tools.fake()
     arrays[base] = array
     mnist_tools.write(tmp_path, arrays)
     return tmp_path / (base + ".gz")
 
 
-def test_wrong_image_dimensions(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_image_dimensions(tmp_path: Path, mnist_tools) -> None:
     bad = np.zeros((12, 27, 28), dtype=np.uint8)
     path = _broken(tmp_path, mnist_tools, "train-images-idx3-ubyte", bad)
     with pytest.raises(ValueError, match=rf"{path}: MNIST images must be uint8 of shape"):
         mnist.load_data(tmp_path, download=False)
 
 
-def test_wrong_label_dtype(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_label_dtype(tmp_path: Path, mnist_tools) -> None:
     path = _broken(tmp_path, mnist_tools, "t10k-labels-idx1-ubyte", np.zeros(5, dtype=np.int32))
     with pytest.raises(ValueError, match=rf"{path}: MNIST labels must be uint8"):
         mnist.load_data(tmp_path, download=False)
 
 
-def test_label_count_and_range(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_label_count_and_range(tmp_path: Path, mnist_tools) -> None:
     path = _broken(tmp_path, mnist_tools, "train-labels-idx1-ubyte", np.zeros(11, dtype=np.uint8))
     with pytest.raises(ValueError, match=rf"{path}: 11 labels, but .* holds 12 images"):
         mnist.load_data(tmp_path, download=False)
@@ -129,7 +129,7 @@ def test_label_count_and_range(tmp_path: Path, mnist_tools) -> None:  # type: ig
         mnist.load_data(tmp_path, download=False)
 
 
-def test_truncated_file(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_file(tmp_path: Path, mnist_tools) -> None:
     mnist_tools.write(tmp_path, mnist_tools.fake(), gz=False)
     path = tmp_path / "t10k-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:-1])
@@ -137,7 +137,7 @@ def test_truncated_file(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no
         mnist.load_data(tmp_path, download=False)
 
 
-def test_bad_magic(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_bad_magic(tmp_path: Path, mnist_tools) -> None:
     mnist_tools.write(tmp_path, mnist_tools.fake(), gz=False)
     path = tmp_path / "train-labels-idx1-ubyte"
     path.write_bytes(b"\x08\x01" + path.read_bytes()[2:])
@@ -145,7 +145,7 @@ def test_bad_magic(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-unty
         mnist.load_data(tmp_path, download=False)
 
 
-def test_results_are_fresh_copies_and_cache_sees_changes(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_results_are_fresh_copies_and_cache_sees_changes(tmp_path: Path, mnist_tools) -> None:
     arrays = mnist_tools.fake()
     mnist_tools.write(tmp_path, arrays)
     (x, _), _ = mnist.load_data(tmp_path, download=False)
@@ -161,7 +161,7 @@ def test_results_are_fresh_copies_and_cache_sees_changes(tmp_path: Path, mnist_t
     np.testing.assert_array_equal(y3, new_labels)
 
 
-def test_load_mnist_flat(tmp_path: Path, mnist_tools) -> None:  # type: ignore[no-untyped-def]
+def test_load_mnist_flat(tmp_path: Path, mnist_tools) -> None:
     arrays = mnist_tools.fake()
     mnist_tools.write(tmp_path, arrays)
     (x, y), (xt, yt) = mnist.load_mnist_flat(tmp_path, download=False)

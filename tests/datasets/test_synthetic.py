@@ -91,11 +91,11 @@ def test_polynomial() -> None:
         (lambda: synthetic.two_blobs(n=True), "n must be a positive int"),
     ],
 )
-def test_bad_arguments(call, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_arguments(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
 
 
 def test_bad_seed_type() -> None:
     with pytest.raises(TypeError, match="seed must be an int"):
-        synthetic.linear(seed="42")  # type: ignore[arg-type]
+        synthetic.linear(seed="42")
