@@ -1,0 +1,223 @@
+"""Loss functions (PyTorch's ``torch.nn.functional`` semantics) and the activations, as functions.
+
+Every loss takes ``reduction``: "mean" (the default), "sum", or "none" (the unreduced
+per-element or per-sample losses). Losses over logits use the engine's fused, numerically stable
+ops (log-sum-exp): prefer ``cross_entropy`` over ``nll_loss(log(softmax(z)))`` and
+``binary_cross_entropy_with_logits`` over ``binary_cross_entropy(sigmoid(z))``.
+
+Targets are constants (no gradient flows to them), except in ``mse_loss``, ``l1_loss`` and
+``kl_div`` where a target tensor that requires grad receives one, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import (
+    Function,
+    Tensor,
+    dropout,
+    linear,
+    log_softmax,
+    relu,
+    sigmoid,
+    sigmoid_binary_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+    tanh,
+    where,
+)
+
+REDUCTIONS = ("mean", "sum", "none")
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "kl_div",
+    "l1_loss",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+def _input(x: Any, fn: str) -> Tensor:
+    """The prediction as a float Tensor (arrays are wrapped, keeping their dtype)."""
+    t = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    if t.data.dtype.kind != "f":
+        raise TypeError(f"{fn}: input must be floating point, got dtype {t.data.dtype}")
+    return t
+
+
+def _target(target: Any, like: Tensor, fn: str, differentiable: bool = False) -> Tensor:
+    """The target as a Tensor of ``like``'s shape and dtype (a grad-requiring one kept as is)."""
+    if isinstance(target, Tensor) and (differentiable and target.requires_grad):
+        t = target
+    else:
+        raw = np.asarray(target.data if isinstance(target, Tensor) else target)
+        t = Tensor(raw.astype(like.data.dtype, copy=False))
+    if t.shape != like.shape:
+        raise ValueError(f"{fn}: target shape {t.shape} differs from input shape {like.shape}")
+    return t
+
+
+def _check_reduction(reduction: str, fn: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{fn}: reduction must be one of {allowed}, got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: ℓᵢ = (xᵢ - yᵢ)², averaged over all elements for "mean"."""
+    _check_reduction(reduction, "mse_loss")
+    x = _input(input, "mse_loss")
+    diff = x - _target(target, x, "mse_loss", differentiable=True)
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: ℓᵢ = |xᵢ - yᵢ| (gradient sign(x - y), 0 where they are equal)."""
+    _check_reduction(reduction, "l1_loss")
+    x = _input(input, "l1_loss")
+    return _reduce((x - _target(target, x, "l1_loss", differentiable=True)).abs(), reduction)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓᵢ = -[yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)] on probabilities, each log clamped at -100
+    (PyTorch's convention: p = 0 or 1 gives a finite loss).
+
+    Backward: dℓ/dp = (p - y) / max(p (1 - p), 1e-12).
+    """
+
+    __slots__ = ("target", "reduction", "p")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, p: np.ndarray) -> np.ndarray:
+        self.p = p
+        y = self.target
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log(1 - p), -100)
+        loss = -(y * log_p + (1 - y) * log_q)
+        if self.reduction == "none":
+            return loss
+        total = loss.sum()
+        return np.asarray(total / p.size if self.reduction == "mean" else total, dtype=p.dtype)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        p = self.p
+        d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        if self.reduction == "mean":
+            return (d * (g / p.size),)
+        return (d * g,)
+
+
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities ``input`` ∈ [0, 1] against targets ``target``
+    (same shape, values in [0, 1]); log terms clamped at -100 as in PyTorch.
+
+    Prefer :func:`binary_cross_entropy_with_logits` when you have the pre-sigmoid scores.
+    """
+    _check_reduction(reduction, "binary_cross_entropy")
+    p = _input(input, "binary_cross_entropy")
+    y = _target(target, p, "binary_cross_entropy").data
+    if p.data.size and not (p.data.min() >= 0 and p.data.max() <= 1):
+        raise ValueError(
+            "binary_cross_entropy: input must be probabilities in [0, 1], got values in "
+            f"[{p.data.min()}, {p.data.max()}] (pass logits to binary_cross_entropy_with_logits)"
+        )
+    return BinaryCrossEntropy(y, reduction).apply(p)
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of σ(input) against ``target`` (same shape), from logits:
+    ℓᵢ = max(zᵢ, 0) - zᵢ yᵢ + log(1 + e^{-|zᵢ|}), stable for any z."""
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    z = _input(input, "binary_cross_entropy_with_logits")
+    y = _target(target, z, "binary_cross_entropy_with_logits")
+    return sigmoid_binary_cross_entropy(z, y.data, reduction)
+
+
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of softmax(input) against ``target``, from logits (log-sum-exp, stable).
+
+    Args:
+        input: (N, K) logits (unnormalized class scores).
+        target: (N,) integer class indices in [0, K), or (N, K) one-hot / probability rows.
+        reduction: "mean" over the N samples, "sum", or "none" (shape (N,)).
+
+    ℓₙ = logsumexp(zₙ) - Σₖ tₙₖ zₙₖ (= -log softmax(zₙ)[cₙ] for a class index cₙ).
+    """
+    _check_reduction(reduction, "cross_entropy")
+    z = _input(input, "cross_entropy")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    try:
+        return softmax_cross_entropy(z, t, reduction)
+    except ValueError as e:
+        raise ValueError(str(e).replace("softmax_cross_entropy", "cross_entropy")) from None
+
+
+def _class_indices(target: Any, n: int, k: int, fn: str) -> np.ndarray:
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu" or t.shape != (n,):
+        raise ValueError(
+            f"{fn}: target must be integer class indices of shape ({n},), "
+            f"got dtype {t.dtype} shape {t.shape}"
+        )
+    if n and (t.min() < 0 or t.max() >= k):
+        raise ValueError(
+            f"{fn}: class indices must lie in [0, {k - 1}], got values in [{t.min()}, {t.max()}]"
+        )
+    return t
+
+
+def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: ℓₙ = -input[n, cₙ] for log-probabilities ``input`` (N, K)
+    (e.g. from :func:`log_softmax`) and integer class indices ``target`` (N,)."""
+    _check_reduction(reduction, "nll_loss")
+    x = _input(input, "nll_loss")
+    if x.ndim != 2:
+        raise ValueError(f"nll_loss: input must be 2-D (batch, classes), got shape {x.shape}")
+    n, k = x.shape
+    t = _class_indices(target, n, k, "nll_loss")
+    return _reduce(-x[np.arange(n), t], reduction)
+
+
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence KL(target ‖ q) with ``input`` = log q (log-probabilities).
+
+    Pointwise ℓᵢ = tᵢ (log tᵢ - inputᵢ) (0 where tᵢ = 0); with ``log_target`` the target is
+    given as log t: ℓᵢ = e^{tᵢ} (tᵢ - inputᵢ). Reductions (PyTorch's): "batchmean" divides the
+    sum by the batch size input.shape[0] (the true KL per sample); "mean" divides by the number
+    of elements; "sum"; "none".
+    """
+    _check_reduction(reduction, "kl_div", (*REDUCTIONS, "batchmean"))
+    x = _input(input, "kl_div")
+    t = _target(target, x, "kl_div", differentiable=True)
+    if log_target:
+        pointwise = t.exp() * (t - x)
+    else:
+        safe = where(t.data > 0, t, 1.0)
+        pointwise = t * (safe.log() - x)
+    if reduction == "batchmean":
+        batch = x.shape[0] if x.ndim else 1
+        return pointwise.sum() / batch
+    return _reduce(pointwise, reduction)
