@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
 import matplotlib
+import numpy as np
 from cycler import cycler
 from matplotlib import mathtext
 from matplotlib.axes import Axes
@@ -167,3 +168,35 @@ def _mappables(fig: Figure) -> list[Any]:
         found.extend(ax.images)
         found.extend(ax.collections)
     return [item for item in found if getattr(item, "colorbar", None) is not None]
+
+
+def heatmap(
+    ax: Axes,
+    table: Any,
+    *,
+    xticklabels: Sequence[Any] | None = None,
+    yticklabels: Sequence[Any] | None = None,
+    fmt: Callable[[float], str] | None = None,
+    cmap: str = "Blues",
+) -> Any:
+    """Draw a 2-D ``table`` (rows on the y axis) as an annotated heat map; return the image.
+
+    Each cell shows ``fmt(value)`` (default: 3 significant digits), in white on dark cells.
+    """
+    values = np.asarray(table, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"heatmap: table must be 2-D, got shape {values.shape}")
+    image = ax.imshow(values, cmap=cmap, aspect="auto")
+    ax.grid(False)
+    rows, cols = values.shape
+    ax.set_xticks(range(cols), [str(t) for t in xticklabels] if xticklabels is not None else None)
+    ax.set_yticks(range(rows), [str(t) for t in yticklabels] if yticklabels is not None else None)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    show = fmt or (lambda v: f"{v:.3g}")
+    if rows * cols <= 400:
+        for i in range(rows):
+            for j in range(cols):
+                colour = "white" if values[i, j] > middle else "black"
+                ax.text(j, i, show(values[i, j]), ha="center", va="center", color=colour)
+    return image

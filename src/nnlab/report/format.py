@@ -146,3 +146,15 @@ def table_html(
         f'<div class="table-wrap"><table{attr}>{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body_rows)}</tbody></table>{note}</div>"
     )
+
+
+def as_fraction(value: float, max_denominator: int = 1000, tol: float = 1e-9) -> str:
+    """``value`` as a fraction ``"1/6"`` if it is one (within ``tol``), else ``format_number``."""
+    from fractions import Fraction
+
+    fraction = Fraction(float(value)).limit_denominator(max_denominator)
+    if abs(float(fraction) - float(value)) > tol:
+        return format_number(value)
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    return f"{fraction.numerator}/{fraction.denominator}"

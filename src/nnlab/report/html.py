@@ -89,7 +89,7 @@ def _results(report: blocks.Report) -> str:
             table_html(
                 ("metric (metrics.json)", "value"),
                 rows,
-                title="Results",
+                title="Metrics",
                 caption="The numbers this run wrote to `metrics.json`.",
             )
         )
