@@ -1,0 +1,127 @@
+"""Discrete random variables: a finite support with a probability mass function.
+
+pmf  p(x) = P(X = x),            cdf  F(x) = sum_{t <= x} p(t),
+E[f(X)] = sum_x f(x) p(x)        (an exact, finite sum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nnlab.prob._validation import as_probabilities, check_probability, make_rng
+from nnlab.prob.base import RandomVariable, check_sample_size
+
+
+class Discrete(RandomVariable):
+    """X takes ``values[i]`` with probability ``probs[i]``.
+
+    ``values``: 1-D array of distinct values (numbers, or labels such as strings: then only ``pmf``,
+    ``sample`` and ``expectation`` of functions accepting them make sense). ``probs``: same length,
+    non-negative, summing to 1 (within 1e-9). The support is stored sorted.
+    """
+
+    def __init__(self, values: ArrayLike, probs: ArrayLike) -> None:
+        v = np.asarray(values)
+        p = as_probabilities(probs, "probs")
+        if v.ndim != 1 or p.ndim != 1:
+            raise ValueError(f"values and probs must be 1-D, got shapes {v.shape} and {p.shape}")
+        if v.shape != p.shape:
+            raise ValueError(
+                f"values and probs must have the same length, got {v.size} and {p.size}"
+            )
+        order = np.argsort(v, kind="stable")
+        v, p = v[order], p[order]
+        if np.any(v[1:] == v[:-1]):
+            raise ValueError(f"values must be distinct, got duplicates in {values!r}")
+        self.values: NDArray = v
+        self.probs: NDArray[np.float64] = p
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(values={self.values.tolist()}, probs={self.probs.tolist()})"
+
+    def _index(self, x: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Position of each x in the sorted support and whether x is in the support."""
+        x = np.asarray(x)
+        idx = np.clip(np.searchsorted(self.values, x), 0, self.values.size - 1)
+        return idx, self.values[idx] == x
+
+    def pmf(self, x: ArrayLike) -> NDArray[np.float64]:
+        """p(x) = P(X = x), elementwise; 0 outside the support."""
+        idx, found = self._index(x)
+        return np.where(found, self.probs[idx], 0.0)
+
+    def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
+        """F(x) = P(X <= x) = sum of p(t) over support points t <= x, elementwise."""
+        cumulative = np.concatenate([[0.0], np.cumsum(self.probs)])
+        return np.minimum(cumulative[np.searchsorted(self.values, x, side="right")], 1.0)
+
+    def expectation(self, f: Callable[[NDArray], ArrayLike]) -> float:
+        """E[f(X)] = sum_x f(x) p(x), exactly."""
+        fx = np.asarray(f(self.values), dtype=np.float64)
+        return float(np.sum(fx * self.probs))
+
+    def sample(self, n: int, rng: np.random.Generator | int | None = None) -> NDArray:
+        """``n`` draws from the support with probabilities ``probs``, shape (n,)."""
+        return make_rng(rng).choice(self.values, size=check_sample_size(n), p=self.probs)
+
+
+class Bernoulli(Discrete):
+    """X in {0, 1} with P(X = 1) = p: mean p, variance p (1 - p)."""
+
+    def __init__(self, p: float) -> None:
+        self.p = check_probability(p, "p")
+        super().__init__([0, 1], [1.0 - self.p, self.p])
+
+    def __repr__(self) -> str:
+        return f"Bernoulli(p={self.p})"
+
+    def mean(self) -> float:
+        """E[X] = p."""
+        return self.p
+
+    def var(self) -> float:
+        """Var(X) = p (1 - p)."""
+        return self.p * (1.0 - self.p)
+
+
+def log_factorials(n: int) -> NDArray[np.float64]:
+    """[ln 0!, ln 1!, ..., ln n!] as a cumulative sum of logarithms."""
+    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=np.float64)))])
+
+
+class Binomial(Discrete):
+    """Number of successes in ``n`` independent Bernoulli(p) trials.
+
+    p(k) = C(n, k) p^k (1 - p)^(n - k), k = 0..n;  mean n p, variance n p (1 - p).
+    The binomial coefficient is computed in log space (ln n! - ln k! - ln (n-k)!) to avoid overflow.
+    """
+
+    def __init__(self, n: int, p: float) -> None:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise ValueError(f"n must be a non-negative integer number of trials, got {n!r}")
+        self.n = int(n)
+        self.p = check_probability(p, "p")
+        k = np.arange(self.n + 1)
+        lf = log_factorials(self.n)
+        log_comb = lf[self.n] - lf[k] - lf[self.n - k]
+        with np.errstate(
+            divide="ignore", invalid="ignore"
+        ):  # log 0 = -inf when p is 0 or 1; 0 * -inf handled below
+            log_p = np.where(k > 0, k * np.log(self.p), 0.0)
+            log_q = np.where(k < self.n, (self.n - k) * np.log1p(-self.p), 0.0)
+        probs = np.exp(log_comb + log_p + log_q)
+        super().__init__(k, probs / probs.sum())
+
+    def __repr__(self) -> str:
+        return f"Binomial(n={self.n}, p={self.p})"
+
+    def mean(self) -> float:
+        """E[X] = n p."""
+        return self.n * self.p
+
+    def var(self) -> float:
+        """Var(X) = n p (1 - p)."""
+        return self.n * self.p * (1.0 - self.p)
