@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -174,8 +174,8 @@ def heatmap(
     ax: Axes,
     table: Any,
     *,
-    xticklabels: Sequence[Any] | None = None,
-    yticklabels: Sequence[Any] | None = None,
+    xticklabels: Iterable[Any] | None = None,
+    yticklabels: Iterable[Any] | None = None,
     fmt: Callable[[float], str] | None = None,
     cmap: str = "Blues",
 ) -> Any:
