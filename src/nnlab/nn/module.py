@@ -19,7 +19,8 @@ from ..autograd import Tensor
 class Parameter(Tensor):
     """A trainable tensor: a leaf with ``requires_grad=True``.
 
-    ``data`` becomes float32 unless it is already a float64 array (kept for gradient checks).
+    ``data`` becomes float32 unless it is already a float64 array or tensor (kept for gradient
+    checks); Python lists and scalars become float32.
     """
 
     __slots__ = ()
@@ -27,7 +28,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         raw = data.data if isinstance(data, Tensor) else data
         arr = np.asarray(raw)
-        if arr.dtype != np.float64:
+        if not (isinstance(raw, np.ndarray | np.generic) and arr.dtype == np.float64):
             if arr.dtype.kind not in "fiub":
                 raise TypeError(f"Parameter: cannot make a parameter from dtype {arr.dtype}")
             arr = arr.astype(np.float32)
@@ -78,22 +79,24 @@ class Module:
             if isinstance(value, Parameter | Module | list | tuple | Mapping):
                 yield from _walk(value, name)
 
+    def _dfs(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Any]]:
+        """(dotted name, item): this module, then its members in attribute order, each
+        sub-module entered where it is met (depth first); a module met twice is entered once."""
+        seen.add(id(self))
+        yield prefix, self
+        for name, member in self._members():
+            full = f"{prefix}.{name}" if prefix else name
+            if isinstance(member, Module):
+                if id(member) not in seen:
+                    yield from member._dfs(full, seen)
+            else:
+                yield full, member
+
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module ("" for itself) and every sub-module, once each."""
-        seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            children = [
-                (f"{name}.{n}" if name else n, m)
-                for n, m in module._members()
-                if isinstance(m, Module)
-            ]
-            stack.extend(reversed(children))
+        for name, item in self._dfs(prefix, set()):
+            if isinstance(item, Module):
+                yield name, item
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module (depth first, in attribute order)."""
@@ -109,14 +112,14 @@ class Module:
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) for every parameter, e.g. ``("layers.0.weight", W)``.
 
-        Order: attribute order, depth first; a parameter reachable twice is listed once.
+        Order: attribute order, depth first; a parameter reachable twice is listed once, under
+        the first name met.
         """
         seen: set[int] = set()
-        for mod_name, module in self.named_modules(prefix):
-            for name, member in module._members():
-                if isinstance(member, Parameter) and id(member) not in seen:
-                    seen.add(id(member))
-                    yield (f"{mod_name}.{name}" if mod_name else name), member
+        for name, item in self._dfs(prefix, set()):
+            if isinstance(item, Parameter) and id(item) not in seen:
+                seen.add(id(item))
+                yield name, item
 
     def parameters(self) -> list[Parameter]:
         """Every trainable parameter (see :meth:`named_parameters` for the order)."""
