@@ -103,6 +103,14 @@ def test_mse_gradient_reaches_a_target_tensor() -> None:
     np.testing.assert_allclose(t.grad, tr.grad.numpy(), rtol=1e-12)
 
 
+def test_kl_div_gradient_reaches_a_target_tensor() -> None:
+    t = nnlab.tensor(PROBS_TARGET.copy(), requires_grad=True)
+    F.kl_div(nnlab.tensor(LOG_PROBS), t, reduction="batchmean").backward()
+    tr = torch.tensor(PROBS_TARGET.copy(), requires_grad=True)
+    TF.kl_div(torch.from_numpy(LOG_PROBS), tr, reduction="batchmean").backward()
+    np.testing.assert_allclose(t.grad, tr.grad.numpy(), rtol=1e-10)
+
+
 def test_extreme_logits_stay_finite() -> None:
     z = np.array([[1000.0, -1000.0, 0.0], [-800.0, 800.0, 5.0]])
     x = nnlab.tensor(z, requires_grad=True)

@@ -61,7 +61,7 @@ class Module:
             ``Dropout`` behave differently in the two modes.
     """
 
-    training: bool
+    training: bool = True  # also the default for subclasses that skip super().__init__()
 
     def __init__(self) -> None:
         self.training = True
