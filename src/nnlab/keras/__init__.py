@@ -1,0 +1,46 @@
+"""``nnlab.keras``: the Keras API of the course, on nnlab's engine.
+
+    from nnlab.keras.models import Sequential, load_model
+    from nnlab.keras.layers import Input, Dense, Activation, Dropout
+
+    model = Sequential([Dense(1, input_dim=2, activation="sigmoid")], seed=0)
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=16, epochs=100, validation_data=(x_val, y_val))
+
+Submodules: ``models``, ``layers``, ``optimizers``, ``losses``, ``metrics``, ``callbacks``,
+``regularizers``, ``activations``, ``initializers``, ``utils`` (seeds, ``to_categorical``),
+``saving`` (the file format).
+"""
+
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
+from .models import Sequential, load_model
+from .utils import set_random_seed
+
+__all__ = [
+    "Sequential",
+    "activations",
+    "callbacks",
+    "initializers",
+    "layers",
+    "load_model",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "set_random_seed",
+    "utils",
+]

@@ -1,0 +1,178 @@
+"""The loops behind ``Sequential.fit`` and ``Sequential.evaluate``.
+
+One epoch: draw a permutation of the N samples (if ``shuffle``), then for each of the
+ceil(N / batch_size) batches gather the rows with one fancy index, run the forward pass (the
+last activation folded into the loss when they fuse), check the loss is finite, back-propagate,
+and let the optimizer update the weights in place. The loss and metrics of the epoch are running
+sums of per-sample values kept as Python floats; the reported values are those sums divided by the
+samples seen (so 'loss' is the mean training loss over the epoch, as in Keras).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nnlab.autograd import Tensor, no_grad
+
+from .callbacks import Callback, History
+from .progress import ProgressBar, print_epoch_header
+
+if TYPE_CHECKING:
+    from .models import Sequential
+
+__all__ = ["NonFiniteLossWarning", "evaluate_arrays", "run_evaluate", "run_fit"]
+
+
+class NonFiniteLossWarning(RuntimeWarning):
+    """The training loss became NaN or infinite; fit stopped."""
+
+
+def _logs(names: list[str], sums: list[float], seen: int) -> dict[str, float]:
+    return {name: s / seen for name, s in zip(names, sums, strict=True)}
+
+
+def evaluate_arrays(
+    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int
+) -> dict[str, float]:
+    """Loss (with the weight penalty) and metrics over (x, y), without building a graph."""
+    fns, out_act, loss_fn = model._pipeline(training=False)
+    metrics = model._resolved_metrics
+    sums = [0.0] * (1 + len(metrics))
+    with no_grad():
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            h = Tensor(xb)
+            for f in fns:
+                h = f(h)
+            n = len(xb)
+            sums[0] += float(loss_fn(yb, h).data) * n
+            for j, metric in enumerate(metrics, 1):
+                sums[j] += metric.batch_total(yb, h.data, out_act)
+        penalty = model._regularization()
+        extra = float(penalty.data) if penalty is not None else 0.0
+    logs = _logs(model.metrics_names, sums, len(x))
+    logs["loss"] += extra
+    return logs
+
+
+def run_fit(
+    model: Sequential,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int,
+    epochs: int,
+    verbose: int,
+    callbacks: list[Callback],
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    shuffle: bool,
+    initial_epoch: int,
+) -> History:
+    """Train ``model`` on checked arrays; see ``Sequential.fit``."""
+    n = len(x)
+    steps = math.ceil(n / batch_size)
+    history = History()
+    all_callbacks = [*callbacks, history]
+    params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+    for cb in all_callbacks:
+        cb.set_model(model)
+        cb.set_params(params)
+    batch_cbs = [cb for cb in all_callbacks if cb.uses_batch_hooks]
+    names = model.metrics_names
+    metrics = model._resolved_metrics
+    weights = model._parameters()
+    optimizer = model.optimizer
+    assert optimizer is not None
+    rng = model._rng
+    fns, out_act, loss_fn = model._pipeline(training=True)
+    regularization = model._regularization if model._has_regularizers() else None
+    model.stop_training = False
+    model.history = history
+
+    for cb in all_callbacks:
+        cb.on_train_begin({})
+    epoch_logs: dict[str, float] = {}
+    for epoch in range(initial_epoch, epochs):
+        if model.stop_training:
+            break
+        for cb in all_callbacks:
+            cb.on_epoch_begin(epoch, {})
+        if verbose:
+            print_epoch_header(epoch, epochs)
+        bar = ProgressBar(steps, verbose) if verbose else None
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        sums = [0.0] * (1 + len(metrics))
+        seen = 0
+        batch = 0
+        for batch in range(steps):
+            idx = order[batch * batch_size : (batch + 1) * batch_size]
+            if batch_cbs:
+                for cb in batch_cbs:
+                    cb.on_train_batch_begin(batch, {"batch": batch, "size": len(idx)})
+            xb, yb = x[idx], y[idx]
+            h = Tensor(xb)
+            for f in fns:
+                h = f(h)
+            loss = loss_fn(yb, h)
+            if regularization is not None:
+                loss = loss + regularization()
+            value = float(loss.data)
+            nb = len(idx)
+            seen += nb
+            sums[0] += value * nb
+            if not math.isfinite(value):
+                warnings.warn(
+                    f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} of "
+                    f"{steps}; training stopped before this batch's update (the weights are "
+                    "those after the previous batch). Try a smaller learning rate, or scale the "
+                    "inputs.",
+                    NonFiniteLossWarning,
+                    stacklevel=3,
+                )
+                model.stop_training = True
+                break
+            for p in weights:
+                p.grad = None
+            loss.backward()
+            optimizer.apply(weights)
+            z = h.data
+            for j, metric in enumerate(metrics, 1):
+                sums[j] += metric.batch_total(yb, z, out_act)
+            if bar is not None:
+                bar.update(batch + 1, lambda s=sums, k=seen: _logs(names, s, k))  # type: ignore[misc]
+            if batch_cbs:
+                logs = _logs(names, sums, seen)
+                for cb in batch_cbs:
+                    cb.on_train_batch_end(batch, logs)
+            if model.stop_training:
+                break
+        epoch_logs = _logs(names, sums, seen)
+        if validation is not None:
+            val = evaluate_arrays(model, validation[0], validation[1], batch_size)
+            epoch_logs.update({f"val_{k}": v for k, v in val.items()})
+        if bar is not None:
+            bar.finish(batch + 1, epoch_logs)
+        for cb in all_callbacks:
+            cb.on_epoch_end(epoch, epoch_logs)
+    for cb in all_callbacks:
+        cb.on_train_end(epoch_logs)
+    return history
+
+
+def run_evaluate(
+    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int
+) -> dict[str, float]:
+    """``evaluate`` with Keras's one-line report when ``verbose``."""
+    start = time.perf_counter()
+    logs = evaluate_arrays(model, x, y, batch_size)
+    if verbose:
+        steps = math.ceil(len(x) / batch_size)
+        bar = ProgressBar(steps, verbose)
+        bar.start = start
+        bar.finish(steps, logs)
+    return logs

@@ -1,0 +1,72 @@
+"""Seeds, layer names and label encoding for ``nnlab.keras``.
+
+- ``set_random_seed(seed)``: every model created afterwards without its own ``seed`` draws its
+  weights, shuffles and dropout masks from a generator derived from this seed, in creation order,
+  so a script that sets the seed once is reproducible.
+- ``clear_session()``: restart the automatic names (``dense``, ``dense_1``, ...).
+- ``to_categorical(y, num_classes=None)``: integer labels -> one-hot float32 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = ["clear_session", "new_rng", "set_random_seed", "to_categorical", "unique_name"]
+
+_seed_sequence = np.random.SeedSequence()
+_name_counts: dict[str, int] = {}
+
+
+def set_random_seed(seed: int) -> None:
+    """Make later models reproducible: their generators derive from ``seed``."""
+    global _seed_sequence
+    if not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"set_random_seed: seed must be an integer >= 0, got {seed!r}")
+    _seed_sequence = np.random.SeedSequence(int(seed))
+
+
+def new_rng(seed: int | None = None) -> np.random.Generator:
+    """A generator from ``seed``, or the next one derived from the global seed."""
+    if seed is not None:
+        return np.random.default_rng(seed)
+    return np.random.default_rng(_seed_sequence.spawn(1)[0])
+
+
+def clear_session() -> None:
+    """Forget the automatic layer and model names (the next Dense is ``dense`` again)."""
+    _name_counts.clear()
+
+
+def snake_case(class_name: str) -> str:
+    """'Dense' -> 'dense', 'BatchNorm' -> 'batch_norm'."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+
+
+def unique_name(base: str) -> str:
+    """``base``, then ``base_1``, ``base_2``, ... (Keras's automatic names)."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def to_categorical(y: Any, num_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer labels of shape (N,) (or (N, 1)) into float32 (N, num_classes)."""
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(f"to_categorical: expected labels of shape (N,), got {labels.shape}")
+    if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
+        raise ValueError("to_categorical: labels must be whole numbers")
+    labels = labels.astype(np.intp)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"to_categorical: labels must be >= 0, got {labels.min()}")
+    k = int(labels.max()) + 1 if num_classes is None else int(num_classes)
+    if labels.size and labels.max() >= k:
+        raise ValueError(f"to_categorical: label {labels.max()} >= num_classes={k}")
+    out = np.zeros((len(labels), k), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = 1
+    return out
