@@ -1,0 +1,130 @@
+"""Least squares: ordinary (``LinearRegression``) and L2-regularized (``Ridge``).
+
+Model y = w_0 + x^T w + eps with eps ~ N(0, sigma^2). Minimizing the residual sum of squares
+
+    RSS(w) = sum_n (y_n - w_0 - x_n^T w)^2 = ||y - X w - w_0||^2
+
+gives the normal equations X^T X w = X^T y, i.e. w* = (X^T X)^{-1} X^T y. With an intercept the
+data are centred first (then w_0 = mean(y) - mean(x)^T w). Ridge adds (alpha) ||w||^2 to RSS:
+w* = (X^T X + alpha I)^{-1} X^T y, the intercept not penalized.
+
+Maximizing the Gaussian likelihood gives the same w and the ML noise variance sigma^2 = RSS / N:
+
+    ln p(y | X, w, sigma^2) = -N/2 ln(2 pi sigma^2) - RSS / (2 sigma^2).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nnlab.linear._validation import (
+    check_fitted,
+    check_n_features,
+    check_non_negative,
+    check_X,
+    check_X_y,
+)
+
+Model = TypeVar("Model", bound="_LeastSquares")
+
+
+class _LeastSquares:
+    """Shared prediction, R^2 score and Gaussian log-likelihood of a fitted linear model."""
+
+    coef_: NDArray[np.float64]
+    intercept_: float
+    sigma2_: float
+    n_features_in_: int
+
+    def __init__(self, fit_intercept: bool = True) -> None:
+        self.fit_intercept = fit_intercept
+
+    def _solve(self, Xc: NDArray[np.float64], yc: NDArray[np.float64]) -> NDArray[np.float64]:
+        raise NotImplementedError
+
+    def fit(self: Model, X: ArrayLike, y: ArrayLike) -> Model:
+        """Fit w (``coef_``, shape (n_features,)), w_0 (``intercept_``), ``sigma2_`` = RSS / N."""
+        X_arr, y_arr = check_X_y(X, y)
+        y_arr = y_arr.astype(np.float64)
+        x_mean = X_arr.mean(axis=0) if self.fit_intercept else np.zeros(X_arr.shape[1])
+        y_mean = float(y_arr.mean()) if self.fit_intercept else 0.0
+        self.coef_ = self._solve(X_arr - x_mean, y_arr - y_mean)
+        self.intercept_ = y_mean - float(x_mean @ self.coef_)
+        self.n_features_in_ = X_arr.shape[1]
+        residual = y_arr - self.predict(X_arr)
+        self.sigma2_ = float(np.mean(residual**2))
+        return self
+
+    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
+        """y_hat = X w + w_0, shape (n_samples,)."""
+        check_fitted(self, "coef_")
+        X_arr = check_X(X)
+        check_n_features(X_arr, self.n_features_in_, type(self).__name__)
+        return X_arr @ self.coef_ + self.intercept_
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Coefficient of determination R^2 = 1 - RSS / sum (y - mean(y))^2."""
+        X_arr, y_arr = check_X_y(X, y)
+        rss = float(np.sum((y_arr - self.predict(X_arr)) ** 2))
+        tss = float(np.sum((y_arr - y_arr.mean()) ** 2))
+        return 1.0 - rss / tss
+
+    def log_likelihood(self, X: ArrayLike, y: ArrayLike) -> float:
+        """ln p(y | X, w, sigma^2) = -N/2 ln(2 pi sigma^2) - RSS / (2 sigma^2), with ``sigma2_``.
+
+        ``sigma2_`` is the ML noise *variance* (not the standard deviation) of the training data.
+        """
+        X_arr, y_arr = check_X_y(X, y)
+        rss = float(np.sum((y_arr - self.predict(X_arr)) ** 2))
+        n = y_arr.shape[0]
+        return -0.5 * n * math.log(2.0 * math.pi * self.sigma2_) - rss / (2.0 * self.sigma2_)
+
+
+class LinearRegression(_LeastSquares):
+    """Ordinary least squares, w* = (X^T X)^{-1} X^T y.
+
+    Solved with ``np.linalg.lstsq`` (an SVD of X) rather than by inverting X^T X, whose condition
+    number is the square of X's. A rank-deficient X^T X (collinear columns, or fewer samples than
+    features) has no unique solution and raises ``ValueError``: use ``Ridge`` instead.
+    Fitted: ``coef_`` (n_features,), ``intercept_``, ``sigma2_`` (noise variance), ``rank_``.
+    """
+
+    rank_: int
+
+    def _solve(self, Xc: NDArray[np.float64], yc: NDArray[np.float64]) -> NDArray[np.float64]:
+        n_features = Xc.shape[1]
+        w, _rss, rank, _sv = np.linalg.lstsq(Xc, yc, rcond=None)
+        self.rank_ = int(rank)
+        if rank < n_features:
+            raise ValueError(
+                f"X^T X is singular: X has rank {rank} < {n_features} features "
+                f"({Xc.shape[0]} samples{', centred' if self.fit_intercept else ''}); some columns "
+                "are linear combinations of others or there are too few samples. The least-squares "
+                "solution is not unique: use Ridge(alpha > 0) or remove redundant features."
+            )
+        return np.asarray(w, dtype=np.float64)
+
+
+class Ridge(_LeastSquares):
+    """Ridge regression: minimizes ||y - X w - w_0||^2 + alpha ||w||^2 (w_0 not penalized).
+
+    w* = (X^T X + alpha I)^{-1} X^T y on centred data, solved as a linear system (no inverse).
+    Equivalent to the MAP estimate with prior w ~ N(0, (sigma^2 / alpha) I). ``alpha`` >= 0.
+    """
+
+    def __init__(self, alpha: float = 1.0, fit_intercept: bool = True) -> None:
+        super().__init__(fit_intercept)
+        self.alpha = check_non_negative(alpha, "alpha")
+
+    def _solve(self, Xc: NDArray[np.float64], yc: NDArray[np.float64]) -> NDArray[np.float64]:
+        A = Xc.T @ Xc + self.alpha * np.eye(Xc.shape[1])
+        try:
+            return np.linalg.solve(A, Xc.T @ yc)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"X^T X + alpha I is singular (alpha={self.alpha}): increase alpha above 0"
+            ) from None
