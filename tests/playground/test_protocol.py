@@ -20,7 +20,9 @@ def test_defaults_validate_as_they_are() -> None:
 
 def test_good_messages_parse() -> None:
     assert parse_message(msg({"type": "play"})) == {"type": "play"}
-    out = parse_message(msg({"type": "settings", "settings": {"networkShape": [8, 8], "noise": 10}}))
+    out = parse_message(
+        msg({"type": "settings", "settings": {"networkShape": [8, 8], "noise": 10}})
+    )
     assert out["settings"] == {"networkShape": [8, 8], "noise": 10}
     out = parse_message(msg({"type": "set_weight", "layer": 0, "to": 1, "from": 0, "value": 0.5}))
     assert out == {"type": "set_weight", "layer": 0, "to": 1, "from": 0, "value": 0.5}
@@ -118,3 +120,10 @@ def test_csv_real_labels_make_regression() -> None:
 def test_bad_csv_says_where(text: str, words: str) -> None:
     with pytest.raises(ProtocolError, match=words):
         parse_csv(text)
+
+
+def test_lenient_settings_keep_the_good_keys() -> None:
+    text = msg({"type": "settings", "lenient": True, "settings": {"noise": 10, "batchSize": -3}})
+    out = parse_message(text)
+    assert out["settings"] == {"noise": 10}
+    assert len(out["ignored"]) == 1 and "batchSize" in out["ignored"][0]

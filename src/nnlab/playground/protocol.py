@@ -3,6 +3,7 @@
 Every message is one JSON object with a ``"type"``. From the page:
 
 - ``{"type": "settings", "settings": {...}}``: change some settings (keys of :data:`DEFAULTS`);
+  with ``"lenient": true`` (a shared link) bad keys are skipped and reported instead;
 - ``{"type": "play"}``, ``"pause"``, ``"step"`` (one epoch), ``"reset"`` (new weights),
   ``"regenerate"`` (new seed, new points);
 - ``{"type": "upload", "csv": "x,y,label\\n..."}``: own 2-D points (see :func:`parse_csv`);
@@ -35,6 +36,7 @@ MAX_NEURONS = 32
 MAX_BATCH = 100
 MAX_EPOCH_LIMIT = 1_000_000
 COORD_LIMIT = 6.0
+MAX_LENIENT_KEYS = 64
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -167,6 +169,24 @@ def validate_settings(raw: Any) -> dict[str, Any]:
     return out
 
 
+def validate_lenient(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check settings key by key (for a shared link): ``{"settings": good, "ignored": [errors]}``.
+
+    At most :data:`MAX_LENIENT_KEYS` keys are looked at; the rest are ignored.
+    """
+    good: dict[str, Any] = {}
+    ignored: list[str] = []
+    for i, (key, value) in enumerate(raw.items()):
+        if i >= MAX_LENIENT_KEYS:
+            ignored.append(f"{len(raw) - i} more keys")
+            break
+        try:
+            good.update(validate_settings({key: value}))
+        except ProtocolError as exc:
+            ignored.append(str(exc))
+    return {"settings": good, "ignored": ignored}
+
+
 def parse_message(text: Any) -> dict[str, Any]:
     """Parse and check one message from the page. Raises :class:`ProtocolError` when it is bad."""
     if not isinstance(text, str):
@@ -183,7 +203,10 @@ def parse_message(text: Any) -> dict[str, Any]:
     if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
         raise ProtocolError(f"unknown message type {kind!r:.40}; known: {sorted(MESSAGE_TYPES)}")
     if kind == "settings":
-        return {"type": kind, "settings": validate_settings(msg.get("settings"))}
+        raw = msg.get("settings")
+        if msg.get("lenient") is True and isinstance(raw, dict):
+            return {"type": kind, **validate_lenient(raw)}
+        return {"type": kind, "settings": validate_settings(raw), "ignored": []}
     if kind == "upload":
         csv = msg.get("csv")
         if not isinstance(csv, str):

@@ -169,6 +169,9 @@ class Connection:
             new_data, new_net = await self.run_sync(s.update, msg["settings"])
             if new_data:
                 await self.send(await self.run_sync(s.data_message))
+            if msg["ignored"]:
+                text = "; ".join(msg["ignored"])
+                await self.send({"type": "error", "message": f"ignored settings: {text:.400}"})
             if s.notice:
                 await self.send({"type": "notice", "message": s.notice})
                 s.notice = None

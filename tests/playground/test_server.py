@@ -1,0 +1,190 @@
+"""The playground's HTTP routes and WebSocket protocol, through Starlette's test client."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from nnlab.playground.server import create_app
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def receive_until(ws: Any, kind: str, limit: int = 200) -> dict[str, Any]:
+    """Read messages until one of type ``kind`` (skipping others, e.g. frames while playing)."""
+    for _ in range(limit):
+        msg = ws.receive_json()
+        if msg["type"] == kind:
+            return msg
+    raise AssertionError(f"no {kind!r} message in {limit} messages")
+
+
+def open_session(ws: Any) -> tuple[dict, dict, dict]:
+    hello = ws.receive_json()
+    data = ws.receive_json()
+    frame = ws.receive_json()
+    assert (hello["type"], data["type"], frame["type"]) == ("hello", "data", "frame")
+    return hello, data, frame
+
+
+def test_page_and_static_files(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    for element_id in ("play", "step", "reset", "epoch", "train-loss", "test-loss", "heatmap"):
+        assert f'id="{element_id}"' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from the internet
+    for name in ("app.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+    assert client.get("/static/../server.py").status_code == 404
+    assert client.get("/healthz").json() == {"ok": True, "sessions": 0}
+
+
+def test_start_step_and_frame_contents(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello, data, frame = open_session(ws)
+        assert hello["settings"]["networkShape"] == [4, 2]
+        assert set(hello["previews"]) == {
+            "circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"
+        }  # fmt: skip
+        assert len(data["train"]) == 250 and len(data["test"]) == 250
+        assert frame["epoch"] == 0
+        assert len(base64.b64decode(frame["heatmap"])) == 100 * 100
+        assert [len(layer) for layer in frame["neurons"]] == [4, 2]
+        assert len(base64.b64decode(frame["neurons"][0][0])) == 20 * 20
+        assert [len(w) for w in frame["weights"]] == [4, 2, 1]
+        assert frame["metrics"]["kind"] == "classification"
+        assert sum(map(sum, frame["metrics"]["confusion"])) == 250
+        ws.send_json({"type": "step"})
+        after = receive_until(ws, "frame")
+        assert after["epoch"] == 1
+        assert [h[0] for h in after["history"]] == [1]
+
+
+def test_change_settings_rebuilds_network_and_data(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        ws.send_json(
+            {"type": "settings", "settings": {"networkShape": [8, 8, 3], "activation": "relu"}}
+        )
+        frame = receive_until(ws, "frame")
+        assert [len(w) for w in frame["weights"]] == [8, 8, 3, 1]
+        assert frame["settings"]["activations"] == ["relu", "relu", "relu"]
+        ws.send_json({"type": "settings", "settings": {"dataset": "reg-plane", "noise": 10}})
+        data = receive_until(ws, "data")
+        assert data["problem"] == "regression" and len(data["train"]) == 600
+        frame = receive_until(ws, "frame")
+        assert frame["metrics"]["kind"] == "regression"
+        # the learning rate keeps the weights; features reset them
+        ws.send_json({"type": "step"})
+        assert receive_until(ws, "frame")["epoch"] == 1
+        ws.send_json({"type": "settings", "settings": {"learningRate": 0.1}})
+        assert receive_until(ws, "frame")["epoch"] == 1
+        ws.send_json({"type": "settings", "settings": {"features": ["x", "y", "xTimesY"]}})
+        frame = receive_until(ws, "frame")
+        assert frame["epoch"] == 0 and len(frame["weights"][0][0]) == 3
+
+
+def test_bad_messages_get_errors_and_the_session_lives_on(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        for bad in (
+            "garbage",
+            '{"type": "settings", "settings": {"networkShape": [1000]}}',
+            '{"type": "set_weight", "layer": 7, "to": 0, "from": 0, "value": 1}',
+            '{"type": "upload", "csv": "1,2"}',
+            "[" * 50_000,
+        ):
+            ws.send_text(bad)
+            assert receive_until(ws, "error")["message"]
+        ws.send_bytes(b"\x00\x01")
+        assert "JSON text" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "ping"})
+        assert receive_until(ws, "pong") == {"type": "pong"}
+        ws.send_json({"type": "step"})
+        assert receive_until(ws, "frame")["epoch"] == 1
+
+
+def test_play_streams_frames_and_stops_at_the_epoch_limit(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        ws.send_json({"type": "settings", "settings": {"dataset": "xor", "maxEpochs": 12}})
+        receive_until(ws, "frame")
+        ws.send_json({"type": "play"})
+        epochs = []
+        while True:
+            frame = receive_until(ws, "frame")
+            epochs.append(frame["epoch"])
+            if not frame["playing"]:
+                break
+        assert epochs == sorted(epochs) and epochs[-1] == 12
+        ws.send_json({"type": "play"})
+        assert "epoch limit" in receive_until(ws, "error")["message"]
+
+
+def test_upload_and_edit_weights(client: TestClient) -> None:
+    csv = "x,y,label\n" + "\n".join(f"{i % 5},{i % 3},{1 if i % 2 else 0}" for i in range(40))
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        ws.send_json({"type": "upload", "csv": csv})
+        assert "loaded 40 points" in receive_until(ws, "notice")["message"]
+        data = receive_until(ws, "data")
+        assert len(data["train"]) + len(data["test"]) == 40
+        frame = receive_until(ws, "frame")
+        assert frame["settings"]["dataset"] == "upload"
+        ws.send_json({"type": "set_weight", "layer": 1, "to": 1, "from": 3, "value": 2.5})
+        assert receive_until(ws, "frame")["weights"][1][1][3] == 2.5
+
+
+def test_export_keras_script_is_python(client: TestClient, tmp_path: Any) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        ws.send_json({"type": "settings", "settings": {"dropout": 0.1, "regularization": "L2"}})
+        receive_until(ws, "frame")
+        ws.send_json({"type": "export", "format": "keras"})
+        out = receive_until(ws, "export")
+    assert out["filename"].endswith(".py")
+    source = out["text"]
+    compile(source, "export.py", "exec")
+    assert "keras.Sequential" in source and "model.set_weights" in source
+    keras = pytest.importorskip("nnlab.keras")
+    if not hasattr(keras, "Sequential"):
+        pytest.skip("nnlab.keras has no Sequential yet: the script compiles but cannot run")
+    script = tmp_path / "export.py"
+    script.write_text(source)
+    run = subprocess.run(
+        [sys.executable, str(script), "--epochs", "1"], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert "test:" in run.stdout
+
+
+def test_refuses_other_origins_and_too_many_sessions() -> None:
+    with TestClient(create_app(max_sessions=1)) as client:
+        with (
+            pytest.raises(WebSocketDisconnect) as info,
+            client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws,
+        ):
+            ws.receive_json()
+        assert info.value.code == 1008
+        with client.websocket_connect("/ws") as first:
+            open_session(first)
+            with client.websocket_connect("/ws") as second:
+                assert second.receive_json()["type"] == "closing"
+
+
+def test_idle_session_is_closed() -> None:
+    with TestClient(create_app(idle_timeout=0.3)) as client, client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        assert "no activity" in receive_until(ws, "closing")["reason"]
