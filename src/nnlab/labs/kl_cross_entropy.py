@@ -15,7 +15,7 @@ from nnlab.labs.base import LabContext
 from nnlab.prob import Normal
 
 P = np.array([0.1, 0.2, 0.3, 0.4])
-Q = np.array([0.55, 0.25, 0.15, 0.05])  # mass where p has little, and the reverse
+Q = np.array([0.01, 0.09, 0.3, 0.6])  # almost no mass where p has its least
 GAUSS_P = (0.0, 1.0)  # mu, sigma (standard deviation)
 GAUSS_Q = (1.0, 2.0)
 
