@@ -3,7 +3,8 @@
 The autodiff engine is re-exported here: ``nnlab.tensor``, ``nnlab.Tensor``, ``nnlab.no_grad``,
 the ops (``nnlab.exp``, ``nnlab.concatenate``, ...). Subpackages (``nnlab.nn``, ``nnlab.optim``,
 ``nnlab.keras``, ``nnlab.prob``, ``nnlab.linear``, ``nnlab.datasets``, ``nnlab.labs``) are imported
-on demand.
+on demand. ``nnlab.linear`` is the package of linear models; the fused layer op x Wᵀ + b is
+``nnlab.autograd.linear`` (also ``nnlab.nn.functional.linear``).
 """
 
 from .autograd import (
@@ -14,7 +15,6 @@ from .autograd import (
     enable_grad,
     exp,
     is_grad_enabled,
-    linear,
     log,
     log_softmax,
     logsumexp,
@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "clip", "concatenate", "dropout", "enable_grad", "exp", "is_grad_enabled",
-    "linear", "log", "log_softmax", "logsumexp", "no_grad", "relu", "sigmoid",
+    "log", "log_softmax", "logsumexp", "no_grad", "relu", "sigmoid",
     "sigmoid_binary_cross_entropy", "softmax", "softmax_cross_entropy", "sqrt", "stack", "tanh",
     "tensor", "where",
 ]

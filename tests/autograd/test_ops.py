@@ -268,9 +268,9 @@ def test_linear_fused():
     check_op(
         [(5, 3), (4, 3), (4,)],
         lambda x, w, b: TF.linear(x, w, b),
-        lambda x, w, b: nnlab.linear(x, w, b),
+        lambda x, w, b: nnlab.autograd.linear(x, w, b),
     )
-    check_op([(2, 5, 3), (4, 3)], TF.linear, nnlab.linear)
+    check_op([(2, 5, 3), (4, 3)], TF.linear, nnlab.autograd.linear)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -334,7 +334,7 @@ GRADCHECK_CASES = [
     (lambda a, b: nnlab.concatenate([a, b], 1).T.reshape(2, -1), [(2, 2), (2, 3)]),
     (lambda a, b: nnlab.stack([a, b]).transpose(1, 2, 0).clip(-1, 1), [(2, 3), (2, 3)]),
     (lambda a: nnlab.where(a.data > 0, a * a, -a), [(4, 4)]),
-    (lambda x, w, b: nnlab.linear(x, w, b).relu(), [(5, 3), (2, 3), (2,)]),
+    (lambda x, w, b: nnlab.autograd.linear(x, w, b).relu(), [(5, 3), (2, 3), (2,)]),
     (lambda z: nnlab.softmax_cross_entropy(z, np.array([1, 0, 2])), [(3, 3)]),
     (lambda z: nnlab.sigmoid_binary_cross_entropy(z, np.eye(3)), [(3, 3)]),
     (lambda a, b: (a.abs() + 0.5) ** b, [(3,), (3,)]),

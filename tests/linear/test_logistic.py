@@ -2,8 +2,6 @@ import numpy as np
 import pytest
 from sklearn import linear_model
 
-import nnlab
-import nnlab.linear
 from nnlab.linear import LogisticRegression, SoftmaxRegression
 
 
@@ -107,10 +105,3 @@ def test_non_convergence_warns_with_advice() -> None:
     with pytest.warns(RuntimeWarning, match="separable"):
         LogisticRegression(max_iter=5).fit(X, [0, 0, 1, 1])
 
-
-def test_fused_op_name_still_callable_after_importing_the_package() -> None:
-    x = nnlab.tensor(np.ones((2, 3)))
-    w = nnlab.tensor(np.full((4, 3), 2.0))
-    out = nnlab.linear(x, w)
-    np.testing.assert_allclose(out.data, np.full((2, 4), 6.0))
-    assert nnlab.linear.LinearRegression is not None

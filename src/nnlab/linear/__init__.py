@@ -3,10 +3,6 @@ fitted attributes end in ``_``): least squares, ridge, polynomial features, Baye
 regression, logistic and softmax regression.
 """
 
-import sys
-import types
-from typing import Any
-
 from nnlab.linear.bayesian import BayesianLinearRegression
 from nnlab.linear.least_squares import LinearRegression, Ridge
 from nnlab.linear.logistic import LogisticRegression, SoftmaxRegression
@@ -21,16 +17,3 @@ __all__ = [
     "SoftmaxRegression",
 ]
 
-
-class _CallableModule(types.ModuleType):
-    """``nnlab.linear`` names both this package and the engine's fused op
-    ``nnlab.linear(x, weight, bias)``. Importing the package rebinds the attribute on ``nnlab`` to
-    the module, so calling the module forwards to the op and both spellings keep working."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from nnlab.autograd import linear
-
-        return linear(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -2,7 +2,7 @@
 
 Shapes: the input is (N, F) with F the number of switched-on features (1..7); hidden layer l has
 ``shape[l]`` neurons; the output is one unit. Weights are stored in PyTorch's layout (out, in) and
-applied with the fused :func:`nnlab.linear` (y = x Wᵀ + b).
+applied with the fused :func:`nnlab.autograd.linear` (y = x Wᵀ + b).
 
 Training follows TensorFlow Playground (``nn.ts``), with the options its users asked for:
 
@@ -115,7 +115,7 @@ class PlaygroundNet:
         outs: list[Tensor] = []
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = nnlab.linear(h, w, b)
+            h = nnlab.autograd.linear(h, w, b)
             if i < last:
                 h = _activate(h, self.activations[i])
                 if training and dropout > 0:
