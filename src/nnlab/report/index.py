@@ -76,7 +76,10 @@ def _row(entry: IndexEntry) -> str:
     title = html.escape(entry.title)
     if entry.report:
         title = f'<a href="{html.escape(entry.report, quote=True)}">{title}</a>'
-    lab = f"{title}<br><code>{html.escape(entry.lab_id)}</code> {inline_markup(entry.summary)}"
+    lab = (
+        f"{title} <code>{html.escape(entry.lab_id)}</code>"
+        f'<span class="lab-summary">{inline_markup(entry.summary)}</span>'
+    )
     status_class = "status-" + entry.status.replace(" ", "-")
     if entry.status == "failed":
         result = f"<strong>failed:</strong> {html.escape(entry.error)}"
