@@ -5,11 +5,9 @@ A layer is *built* once the width of its input is known (from ``input_dim=`` /
 ``fit``/``predict``);
 building draws its weights from the model's seeded generator.
 
-``Dense(units)`` computes y = activation(x W + b) for x of shape (batch, input_dim), with the Keras
-kernel W of shape (input_dim, units) and bias b of shape (units,). Internally the kernel is kept
-transposed, as the Parameter ``weight`` of shape (units, input_dim), so that the forward pass is the
-engine's fused ``linear`` (x @ weightᵀ + b, one node, no copy); ``Dense.kernel`` is the (input_dim,
-units) view of that same memory, and ``get_weights``/``set_weights`` use the Keras layout.
+``Dense(units)`` computes y = activation(x K + b) for x of shape (batch, input_dim), with the Keras
+kernel K of shape (input_dim, units) and bias b of shape (units,), as one fused graph node
+(:func:`nnlab.keras.ops.dense_linear`). ``get_weights``/``set_weights`` use that same layout.
 """
 
 from __future__ import annotations
@@ -18,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor, dropout, linear
+from nnlab.autograd import Tensor, dropout
 from nnlab.nn import Parameter
 
 from . import activations, initializers, regularizers
+from .ops import dense_linear
 from .utils import new_rng, snake_case, unique_name
 
 __all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer", "Layer"]
@@ -143,7 +142,7 @@ def Input(shape: Any = None, name: str | None = None, **kwargs: Any) -> InputLay
 
 
 class Dense(Layer):
-    """y = activation(x W + b), W: (input_dim, units), b: (units,)."""
+    """y = activation(x K + b); kernel K: (input_dim, units), bias b: (units,) (Parameters)."""
 
     def __init__(
         self,
@@ -169,7 +168,7 @@ class Dense(Layer):
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self._act_fn = activations.get(self._activation)
-        self.weight: Parameter | None = None
+        self.kernel: Parameter | None = None
         self.bias: Parameter | None = None
 
     def _output_dim(self, input_dim: int) -> int:
@@ -179,16 +178,9 @@ class Dense(Layer):
     def _create_weights(self, input_dim: int, rng: np.random.Generator) -> None:
         units = self._output_dim(input_dim)
         kernel = initializers.initialize(self.kernel_initializer, (input_dim, units), rng)
-        self.weight = Parameter(np.ascontiguousarray(kernel.T))
+        self.kernel = Parameter(kernel)
         if self.use_bias:
             self.bias = Parameter(initializers.initialize(self.bias_initializer, (units,), rng))
-
-    @property
-    def kernel(self) -> np.ndarray:
-        """The Keras kernel (input_dim, units): a writable view of ``weight`` transposed."""
-        if self.weight is None:
-            raise ValueError(f"layer {self.name!r} is not built yet (its input width is unknown)")
-        return self.weight.data.T
 
     @property
     def activation(self) -> str:
@@ -196,38 +188,19 @@ class Dense(Layer):
 
     @property
     def parameters(self) -> list[Parameter]:
-        return [p for p in (self.weight, self.bias) if p is not None]
+        return [p for p in (self.kernel, self.bias) if p is not None]
 
     def call(self, x: Tensor, training: bool = False, activate: bool = True) -> Tensor:
-        """activation(x Wᵀ + b); with ``activate=False`` the pre-activation values (logits)."""
-        z = linear(x, self.weight, self.bias)  # type: ignore[arg-type]
+        """activation(x K + b); with ``activate=False`` the pre-activation values (logits)."""
+        z = dense_linear(x, self.kernel, self.bias)  # type: ignore[arg-type]
         return self._act_fn(z) if activate else z
 
     def regularization(self) -> Tensor | None:
         total = None
-        for reg, p in ((self.kernel_regularizer, self.weight), (self.bias_regularizer, self.bias)):
+        for reg, p in ((self.kernel_regularizer, self.kernel), (self.bias_regularizer, self.bias)):
             if reg is not None and p is not None:
                 total = reg(p) if total is None else total + reg(p)
         return total
-
-    def get_weights(self) -> list[np.ndarray]:
-        out = [self.kernel.copy()]
-        if self.bias is not None:
-            out.append(self.bias.data.copy())
-        return out
-
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        expected = [(self.input_dim, self.units)] + ([(self.units,)] if self.use_bias else [])
-        arrays = [np.asarray(w) for w in weights]
-        if self.weight is None or [a.shape for a in arrays] != expected:
-            raise ValueError(
-                f"layer {self.name!r}: set_weights expects arrays of shapes {expected} "
-                f"(kernel (input_dim, units){', bias (units,)' if self.use_bias else ''}), got "
-                f"{[a.shape for a in arrays]}"
-            )
-        self.weight.data[...] = arrays[0].T
-        if self.bias is not None:
-            self.bias.data[...] = arrays[1]
 
     def get_config(self) -> dict[str, Any]:
         regs = {

@@ -22,7 +22,7 @@ once per parameter and updated with in-place ufuncs.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -273,7 +273,7 @@ class Adagrad(Optimizer):
         }
 
 
-_OPTIMIZERS: dict[str, type[Optimizer]] = {
+_OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": SGD,
     "adam": Adam,
     "rmsprop": RMSprop,
@@ -290,7 +290,7 @@ def get(spec: Any) -> Optimizer:
         return _OPTIMIZERS[spec.lower()]()
     if isinstance(spec, dict) and str(spec.get("name", "")).lower() in _OPTIMIZERS:
         args = {k: v for k, v in spec.items() if k != "name"}
-        return _OPTIMIZERS[spec["name"].lower()](**args)  # type: ignore[call-arg]
+        return _OPTIMIZERS[spec["name"].lower()](**args)
     raise ValueError(
         f"compile: unknown optimizer {spec!r}; expected one of {sorted(_OPTIMIZERS)} or a "
         "nnlab.keras.optimizers.Optimizer"
