@@ -119,9 +119,15 @@ class Accuracy(Metric):
 
 
 class _Regression(Metric):
+    def resolve(self, loss_name: str, units: int, sparse_targets: bool) -> Metric:
+        if sparse_targets:
+            raise ValueError(
+                f"metric {self.name!r} needs targets shaped like the model output (None, {units}),"
+                " not integer class labels"
+            )
+        return self
+
     def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        if y_true.ndim == 1:
-            raise ValueError(f"metric {self.name!r} needs targets shaped like the model output")
         d = apply_numpy(activation, z) - y_true
         return float(self._per_element(d).sum()) / d.shape[1]
 
