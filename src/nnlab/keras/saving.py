@@ -8,6 +8,7 @@ reads the file and nothing in it can execute code):
       {"format": "nnlab.keras", "version": 1,
        "model": {"class_name": "Sequential", "config": {"name", "seed", "input_dim",
                  "layers": [{"class_name": "Dense", "config": {...}}, ...]}},
+       "rng_state": {...},  # the model generator's state (shuffling, dropout), to resume exactly
        "compile": null | {"optimizer": {"name": "Adam", "learning_rate": ...},
                           "loss": {"name": "sparse_categorical_crossentropy", "from_logits": false},
                           "metrics": [{"class_name": "Accuracy", "name": "accuracy"}],
@@ -71,6 +72,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str], include_optimize
         "format": FORMAT,
         "version": VERSION,
         "model": {"class_name": "Sequential", "config": model.get_config()},
+        "rng_state": model._rng.bit_generator.state,
         "compile": _compile_config(model, include_optimizer),
     }
     arrays: dict[str, np.ndarray] = {"config": np.array(json.dumps(document))}
@@ -178,6 +180,8 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Sequential
         model.build(cfg["input_dim"])
     if model.built:
         model.set_weights(read_weights(path))
+    if "rng_state" in document:
+        model._rng.bit_generator.state = document["rng_state"]
     if compile and document["compile"] is not None:
         _build_compile(model, document["compile"], arrays)
     return model

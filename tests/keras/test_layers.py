@@ -1,0 +1,116 @@
+"""Layers: Dense config and arguments, Activation, Dropout, Input, initializers, regularizers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnlab
+from nnlab.keras import initializers, regularizers, utils
+from nnlab.keras.layers import Activation, Dense, Dropout, Input
+from nnlab.keras.models import Sequential
+from nnlab.keras.ops import dense_linear
+
+
+def test_automatic_names_and_clear_session() -> None:
+    assert [Dense(1).name, Dense(1).name, Dropout(0.1).name] == ["dense", "dense_1", "dropout"]
+    assert Sequential().name == "sequential" and Sequential().name == "sequential_1"
+    utils.clear_session()
+    assert Dense(1).name == "dense"
+    assert Dense(1, name="out").name == "out"
+
+
+def test_dense_arguments() -> None:
+    layer = Dense(3, input_dim=2, use_bias=False, kernel_initializer="ones")
+    Sequential([layer])
+    assert layer.parameters == [layer.kernel] and layer.bias is None
+    np.testing.assert_array_equal(layer.get_weights()[0], np.ones((2, 3)))
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="units"):
+            Dense(bad)
+    with pytest.raises(ValueError, match="input_shape"):
+        Dense(2, input_shape=(28, 28))
+    with pytest.raises(ValueError, match="input_dim"):
+        Dense(2, input_dim=0)
+    with pytest.raises(ValueError, match="regularizer"):
+        Dense(2, kernel_regularizer="l3")
+    with pytest.raises(ValueError, match=r"rate .* \[0, 1\)"):
+        Dropout(1.0)
+    with pytest.raises(ValueError, match="shape="):
+        Input()
+    with pytest.raises(ValueError, match="expects 3 inputs but the previous layer outputs 4"):
+        Sequential([Dense(4, input_dim=2), Dense(1, input_dim=3)])
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "softmax", "linear"])
+def test_activations(name) -> None:
+    x = np.array([[-2.0, 0.5, 3.0]])
+    expected = {
+        "relu": np.maximum(x, 0),
+        "sigmoid": 1 / (1 + np.exp(-x)),
+        "tanh": np.tanh(x),
+        "softmax": np.exp(x) / np.exp(x).sum(),
+        "linear": x,
+    }[name]
+    out = Activation(name).call(nnlab.tensor(x)).data
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+    layer = Dense(3, activation=name, input_dim=3, kernel_initializer="zeros")
+    Sequential([layer])
+    layer.set_weights([np.eye(3), np.zeros(3)])
+    np.testing.assert_allclose(layer.call(nnlab.tensor(x)).data, expected, rtol=1e-6)
+
+
+def test_initializer_statistics() -> None:
+    rng = np.random.default_rng(0)
+    fan_in, fan_out = 400, 200
+    for name, std in [
+        ("glorot_uniform", np.sqrt(2 / (fan_in + fan_out))),
+        ("glorot_normal", np.sqrt(2 / (fan_in + fan_out))),
+        ("he_uniform", np.sqrt(2 / fan_in)),
+        ("he_normal", np.sqrt(2 / fan_in)),
+        ("random_normal", 0.05),
+        ("random_uniform", 0.05 / np.sqrt(3)),
+    ]:
+        w = initializers.initialize(name, (fan_in, fan_out), rng)
+        assert w.dtype == np.float32 and w.shape == (fan_in, fan_out)
+        assert w.std() == pytest.approx(std, rel=0.03), name
+        assert abs(w.mean()) < 0.01 * max(std, 0.05)
+    normal = initializers.initialize("he_normal", (fan_in, fan_out), rng)
+    assert np.abs(normal).max() <= 2 * np.sqrt(2 / fan_in) / 0.87962566103423978 + 1e-6
+    assert (initializers.initialize("zeros", (2,), rng) == 0).all()
+    assert (initializers.initialize("ones", (2,), rng) == 1).all()
+
+
+def test_regularizer_values() -> None:
+    w = nnlab.tensor(np.array([[1.0, -2.0], [0.5, 0.0]]), requires_grad=True)
+    assert regularizers.l1(0.1)(w).item() == pytest.approx(0.35)
+    assert regularizers.l2()(w).item() == pytest.approx(0.01 * 5.25)
+    both = regularizers.l1_l2(l1=0.1, l2=0.2)
+    assert both(w).item() == pytest.approx(0.35 + 1.05)
+    both(w).backward()
+    np.testing.assert_allclose(w.grad, 0.1 * np.sign(w.data) + 0.4 * w.data)
+    with pytest.raises(ValueError, match="l2 must be"):
+        regularizers.l2(-1.0)
+
+
+def test_dense_linear_op_gradients() -> None:
+    rng = np.random.default_rng(0)
+    x, k, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    assert nnlab.autograd.gradcheck(lambda x, k, b: (dense_linear(x, k, b) ** 2).sum(), x, k, b)
+    assert nnlab.autograd.gradcheck(lambda x, k: dense_linear(x, k).sum(), x, k)
+    np.testing.assert_allclose(
+        dense_linear(nnlab.tensor(x), nnlab.tensor(k), nnlab.tensor(b)).data, x @ k + b
+    )
+    with pytest.raises(ValueError, match=r"expected \(batch, 4\)"):
+        dense_linear(nnlab.tensor(x[:, :3]), nnlab.tensor(k))
+
+
+def test_to_categorical() -> None:
+    np.testing.assert_array_equal(
+        utils.to_categorical([2, 0]), np.array([[0, 0, 1], [1, 0, 0]], dtype=np.float32)
+    )
+    assert utils.to_categorical(np.array([[1], [0]]), num_classes=4).shape == (2, 4)
+    with pytest.raises(ValueError, match="num_classes"):
+        utils.to_categorical([5], num_classes=3)
+    with pytest.raises(ValueError, match="seed"):
+        utils.set_random_seed(-1)
