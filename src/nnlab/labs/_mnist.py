@@ -48,37 +48,49 @@ def next_batches(
 
 @dataclass
 class Curves:
-    """Training history: the batch loss every step, and (step, test accuracy) checkpoints."""
+    """Training history: the batch loss every step, and (step, test accuracy) checkpoints.
 
+    With ``epoch_size`` (batches per epoch) set, the figure's x axis counts epochs, not steps.
+    """
+
+    epoch_size: int = 0
     loss: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
 
 
 def curves_figure(ctx: LabContext, runs: dict[str, Curves], name: str, caption: str) -> None:
-    """Batch loss (smoothed) and test accuracy against the step, one line per run."""
+    """Batch loss (smoothed) and test accuracy against the step (or epoch), one line per run."""
     fig, (ax_loss, ax_acc) = ctx.new_figure(1, 2, width=12.6, height=4.4)
+    by_epoch = all(curves.epoch_size for curves in runs.values())
     for label, curves in runs.items():
         loss = np.asarray(curves.loss)
+        scale = 1 / curves.epoch_size if by_epoch else 1.0
         window = max(1, min(50, loss.size // 20))
         smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
-        steps = np.arange(window, loss.size + 1)
-        line = ax_loss.plot(np.arange(1, loss.size + 1), loss, linewidth=0.4, alpha=0.3)[0]
-        ax_loss.plot(steps, smooth, color=line.get_color(), label=f"{label} ({window}-step mean)")
+        steps = np.arange(1, loss.size + 1) * scale
+        line = ax_loss.plot(steps, loss, linewidth=0.4, alpha=0.3)[0]
+        ax_loss.plot(
+            steps[window - 1 :],
+            smooth,
+            color=line.get_color(),
+            label=f"{label} ({window}-step mean)",
+        )
         ax_acc.plot(
-            curves.eval_steps,
+            np.asarray(curves.eval_steps) * scale,
             100 * np.asarray(curves.test_accuracy),
             "o-",
             markersize=3,
             color=line.get_color(),
             label=label,
         )
+    x_label = "epoch (passes over the training set)" if by_epoch else "training step (batch)"
     ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("training step (batch)")
+    ax_loss.set_xlabel(x_label)
     ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title("Training loss")
     ax_loss.legend(loc="upper right")
-    ax_acc.set_xlabel("training step (batch)")
+    ax_acc.set_xlabel(x_label)
     ax_acc.set_ylabel("test accuracy (%)")
     ax_acc.set_title("Test accuracy")
     low = min(min(c.test_accuracy[1:] or c.test_accuracy) for c in runs.values())
