@@ -55,8 +55,7 @@ def build_model(hidden: int, rng: np.random.Generator) -> nn.Sequential:
 def run(ctx: LabContext) -> dict[str, Any]:
     """Both settings; metrics ``test_accuracy`` (default setting), ``test_accuracy_course_setting``,
     ``train_seconds`` (default setting) and the course setting's seconds."""
-    limits = ctx.param("data limit (train, test)", full=(None, None), quick=(10000, 2000))
-    data = _mnist.load(ctx, *limits)
+    data = _mnist.load(ctx, *((10000, 2000) if ctx.quick else (None, None)))
     n_train = data[0][0].shape[0]
     course = Setting(
         "course: 100 ReLU, GD lr 0.5, 2000 × 100",
@@ -81,14 +80,17 @@ def run(ctx: LabContext) -> dict[str, Any]:
     )
     need_default = ctx.param("required test accuracy (default)", full=0.98, quick=0.85)
     need_course = ctx.param("required test accuracy (course)", full=0.95, quick=0.80)
+    ctx.setting("course: optimizer", "SGD (gradient descent), lr 0.5, batches of 100")
+    ctx.setting("default: optimizer", "Adam, lr 0.001, batches of 128 (reshuffled every epoch)")
     ctx.setting("dropout", "p = 0.5 on the hidden layer (keep_probability 0.5), off for testing")
+    ctx.setting("initialization", "nnlab.nn.Linear's default, U(−1/√fan_in, 1/√fan_in)")
     _intro(ctx)
     ctx.section("Training")
     results = {}
     for setting in (course, default):
         results[setting.name] = _train(ctx, setting, data)
     r_course, r_default = results[course.name], results[default.name]
-    ctx.section("Results")
+    ctx.section("The two settings compared")
     ctx.table(
         ["setting", "optimizer", "steps", "epochs", "train acc.", "test acc.", "train time"],
         [
@@ -165,6 +167,15 @@ def _intro(ctx: LabContext) -> None:
     ctx.intro(
         "The lab trains the course's setting (2000 batches of 100) and a default setting tuned "
         "for accuracy within about two minutes on a laptop-class CPU, and compares them."
+    )
+    ctx.section("The model")
+    ctx.paragraph(
+        "The notes add a ReLU layer and `h_drop = tf.nn.dropout(h, keep_probability)` to the "
+        "softmax model, training with `keep_probability: 0.5` for 2000 batches of 100. They give "
+        "neither the hidden size nor a new optimizer, so the course setting here keeps the "
+        "softmax slide's gradient descent (lr 0.5) and uses 100 hidden units. "
+        "`keep_probability` is TensorFlow 1's parameter; nnlab (like Keras and PyTorch) takes "
+        "the drop probability p = 1 − `keep_probability` = 0.5."
     )
     ctx.formula(
         r"h = \max(0,\, xW_1 + b_1),\quad \tilde h = \frac{m \odot h}{1 - p},\ "

@@ -28,9 +28,8 @@ def run(ctx: LabContext) -> dict[str, Any]:
     learning_rate = ctx.param("learning_rate", full=0.5, quick=0.5)
     eval_every = ctx.param("evaluate every (steps)", full=50, quick=50)
     min_accuracy = ctx.param("required test accuracy", full=0.90, quick=0.80)
-    (x_train, y_train), (x_test, y_test) = _mnist.load(
-        ctx, *ctx.param("data limit (train, test)", full=(None, None), quick=(10000, 2000))
-    )
+    limits = (10000, 2000) if ctx.quick else (None, None)
+    (x_train, y_train), (x_test, y_test) = _mnist.load(ctx, *limits)
     ctx.setting("initialization", "W = 0, b = 0")
     ctx.setting("optimizer", "nnlab.optim.SGD (plain gradient descent on each batch)")
     ctx.intro(
