@@ -29,6 +29,7 @@ def test_bayesian_linear_regression_quick(tmp_path: Path) -> None:
     assert np.all(std < 0.1)
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {
         "sequential.png",
         "predictive.png",

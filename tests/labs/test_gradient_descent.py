@@ -30,6 +30,7 @@ def test_gradient_descent_quick(tmp_path: Path) -> None:
     assert rosen["0.003"] > 0.1  # too large for the valley's curvature: it bounces and stalls
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {
         "quadratic.png",
         "rosenbrock.png",

@@ -30,4 +30,5 @@ def test_linear_regression_quick(tmp_path: Path) -> None:
     assert metrics["log_likelihood"] == pytest.approx(-n / 2 * math.log(2 * math.pi * s2) - n / 2)
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {"fit.png", "likelihood.png"}

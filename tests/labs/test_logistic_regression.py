@@ -38,6 +38,7 @@ def test_logistic_regression_quick(tmp_path: Path) -> None:
     assert np.abs(fitted - true).max() < 0.4
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {
         "sigmoid.png",
         "boundaries.png",

@@ -28,6 +28,7 @@ def test_polynomial_overfitting_quick(tmp_path: Path) -> None:
     assert len(metrics["coefficients"]["9"]) == 10
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {"fits.png", "errors.png"}
     again = run_lab(get_lab("polynomial-overfitting"), tmp_path / "again", quick=True, seed=0)
     assert again.metrics["test_rss"] == result.metrics["test_rss"]

@@ -27,6 +27,7 @@ def test_ridge_regression_quick(tmp_path: Path) -> None:
     assert len(metrics["weights_best"]) == 10
     html = (out / "report.html").read_text()
     assert "Corrections to the course notes" in html and "Warnings" not in html
+    assert 'class="tex"' not in html  # every formula was rendered
     assert {p.name for p in out.glob("*.png")} == {
         "coefficient-paths.png",
         "fits.png",

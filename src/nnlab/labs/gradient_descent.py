@@ -159,7 +159,8 @@ def _quadratic_section(
     )
     ctx.formula(
         r"\theta_t = (I - \eta A)^t\,\theta_0,\qquad "
-        r"\mathrm{converges} \iff \max_i |1 - \eta\lambda_i| < 1 \iff \eta < 2/\lambda_{max}"
+        r"\mathrm{converges} \Leftrightarrow \max_i |1 - \eta\lambda_i| < 1 "
+        r"\Leftrightarrow \eta < 2/\lambda_{max}"
     )
     results = {}
     for eta in ctx.track(QUADRATIC_ETAS, "quadratic"):

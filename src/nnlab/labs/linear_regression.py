@@ -49,8 +49,8 @@ def run(ctx: LabContext) -> dict[str, Any]:
         r"\qquad x = (1, x_1, \ldots, x_p)^T"
     )
     ctx.formula(
-        r"RSS(w) = (y - Xw)^T (y - Xw),\qquad \nabla RSS = 0 \iff X^T X w = X^T y"
-        r"\iff w^* = (X^T X)^{-1} X^T y"
+        r"RSS(w) = (y - Xw)^T (y - Xw),\qquad \nabla RSS = 0 \Leftrightarrow X^T X w = X^T y"
+        r"\Leftrightarrow w^* = (X^T X)^{-1} X^T y"
     )
     X = np.column_stack([np.ones(n), x])
     w_normal = normal_equations(X, y)
