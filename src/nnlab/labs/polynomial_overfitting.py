@@ -91,7 +91,6 @@ def _checks(
     models: dict[int, LinearRegression],
     train: dict[int, float],
 ) -> None:
-    ctx.section("Checks")
     ctx.check(
         "degree 0 fits the mean: w₀ = mean(t)",
         models[0].coef_[0],

@@ -114,7 +114,6 @@ def _checks(
     lambdas: NDArray[np.float64],
     best_index: int,
 ) -> None:
-    ctx.section("Checks")
     for index in sorted({0, best_index, len(lambdas) - 1}):
         lam, model = float(lambdas[index]), models[index]
         grad = _engine_gradient(X, t, model, lam)
