@@ -79,3 +79,19 @@ def test_bad_input_messages() -> None:
     model = LinearRegression().fit(X, y)
     with pytest.raises(ValueError, match="fitted with 4 features but X has 3"):
         model.predict(X[:, :3])
+
+
+def test_ridge_is_stable_on_ill_conditioned_polynomial_features() -> None:
+    # degree-9 features on [0, 3]: cond(X^T X) ~ 1e17, where the normal equations lose every
+    # digit. The SVD solution keeps ||w|| non-increasing in alpha and tends to OLS as alpha -> 0.
+    from nnlab.linear import LinearRegression, PolynomialFeatures, Ridge
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 3, 10)
+    y = x**3 - 4 * x**2 + 3 * x - 2 + rng.normal(0, 0.3, 10)
+    X = PolynomialFeatures(9, include_bias=False).fit_transform(x)
+    norms = [np.linalg.norm(Ridge(alpha=a).fit(X, y).coef_) for a in 10.0 ** np.arange(-14, 3)]
+    assert all(b <= a * (1 + 1e-6) for a, b in zip(norms, norms[1:], strict=False))
+    ols = LinearRegression().fit(X, y)
+    tiny = Ridge(alpha=1e-20).fit(X, y)
+    np.testing.assert_allclose(tiny.predict(X), ols.predict(X), atol=1e-6)
