@@ -115,7 +115,8 @@ class Ridge(_LeastSquares):
     w* = (X^T X + alpha I)^{-1} X^T y on centred data, computed from the SVD X = U S V^T as
     w* = V diag(s / (s^2 + alpha)) U^T y: no inverse, and no X^T X, whose condition number is
     the square of X's (for degree-9 polynomial features, ~1e17: the normal equations would lose
-    every digit for small alpha). Where s^2 + alpha = 0 the component is 0 (minimum norm).
+    every digit for small alpha). With alpha = 0, singular values at rounding level are dropped
+    (the minimum-norm least-squares solution).
     Equivalent to the MAP estimate with prior w ~ N(0, (sigma^2 / alpha) I). ``alpha`` >= 0.
     """
 
@@ -126,6 +127,8 @@ class Ridge(_LeastSquares):
     def _solve(self, Xc: NDArray[np.float64], yc: NDArray[np.float64]) -> NDArray[np.float64]:
         U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
         denom = s * s + self.alpha
-        tiny = denom <= np.finfo(np.float64).eps * max(float(denom.max(initial=0.0)), 1.0)
-        factor = np.divide(s, denom, out=np.zeros_like(s), where=~tiny)
+        # alpha = 0 is OLS: drop singular values at rounding level, as np.linalg.lstsq does
+        cutoff = np.finfo(np.float64).eps * max(Xc.shape) * float(s.max(initial=0.0))
+        keep = denom > 0 if self.alpha > 0 else s > cutoff
+        factor = np.divide(s, denom, out=np.zeros_like(s), where=keep)
         return np.asarray(Vt.T @ (factor * (U.T @ yc)), dtype=np.float64)
