@@ -120,6 +120,16 @@ def test_nan_loss_stops_training_naming_epoch_and_batch(blobs) -> None:
     assert all(np.isfinite(w).all() for w in model.get_weights())  # last good weights kept
 
 
+def test_nan_input_is_caught_by_the_loss_check(blobs) -> None:
+    x, y = blobs
+    x = x.copy()
+    x[150] = np.nan  # sample 150 of 200: in batch 5 of 7 without shuffling
+    model = Sequential([Dense(1, input_dim=2)], seed=0)
+    model.compile("sgd", "mse")
+    with pytest.warns(NonFiniteLossWarning, match="epoch 1, batch 5 of 7.*NaN/inf"):
+        model.fit(x, y, epochs=3, shuffle=False, verbose=0)
+
+
 def test_stop_training_from_a_callback(blobs) -> None:
     x, y = blobs
 

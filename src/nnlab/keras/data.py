@@ -2,8 +2,10 @@
 
 Inputs become C-contiguous float32 (the model's dtype) before the first batch, so the loop only
 gathers rows. Every mistake is reported here, before any training starts: a non-2-D x, a width
-that differs from the model's input, NaN/inf in x, x and y of different lengths, and the targets
-the loss cannot use (see ``Loss.prepare_targets``).
+that differs from the model's input, x and y of different lengths, and the targets the loss cannot
+use (see ``Loss.prepare_targets``). x is not scanned for NaN/inf (a full pass over the data costs
+as much as 5% of an MNIST epoch); a non-finite input shows up as a non-finite loss, which stops
+``fit`` with a message naming the epoch and batch.
 """
 
 from __future__ import annotations
@@ -41,10 +43,7 @@ def check_inputs(x: Any, input_dim: int | None, where: str) -> np.ndarray:
         )
     if len(arr) == 0:
         raise ValueError(f"{where}: x has no samples")
-    out = np.ascontiguousarray(arr, dtype=np.float32)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{where}: x contains NaN or infinity")
-    return out
+    return np.ascontiguousarray(arr, dtype=np.float32)
 
 
 def check_same_length(x: np.ndarray, y: Any, where: str) -> None:

@@ -129,8 +129,8 @@ def run_fit(
                 warnings.warn(
                     f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} of "
                     f"{steps}; training stopped before this batch's update (the weights are "
-                    "those after the previous batch). Try a smaller learning rate, or scale the "
-                    "inputs.",
+                    "those after the previous batch). Try a smaller learning rate, scale the "
+                    "inputs, or check them for NaN/inf.",
                     NonFiniteLossWarning,
                     stacklevel=3,
                 )
