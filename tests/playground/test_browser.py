@@ -30,9 +30,7 @@ ARGS = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not CHROMIUM.exists():
-    pytest.skip(
-        "/usr/bin/chromium is missing (apt-get install chromium)", allow_module_level=True
-    )
+    pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)", allow_module_level=True)
 
 
 def free_port() -> int:

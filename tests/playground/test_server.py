@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -188,3 +189,20 @@ def test_idle_session_is_closed() -> None:
     with TestClient(create_app(idle_timeout=0.3)) as client, client.websocket_connect("/ws") as ws:
         open_session(ws)
         assert "no activity" in receive_until(ws, "closing")["reason"]
+
+
+def test_twenty_sessions_all_keep_training() -> None:
+    with TestClient(create_app()) as client, contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(client.websocket_connect("/ws")) for _ in range(20)]
+        for ws in sockets:
+            open_session(ws)
+            ws.send_json({"type": "settings", "settings": {"dataset": "xor", "maxEpochs": 6}})
+            receive_until(ws, "frame")
+        for ws in sockets:
+            ws.send_json({"type": "play"})
+        for ws in sockets:
+            frame = receive_until(ws, "frame")
+            while frame["playing"]:
+                frame = receive_until(ws, "frame")
+            assert frame["epoch"] == 6
+        assert client.get("/healthz").json()["sessions"] == 20

@@ -201,7 +201,13 @@ class Connection:
             self.wake.clear()
             while self.session.playing and not self.closed:
                 started = time.perf_counter()
-                frame = await self.run_sync(self._train_frame)
+                try:
+                    frame = await self.run_sync(self._train_frame)
+                except Exception as exc:  # a failed step pauses this session, not the server
+                    log.exception("playground: training failed")
+                    self.session.playing = False
+                    await self.send({"type": "error", "message": f"training stopped: {exc!r:.200}"})
+                    frame = await self.run_sync(self.session.frame)
                 await self.send(frame)
                 rest = interval - (time.perf_counter() - started)
                 await asyncio.sleep(max(rest, 0.0))

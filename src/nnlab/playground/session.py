@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-import nnlab
 from nnlab.datasets import playground as pg_data
 from nnlab.playground.network import PlaygroundNet, feature_matrix
 from nnlab.playground.protocol import DEFAULTS, KEEP_NETWORK, NEW_DATA, ProtocolError, parse_csv
@@ -264,12 +263,11 @@ class Session:
         """The state for the page: losses, new history, heatmaps, weights, metrics."""
         with self.lock:
             net = self.net
-            with nnlab.no_grad():
-                out = net.layers(self.grid_x)[-1].data[:, 0]
-                small = net.layers(self.small_grid_x)
+            out = net.evaluate_layers(self.grid_x)[-1][:, 0]
+            small = net.evaluate_layers(self.small_grid_x)
             heat = net.display(out)
             neurons = [
-                [quantize(layer.data[:, j]) for j in range(layer.shape[1])] for layer in small[:-1]
+                [quantize(layer[:, j]) for j in range(layer.shape[1])] for layer in small[:-1]
             ]
             new = self.history[self._sent_history :]
             if len(new) > MAX_HISTORY_PER_FRAME:

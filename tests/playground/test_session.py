@@ -1,0 +1,70 @@
+"""A training session: data, settings semantics, metrics, frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlab.playground.session import Session, classification_metrics, regression_metrics
+
+
+def test_xor_loss_falls_and_accuracy_rises() -> None:
+    s = Session({"dataset": "xor", "features": ["x", "y", "xTimesY"]})
+    first = s.history[-1][1]
+    for _ in range(30):
+        s.train_epoch()
+    assert s.history[-1][1] < 0.5 * first
+    assert s.metrics()["test_accuracy"] > 0.9
+
+
+def test_learning_rate_keeps_the_network_and_noise_regenerates() -> None:
+    s = Session()
+    s.train_epoch()
+    w = s.net.get_weights()[0][0].copy()
+    assert s.update({"learningRate": 0.3}) == (False, False)
+    assert s.epoch == 1 and np.array_equal(s.net.get_weights()[0][0], w)
+    assert s.update({"noise": 20}) == (True, True)
+    assert s.epoch == 0
+
+
+def test_problem_and_dataset_agree() -> None:
+    s = Session()
+    s.update({"problem": "regression"})
+    assert s.settings["dataset"] == "reg-plane"
+    s.update({"dataset": "spiral"})
+    assert s.settings["problem"] == "classification"
+    assert s.net.output == "logit"
+    s.update({"loss": "mse"})
+    assert s.net.output == "tanh"
+
+
+def test_layers_get_activations() -> None:
+    s = Session({"networkShape": [3, 3, 3], "activation": "relu"})
+    assert s.settings["activations"] == ["relu"] * 3
+    s.update({"activations": ["tanh", "relu", "sigmoid"]})
+    assert s.net.activations == ["tanh", "relu", "sigmoid"]
+    s.update({"networkShape": []})
+    assert s.settings["activations"] == [] and len(s.net.weights) == 1
+
+
+def test_epoch_limit_pauses() -> None:
+    s = Session({"maxEpochs": 4})
+    s.playing = True
+    s.train_for(10.0, max_epochs=100)
+    assert s.epoch == 4 and not s.playing and s.limit_reached()
+
+
+def test_metrics() -> None:
+    m = classification_metrics(np.array([0.5, -0.2, 0.1, -0.9]), np.array([1, 1, -1, -1.0]))
+    assert m == {"accuracy": 0.5, "confusion": [[1, 1], [1, 1]]}
+    r = regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))
+    assert r["rmse"] == pytest.approx(np.sqrt(1 / 3))
+    assert r["r2"] == pytest.approx(1 - 1 / (14 / 3))
+
+
+def test_uploaded_regression_points() -> None:
+    s = Session()
+    s.load_csv("\n".join(f"{i / 10},{-i / 10},{i / 100}" for i in range(20)))
+    assert s.settings == {**s.settings, "dataset": "upload", "problem": "regression"}
+    assert len(s.train_y) + len(s.test_y) == 20
+    assert s.frame()["metrics"]["kind"] == "regression"
