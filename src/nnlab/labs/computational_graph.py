@@ -128,18 +128,23 @@ def _graph_section(ctx: LabContext, x0: float, y0: float) -> tuple[float, float]
 
 def _draw_graph(ctx: LabContext, out: Tensor, names: dict[str, Tensor]) -> None:
     caption = "The computational graph of f(x, y) = x² + xy + (x + y)², as nnlab recorded it."
+    reason = "Graphviz's `dot` program is not installed"
     if shutil.which("dot") is not None:
-        png = draw(out, ctx.path("graph-graphviz.png"), names=names)
-        pixels = mpimg.imread(str(png))
-        height, width = pixels.shape[:2]
-        fig, ax = ctx.new_figure(width=width / FIGURE_DPI, height=height / FIGURE_DPI)
-        ax.imshow(pixels, interpolation="lanczos")
-        ax.axis("off")
-        ctx.figure(fig, "graph", caption + " Drawn by `nnlab.autograd.draw` (Graphviz).")
-        return
+        try:
+            png = draw(out, ctx.path("graph-graphviz.png"), names=names)
+        except RuntimeError as exc:  # dot present but failing: fall back, say why
+            reason = f"`nnlab.autograd.draw` failed ({exc})"
+        else:
+            pixels = mpimg.imread(str(png))
+            height, width = pixels.shape[:2]
+            fig, ax = ctx.new_figure(width=width / FIGURE_DPI, height=height / FIGURE_DPI)
+            ax.imshow(pixels, interpolation="lanczos")
+            ax.axis("off")
+            ctx.figure(fig, "graph", caption + " Drawn by `nnlab.autograd.draw` (Graphviz).")
+            return
     ctx.paragraph(
-        "Graphviz's `dot` program is not installed, so the graph below is laid out by matplotlib "
-        "from `nnlab.autograd.to_dot` (install Graphviz for `nnlab.autograd.draw`'s rendering)."
+        f"{reason}, so the graph below is laid out by matplotlib from "
+        "`nnlab.autograd.to_dot` (install Graphviz for `nnlab.autograd.draw`'s rendering)."
     )
     fig, ax = ctx.new_figure(width=10.0, height=4.2)
     plot_dot(ax, to_dot(out, names))
@@ -254,10 +259,9 @@ def _jacobian_section(ctx: LabContext, x0: float, y0: float) -> tuple[float, flo
         "course's matrix form of the chain rule reads:"
     )
     ctx.formula(
-        r"\nabla_{x} f = \nabla_{x} g\, \nabla_{g} f,\quad \nabla_{(x,y)} g = "
-        r"\left(\begin{array}{ccc} 2x & y & 2(x+y) \\ 0 & x & 2(x+y) \end{array}\right),\quad"
-        r" \nabla_{g} f = (1, 1, 1)^T",
-        "∇ₓg is the transposed Jacobian (one column per component of g), as in the notes.",
+        r"\nabla_{x} f = \nabla_{x} g\, \nabla_{g} f,\qquad \nabla_{g} f = (1, 1, 1)^T",
+        "∇ₓg (2 × 3) is the transposed Jacobian, one column per component of g, as in the notes: "
+        "its rows are (2x, y, 2(x + y)) for ∂/∂x and (0, x, 2(x + y)) for ∂/∂y.",
     )
     x, y = _leaf(x0), _leaf(y0)
     g = nnlab.stack([x**2, x * y, (x + y) ** 2], 0)

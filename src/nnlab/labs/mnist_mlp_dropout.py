@@ -8,7 +8,9 @@
 
 Model: ``x (N, 784) -> Linear(784, H) -> ReLU -> Dropout(0.5) -> Linear(H, 10) -> logits``, loss
 ``nnlab.softmax_cross_entropy``. ``train_seconds`` is the default setting's training time
-(evaluations excluded).
+(evaluations excluded). Measured on two pinned cores of an otherwise idle Xeon server
+(OpenBLAS, 2 threads): 75-81 s for the 15 epochs, 98.3-98.4% test accuracy (seeds 0 and 1),
+>= 98.0% from about epoch 6 on; on a busy shared machine the same run takes several times longer.
 """
 
 from __future__ import annotations
