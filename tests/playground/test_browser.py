@@ -121,3 +121,21 @@ def test_play_true_in_the_hash_starts_training(server_url: str, browser: object)
     assert page.evaluate("document.querySelectorAll('#layer-columns .layer').length") == 2
     assert "noise=10" in page.evaluate("location.hash")
     page.close()
+
+
+def test_upload_csv_from_the_page(server_url: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server_url)
+    page.wait_for_selector("#datasets canvas")
+    rows = "\n".join(f"{(i % 11) - 5},{(i % 7) - 3},{1 if (i % 11) > 5 else 0}" for i in range(60))
+    page.set_input_files(
+        "#upload", files=[{"name": "pts.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.wait_for_function("() => location.hash.includes('dataset=upload')")
+    assert "loaded 60 points" in page.inner_text("#message")
+    page.set_input_files(
+        "#upload", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2\n"}]
+    )
+    says_line_1 = "() => document.querySelector('#message').textContent.includes('line 1')"
+    page.wait_for_function(says_line_1)
+    page.close()

@@ -206,3 +206,15 @@ def test_twenty_sessions_all_keep_training() -> None:
                 frame = receive_until(ws, "frame")
             assert frame["epoch"] == 6
         assert client.get("/healthz").json()["sessions"] == 20
+
+
+def test_serve_prints_the_url_and_binds_localhost(monkeypatch, capsys) -> None:
+    import uvicorn
+
+    from nnlab.playground import server
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    server.serve(port=8123)
+    assert "http://127.0.0.1:8123/" in capsys.readouterr().out
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
