@@ -123,7 +123,7 @@ def test_play_true_in_the_hash_starts_training(server_url: str, browser: object)
     page.close()
 
 
-def test_upload_csv_from_the_page(server_url: str, browser: object) -> None:
+def test_upload_csv_and_export_from_the_page(server_url: str, browser: object) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(server_url)
     page.wait_for_selector("#datasets canvas")
@@ -138,4 +138,10 @@ def test_upload_csv_from_the_page(server_url: str, browser: object) -> None:
     )
     says_line_1 = "() => document.querySelector('#message').textContent.includes('line 1')"
     page.wait_for_function(says_line_1)
+    with page.expect_download() as download:
+        page.click("#export-keras")
+    assert download.value.suggested_filename == "playground_model.py"
+    with page.expect_download() as download:
+        page.click("#export-model")
+    assert download.value.suggested_filename == "playground_model.keras"
     page.close()
