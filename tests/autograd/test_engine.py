@@ -283,3 +283,34 @@ def test_reductions_over_random_axes(data):
         lambda a: torch.amax(a, dim=axes_t, keepdim=keep),
         lambda a: a.max(axis=axes_t, keepdims=keep),
     )
+
+
+def test_no_grad_is_per_thread():
+    import threading
+
+    w = nnlab.tensor(np.ones(3), requires_grad=True)
+    inside, release = threading.Event(), threading.Event()
+
+    def evaluate():
+        with nnlab.no_grad():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=evaluate)
+    t.start()
+    inside.wait(5)
+    try:
+        assert nnlab.is_grad_enabled()  # another thread's no_grad does not reach here
+        assert (w * 2).requires_grad
+    finally:
+        release.set()
+        t.join()
+
+
+def test_no_grad_decorator_is_reentrant():
+    @nnlab.no_grad()
+    def depth(n):
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3
+    assert nnlab.is_grad_enabled()

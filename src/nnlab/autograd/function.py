@@ -10,6 +10,7 @@ place, :func:`sum_to_shape`.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,13 +19,19 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-class _GradMode:
+class _GradMode(threading.local):
+    """Whether ops record the graph, per thread (``no_grad`` in one thread must not switch
+    recording off under a training step running in another)."""
+
     enabled = True
+
+
+_grad_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """True when operations record the graph (the default); False inside ``no_grad()``."""
-    return _GradMode.enabled
+    return _grad_mode.enabled
 
 
 class no_grad(contextlib.ContextDecorator):
@@ -34,23 +41,31 @@ class no_grad(contextlib.ContextDecorator):
     ...     y = w * 2   # y.requires_grad is False, nothing is kept for backward
     """
 
+    def _recreate_cm(self) -> no_grad:
+        # a fresh instance per decorated call: recursion and threads each keep their own state
+        return type(self)()
+
     def __enter__(self) -> None:
-        self._prev = _GradMode.enabled
-        _GradMode.enabled = False
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = False
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._prev
+        _grad_mode.enabled = self._prev
 
 
 class enable_grad(contextlib.ContextDecorator):
     """Re-enable graph recording inside a ``no_grad`` block."""
 
+    def _recreate_cm(self) -> enable_grad:
+        # a fresh instance per decorated call: recursion and threads each keep their own state
+        return type(self)()
+
     def __enter__(self) -> None:
-        self._prev = _GradMode.enabled
-        _GradMode.enabled = True
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = True
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._prev
+        _grad_mode.enabled = self._prev
 
 
 def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -99,7 +114,7 @@ class Function:
         out = _new_tensor(_tensor_class)
         out.data = self.forward(*[t.data for t in inputs])
         out.grad = None
-        if _GradMode.enabled:
+        if _grad_mode.enabled:
             for t in inputs:
                 if t.requires_grad:
                     self.inputs = inputs
