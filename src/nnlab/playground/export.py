@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.playground.network import ENGINE_LOCK, FEATURES
+from nnlab.playground.network import FEATURES
 from nnlab.playground.protocol import ProtocolError
 
 FEATURE_CODE = {
@@ -171,7 +171,7 @@ def keras_model(session: Any) -> Any:
         from nnlab import keras
     except ImportError as exc:
         raise ProtocolError(f"saving a model file needs nnlab.keras ({exc})") from None
-    with session.lock, ENGINE_LOCK:
+    with session.lock:
         s, net = session.settings, session.net
         setup = _setup(session)
         reg = _regularizer(keras, setup)
@@ -201,7 +201,7 @@ def model_file(session: Any) -> bytes:
     """The bytes of the model saved with ``model.save`` (load it with
     ``nnlab.keras.models.load_model``)."""
     model = keras_model(session)
-    with ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="nnlab-playground-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nnlab-playground-") as tmp:
         path = Path(tmp) / MODEL_FILENAME
         model.save(str(path))
         if not path.is_file():

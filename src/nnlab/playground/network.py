@@ -19,18 +19,12 @@ Training follows TensorFlow Playground (``nn.ts``), with the options its users a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 import nnlab
 from nnlab.autograd import Tensor
-
-#: Held around every use of the engine: its ``no_grad`` switch is one process-wide flag, so a
-#: session evaluating under ``no_grad`` in one worker thread must not overlap another session's
-#: training step in the next thread (it would record no graph).
-ENGINE_LOCK = threading.RLock()
 
 #: The hidden-layer activations the page offers (name -> what it does to a Tensor).
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -139,13 +133,13 @@ class PlaygroundNet:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The shown output (N,) for inputs x (N, F), without recording a graph."""
-        with ENGINE_LOCK, nnlab.no_grad():
+        with nnlab.no_grad():
             z = self.layers(x)[-1].data[:, 0]
         return self.display(z)
 
     def evaluate_layers(self, x: np.ndarray) -> list[np.ndarray]:
         """Every layer's output (as :meth:`layers`) as arrays, without recording a graph."""
-        with ENGINE_LOCK, nnlab.no_grad():
+        with nnlab.no_grad():
             return [t.data for t in self.layers(x)]
 
     # ------------------------------------------------------------------ loss
@@ -153,7 +147,7 @@ class PlaygroundNet:
         """The data loss (no regularization term) of the whole set, as trained (see module doc)."""
         if len(x) == 0:
             return float("nan")
-        with ENGINE_LOCK, nnlab.no_grad():
+        with nnlab.no_grad():
             z = self.layers(x)[-1].data[:, 0].astype(np.float64)
         if loss == "ce" and self.output == "logit":
             t = (y + 1) / 2
@@ -180,9 +174,8 @@ class PlaygroundNet:
         dropout: float = 0.0,
     ) -> float:
         """One gradient step on the batch (x (B, F), y (B,)); returns the batch loss before it."""
-        with ENGINE_LOCK:
-            loss = self._batch_loss(self.layers(x, dropout, training=True)[-1], y)
-            loss.backward()
+        loss = self._batch_loss(self.layers(x, dropout, training=True)[-1], y)
+        loss.backward()
         lr = np.float32(learning_rate)
         for w, b, dead in zip(self.weights, self.biases, self.dead, strict=True):
             wd, bd = w.data, b.data
