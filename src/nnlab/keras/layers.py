@@ -192,6 +192,8 @@ class Dense(Layer):
 
     def call(self, x: Tensor, training: bool = False, activate: bool = True) -> Tensor:
         """activation(x K + b); with ``activate=False`` the pre-activation values (logits)."""
+        if activate and self._activation == "relu":  # fused: one node, ReLU in place
+            return dense_linear(x, self.kernel, self.bias, relu=True)  # type: ignore[arg-type]
         z = dense_linear(x, self.kernel, self.bias)  # type: ignore[arg-type]
         return self._act_fn(z) if activate else z
 
