@@ -16,7 +16,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
-__all__ = ["check_inputs", "check_same_length", "split_validation"]
+__all__ = ["check_batch_size", "check_inputs", "check_same_length", "split_validation"]
 
 
 def check_inputs(x: Any, input_dim: int | None, where: str) -> np.ndarray:
@@ -68,3 +68,14 @@ def split_validation(
             f"{'training' if split == 0 else 'validation'} set"
         )
     return x[:split], y[:split], x[split:], y[split:]
+
+
+def check_batch_size(batch_size: Any, where: str) -> int:
+    """``batch_size`` as a positive int (None means Keras's default, 32)."""
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+        raise TypeError(f"{where}: batch_size must be a positive integer, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"{where}: batch_size must be a positive integer, got {batch_size}")
+    return int(batch_size)

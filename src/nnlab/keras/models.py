@@ -30,7 +30,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import saving
 from .callbacks import Callback, History
-from .data import check_inputs, check_same_length, split_validation
+from .data import check_batch_size, check_inputs, check_same_length, split_validation
 from .layers import Activation, Dense, InputLayer, Layer
 from .summary import summary_lines
 from .training import run_evaluate, run_fit
@@ -282,7 +282,7 @@ class Sequential:
         ``validation_data=(x_val, y_val)`` overrides it. Returns a History whose ``history``
         maps 'loss', each metric and 'val_...' to one value per epoch.
         """
-        batch_size = _check_batch_size(batch_size, "fit")
+        batch_size = check_batch_size(batch_size, "fit")
         verbose = 1 if verbose == "auto" else verbose
         if verbose not in (0, 1, 2):
             raise ValueError(f"fit: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
@@ -322,7 +322,7 @@ class Sequential:
         """The loss (plus weight penalty) and metrics on (x, y): a float without metrics, else
         ``[loss, *metrics]`` in the order of ``metrics_names``."""
         xa, ya = self._check_xy(x, y, "evaluate")
-        logs = run_evaluate(self, xa, ya, _check_batch_size(batch_size, "evaluate"), verbose)
+        logs = run_evaluate(self, xa, ya, check_batch_size(batch_size, "evaluate"), verbose)
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
@@ -330,7 +330,7 @@ class Sequential:
         """The model output (after the last activation) for x, float32 (samples, units); no graph
         is built."""
         xa = self._check_x(x, "predict")
-        batch_size = _check_batch_size(batch_size, "predict")
+        batch_size = check_batch_size(batch_size, "predict")
         out = np.empty((len(xa), self.output_units), dtype=np.float32)
         with no_grad():
             for start in range(0, len(xa), batch_size):
@@ -391,16 +391,6 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
-
-
-def _check_batch_size(batch_size: Any, where: str) -> int:
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-        raise TypeError(f"{where}: batch_size must be a positive integer, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"{where}: batch_size must be a positive integer, got {batch_size}")
-    return int(batch_size)
 
 
 def load_model(path: str | os.PathLike[str], compile: bool = True) -> Sequential:  # noqa: A002
