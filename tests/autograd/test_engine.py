@@ -314,3 +314,30 @@ def test_no_grad_decorator_is_reentrant():
 
     assert depth(3) == 3
     assert nnlab.is_grad_enabled()
+
+
+def test_fresh_gradients_become_grad_without_copy_and_still_accumulate():
+    rng = np.random.default_rng(1)
+    x1, x2 = rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
+    k = nnlab.tensor(rng.normal(size=(4, 2)), requires_grad=True)
+    b = nnlab.tensor(rng.normal(size=2), requires_grad=True)
+    dense = nnlab.autograd.dense
+    out = dense(x1, k, b).sum() + (dense(x2, k, b) * 2).sum()
+    out.backward()
+    expected_k = np.outer(x1.sum(0), np.ones(2)) + 2 * np.outer(x2.sum(0), np.ones(2))
+    np.testing.assert_allclose(k.grad, expected_k)
+    np.testing.assert_allclose(b.grad, [5 + 6, 5 + 6])
+    dense(x1, k, b).sum().backward()
+    np.testing.assert_allclose(k.grad, expected_k + np.outer(x1.sum(0), np.ones(2)))
+
+
+def test_a_gradient_passed_through_is_never_shared_between_leaves():
+    # add hands the same array to both inputs: each leaf must own its own .grad
+    a = nnlab.tensor(np.ones(3), requires_grad=True)
+    b = nnlab.tensor(np.ones(3), requires_grad=True)
+    (a @ np.eye(3) + b).sum().backward()
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    a.grad *= 10
+    np.testing.assert_allclose(b.grad, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(a.grad, [20.0, 20.0, 20.0])

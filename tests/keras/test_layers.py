@@ -9,7 +9,6 @@ import nnlab
 from nnlab.keras import initializers, regularizers, utils
 from nnlab.keras.layers import Activation, Dense, Dropout, Input
 from nnlab.keras.models import Sequential
-from nnlab.keras.ops import dense_linear
 
 
 def test_automatic_names_and_clear_session() -> None:
@@ -91,41 +90,6 @@ def test_regularizer_values() -> None:
     np.testing.assert_allclose(w.grad, 0.1 * np.sign(w.data) + 0.4 * w.data)
     with pytest.raises(ValueError, match="l2 must be"):
         regularizers.l2(-1.0)
-
-
-def test_dense_linear_op_gradients() -> None:
-    rng = np.random.default_rng(0)
-    x, k, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
-    assert nnlab.autograd.gradcheck(lambda x, k, b: (dense_linear(x, k, b) ** 2).sum(), x, k, b)
-    assert nnlab.autograd.gradcheck(lambda x, k: dense_linear(x, k).sum(), x, k)
-    assert nnlab.autograd.gradcheck(
-        lambda x, k, b: (dense_linear(x, k, b, relu=True) ** 2).sum(), x, k, b
-    )
-    fused = dense_linear(nnlab.tensor(x), nnlab.tensor(k), nnlab.tensor(b), relu=True).data
-    np.testing.assert_allclose(fused, np.maximum(x @ k + b, 0))
-    np.testing.assert_allclose(
-        dense_linear(nnlab.tensor(x), nnlab.tensor(k), nnlab.tensor(b)).data, x @ k + b
-    )
-    with pytest.raises(ValueError, match=r"expected \(batch, 4\)"):
-        dense_linear(nnlab.tensor(x[:, :3]), nnlab.tensor(k))
-
-
-def test_dense_linear_gradients_accumulate_like_any_leaf() -> None:
-    """The op hands its fresh kernel gradient to the leaf; reuse and repeated backward still add."""
-    rng = np.random.default_rng(1)
-    x1, x2 = rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
-    k = nnlab.tensor(rng.normal(size=(4, 2)), requires_grad=True)
-    b = nnlab.tensor(rng.normal(size=2), requires_grad=True)
-    out = (
-        dense_linear(nnlab.tensor(x1), k, b).sum()
-        + (dense_linear(nnlab.tensor(x2), k, b) * 2).sum()
-    )
-    out.backward()
-    expected_k = x1.sum(0)[:, None] * np.ones(2) + 2 * x2.sum(0)[:, None] * np.ones(2)
-    np.testing.assert_allclose(k.grad, expected_k)
-    np.testing.assert_allclose(b.grad, [5 + 6, 5 + 6])
-    dense_linear(nnlab.tensor(x1), k, b).sum().backward()
-    np.testing.assert_allclose(k.grad, expected_k + x1.sum(0)[:, None] * np.ones(2))
 
 
 def test_to_categorical() -> None:

@@ -9,6 +9,7 @@ from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_sh
 from .gradcheck import gradcheck
 from .graph import draw, to_dot
 from .nn_ops import (
+    dense,
     dropout,
     linear,
     log_softmax,
@@ -30,6 +31,7 @@ __all__ = [
     "add",
     "clip",
     "concatenate",
+    "dense",
     "div",
     "draw",
     "dropout",

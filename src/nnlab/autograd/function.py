@@ -97,6 +97,11 @@ class Function:
 
     __slots__ = ("inputs",)
     inputs: tuple[Tensor, ...]
+    #: True when ``backward`` returns newly allocated arrays, each returned once and kept
+    #: nowhere else (a matmul's or a product's result): a leaf may then take such an array as
+    #: its ``.grad`` without the defensive copy. False (the default) for ops that pass ``g``
+    #: through (add), return views (reshape) or share one array between inputs.
+    fresh_grads: bool = False
 
     def forward(self, *arrays: Any) -> np.ndarray:
         raise NotImplementedError

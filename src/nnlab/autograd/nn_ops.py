@@ -4,7 +4,7 @@ Each is one graph node whose backward is the simplified closed form, cheaper and
 than differentiating the composition op by op:
 
 - ``softmax``, ``log_softmax``, ``logsumexp`` (shifted by the maximum: no overflow);
-- ``linear``: y = x Wᵀ + b;
+- ``linear``: y = x Wᵀ + b (PyTorch's weight layout); ``dense``: y = x K + b (Keras's), + ReLU;
 - ``softmax_cross_entropy``: CE(softmax(z), t), gradient (softmax(z) - t) / N;
 - ``sigmoid_binary_cross_entropy``: BCE(σ(z), t), gradient (σ(z) - t) / N;
 - ``dropout``: inverted dropout, survivors scaled by 1/(1 - p).
@@ -97,6 +97,7 @@ class Linear(Function):
     """
 
     __slots__ = ("x", "w", "has_bias")
+    fresh_grads = True
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         if w.ndim != 2:
@@ -124,6 +125,49 @@ class Linear(Function):
             return gx, gw
         gb = g2.sum(axis=0) if self.inputs[2].requires_grad else None
         return gx, gw, gb
+
+
+class Dense(Function):
+    """y = x K + b with the kernel K of shape (in, out) (Keras's layout), optionally followed by
+    ReLU in the same node.
+
+    Backward: dx = g Kᵀ, dK = xᵀ g, db = Σ_batch g, after masking g ⊙ [y > 0] for ReLU. On
+    OpenBLAS the product x K with K stored (in, out) is markedly faster than ``linear``'s x Wᵀ
+    (about a third for MNIST's 100×784 @ 784×256), which is why Keras layers use this op.
+    """
+
+    __slots__ = ("x", "k", "has_bias", "relu", "out")
+    fresh_grads = True
+
+    def __init__(self, relu: bool = False) -> None:
+        self.relu = relu
+
+    def forward(self, x: np.ndarray, k: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        if k.ndim != 2 or x.ndim != 2 or x.shape[1] != k.shape[0]:
+            raise ValueError(
+                f"dense: input of shape {x.shape} does not match the kernel {k.shape} "
+                f"(expected (batch, {k.shape[0] if k.ndim == 2 else '?'}))"
+            )
+        if b is not None and b.shape != (k.shape[1],):
+            raise ValueError(f"dense: bias must have shape ({k.shape[1]},), got {b.shape}")
+        self.x, self.k, self.has_bias = x, k, b is not None
+        y: np.ndarray = x @ k
+        if b is not None:
+            y += b
+        if self.relu:
+            np.maximum(y, 0, out=y)
+            self.out = y
+        return y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        if self.relu:
+            g = g * (self.out > 0)
+        gx = g @ self.k.T if self.inputs[0].requires_grad else None
+        gk = self.x.T @ g if self.inputs[1].requires_grad else None
+        if not self.has_bias:
+            return gx, gk
+        gb = g.sum(axis=0) if self.inputs[2].requires_grad else None
+        return gx, gk, gb
 
 
 class SoftmaxCrossEntropy(Function):
@@ -239,6 +283,15 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return Linear().apply(x, weight)
     return Linear().apply(x, weight, bias)
+
+
+def dense(x: Any, kernel: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
+    """x @ kernel + bias (then max(·, 0) if ``relu``) in one node; x (N, in), kernel (in, out)
+    (Keras's layout; ``linear`` takes PyTorch's (out, in) weight), bias (out,)."""
+    x = lift(x, kernel)
+    if bias is None:
+        return Dense(relu).apply(x, kernel)
+    return Dense(relu).apply(x, kernel, bias)
 
 
 def _target_array(target: Any) -> np.ndarray:

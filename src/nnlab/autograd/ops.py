@@ -75,6 +75,7 @@ class Mul(Function):
     """d(ab)/da = b, d(ab)/db = a."""
 
     __slots__ = ("a", "b")
+    fresh_grads = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -92,6 +93,7 @@ class Div(Function):
     """d(a/b)/da = 1/b, d(a/b)/db = -a/b²."""
 
     __slots__ = ("a", "b")
+    fresh_grads = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -149,6 +151,7 @@ class MatMul(Function):
     """
 
     __slots__ = ("a", "b")
+    fresh_grads = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:

@@ -176,24 +176,27 @@ class Tensor:
                 continue
             fn = node._fn
             assert fn is not None
+            fresh = fn.fresh_grads
             for inp, gi in zip(fn.inputs, fn.backward(g), strict=True):
                 if gi is None or not inp.requires_grad:
                     continue
                 if gi.shape != inp.data.shape:
                     gi = sum_to_shape(gi, inp.data.shape)
                 if inp._fn is None:
-                    inp._accumulate(gi)
+                    # a fresh array that owns its memory can become .grad as it is
+                    inp._accumulate(gi, owned=fresh and gi.base is None)
                 elif inp in grads:
                     grads[inp] = grads[inp] + gi
                 else:
                     grads[inp] = gi
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def _accumulate(self, g: np.ndarray, owned: bool = False) -> None:
+        """Add ``g`` into ``.grad``. Unless ``owned`` (nobody else holds ``g``), the first
+        gradient is copied: it may alias an array kept elsewhere in the graph."""
         if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+            g, owned = g.astype(self.data.dtype), True
         if self.grad is None:
-            # own the buffer: g may alias an array kept elsewhere in the graph
-            self.grad = np.array(g, copy=True)
+            self.grad = g if owned else np.array(g, copy=True)
         else:
             self.grad += g
 

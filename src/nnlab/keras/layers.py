@@ -7,7 +7,7 @@ building draws its weights from the model's seeded generator.
 
 ``Dense(units)`` computes y = activation(x K + b) for x of shape (batch, input_dim), with the Keras
 kernel K of shape (input_dim, units) and bias b of shape (units,), as one fused graph node
-(:func:`nnlab.keras.ops.dense_linear`). ``get_weights``/``set_weights`` use that same layout.
+(:func:`nnlab.autograd.dense`). ``get_weights``/``set_weights`` use that same layout.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor, dropout
+from nnlab.autograd import Tensor, dense, dropout
 from nnlab.nn import Parameter
 
 from . import activations, initializers, regularizers
-from .ops import dense_linear
 from .utils import new_rng, snake_case, unique_name
 
 __all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer", "Layer"]
@@ -193,8 +192,8 @@ class Dense(Layer):
     def call(self, x: Tensor, training: bool = False, activate: bool = True) -> Tensor:
         """activation(x K + b); with ``activate=False`` the pre-activation values (logits)."""
         if activate and self._activation == "relu":  # fused: one node, ReLU in place
-            return dense_linear(x, self.kernel, self.bias, relu=True)  # type: ignore[arg-type]
-        z = dense_linear(x, self.kernel, self.bias)  # type: ignore[arg-type]
+            return dense(x, self.kernel, self.bias, relu=True)  # type: ignore[arg-type]
+        z = dense(x, self.kernel, self.bias)  # type: ignore[arg-type]
         return self._act_fn(z) if activate else z
 
     def regularization(self) -> Tensor | None:
