@@ -68,3 +68,23 @@ def test_uploaded_regression_points() -> None:
     assert s.settings == {**s.settings, "dataset": "upload", "problem": "regression"}
     assert len(s.train_y) + len(s.test_y) == 20
     assert s.frame()["metrics"]["kind"] == "regression"
+
+
+def test_a_slow_epoch_is_trained_across_frames() -> None:
+    # 8 layers of 32 with batches of 1: one epoch takes longer than a frame's training slice,
+    # so train_for stops inside it (the page still gets ~10+ updates a second) and resumes.
+    s = Session(
+        {
+            "dataset": "xor",
+            "networkShape": [32] * 8,
+            "activations": ["tanh"] * 8,
+            "batchSize": 1,
+        }
+    )
+    before = [w.copy() for w, _ in s.net.get_weights()]
+    assert s.train_for(1e-9) == 0
+    assert s.epoch == 0 and 0 < s._cursor < len(s.train_x)
+    after = s.net.get_weights()
+    assert any(not np.array_equal(a, w) for a, (w, _) in zip(before, after, strict=True))
+    s.train_epoch()  # finishes the epoch that was started
+    assert s.epoch == 1 and s._order is None and len(s.history) == 2

@@ -163,6 +163,8 @@ class Session:
                 len(feats), s["networkShape"], s["activations"], output, self.rng
             )
             self.epoch = 0
+            self._order: np.ndarray | None = None  # this epoch's shuffled order, while in it
+            self._cursor = 0
             self.history: list[tuple[int, float, float]] = []
             self._sent_history = 0
             self.playing = False
@@ -178,25 +180,40 @@ class Session:
         self.history.append((self.epoch, train, test))
 
     # ------------------------------------------------------------------ training
+    def _train_batches(self, deadline: float | None) -> bool:
+        """Train the next batches of the current epoch until it ends (returns True, after
+        recording the losses) or ``deadline`` (``time.perf_counter()``) passes (returns False;
+        the epoch resumes at the next call). A large network with batches of 1 can need more
+        than a frame's time for one epoch: frames then show it part-way through."""
+        s = self.settings
+        n = len(self.train_x)
+        if self._order is None:
+            self._order = self.rng.permutation(n)
+            self._cursor = 0
+        bs = s["batchSize"]
+        while self._cursor < n:
+            idx = self._order[self._cursor : self._cursor + bs]
+            self._cursor += bs
+            self.net.train_batch(
+                self.train_x[idx],
+                self.train_y[idx],
+                s["learningRate"],
+                s["regularization"],
+                s["regularizationRate"],
+                s["dropout"],
+            )
+            if deadline is not None and self._cursor < n and time.perf_counter() >= deadline:
+                return False
+        self._order = None
+        self.epoch += 1
+        self._record()
+        return True
+
     def train_epoch(self) -> None:
-        """One pass over the shuffled training set in batches, then record the losses."""
+        """Finish the current pass over the shuffled training set (a whole one unless a frame
+        stopped part-way), in batches, then record the losses."""
         with self.lock:
-            s = self.settings
-            n = len(self.train_x)
-            order = self.rng.permutation(n)
-            bs = s["batchSize"]
-            for start in range(0, n, bs):
-                idx = order[start : start + bs]
-                self.net.train_batch(
-                    self.train_x[idx],
-                    self.train_y[idx],
-                    s["learningRate"],
-                    s["regularization"],
-                    s["regularizationRate"],
-                    s["dropout"],
-                )
-            self.epoch += 1
-            self._record()
+            self._train_batches(None)
 
     def limit_reached(self) -> bool:
         """True when the optional epoch limit (``maxEpochs`` > 0) is reached."""
@@ -204,13 +221,14 @@ class Session:
         return bool(limit) and self.epoch >= limit
 
     def train_for(self, seconds: float, max_epochs: int = 50) -> int:
-        """Train whole epochs for about ``seconds`` (at least one, at most ``max_epochs``); stops
-        and pauses at the epoch limit. Returns the number of epochs run."""
+        """Train for about ``seconds`` (at most ``max_epochs`` whole epochs), possibly stopping
+        inside an epoch; stops and pauses at the epoch limit. Returns the epochs completed."""
         deadline = time.perf_counter() + seconds
         done = 0
         with self.lock:
             while done < max_epochs and not self.limit_reached():
-                self.train_epoch()
+                if not self._train_batches(deadline):
+                    break
                 done += 1
                 if time.perf_counter() >= deadline:
                     break
