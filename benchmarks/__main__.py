@@ -118,7 +118,7 @@ def summarize(
         "",
     ]
     for workload, by_impl in results.items():
-        doc = (WORKLOADS[workload][0].__doc__ or "").strip().splitlines()[0]
+        doc = " ".join((WORKLOADS[workload][0].__doc__ or "").split())
         lines += [f"## {workload}", "", doc, ""]
         header = "| implementation | median s | vs torch | vs numpy | peak MB (growth) | check |"
         lines += [header, "|---|---:|---:|---:|---:|---|"]
