@@ -104,4 +104,3 @@ def test_non_convergence_warns_with_advice() -> None:
     X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
     with pytest.warns(RuntimeWarning, match="separable"):
         LogisticRegression(max_iter=5).fit(X, [0, 0, 1, 1])
-
