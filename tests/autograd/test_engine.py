@@ -234,6 +234,20 @@ def test_to_dot_of_the_course_example():
     assert dot.count("->") == 12
 
 
+def test_graph_of_gives_nodes_and_edges():
+    x = nnlab.tensor(np.float64(1.0), requires_grad=True)
+    y = nnlab.tensor(np.float64(2.0), requires_grad=True)
+    f = course_f(x, y)
+    nodes, edges = nnlab.autograd.graph_of(f, names={"x": x, "f": f})
+    ops = sorted(n.label.split("\n")[0] for n in nodes if n.is_op)
+    assert ops == ["Add", "Add", "Mul", "Pow", "Pow", "f = Add"]
+    leaves = {n.label for n in nodes if not n.is_op}
+    assert leaves == {"x\nscalar", "scalar", "2"}  # y unnamed; the two exponents are equal
+    assert len(nodes) == 10 and len(edges) == 12
+    ids = {n.id for n in nodes}
+    assert all(a in ids and b in ids for a, b in edges)
+
+
 def test_draw_renders_or_explains(tmp_path, monkeypatch):
     x = nnlab.tensor(np.float64(1.0), requires_grad=True)
     f = course_f(x, x)

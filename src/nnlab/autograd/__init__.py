@@ -7,7 +7,7 @@ backward side by side) with a lowercase wrapper.
 
 from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_shape
 from .gradcheck import gradcheck
-from .graph import draw, to_dot
+from .graph import draw, graph_of, to_dot
 from .nn_ops import (
     dense,
     dropout,
@@ -39,6 +39,7 @@ __all__ = [
     "exp",
     "getitem",
     "gradcheck",
+    "graph_of",
     "is_grad_enabled",
     "linear",
     "log",

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .tensor import Tensor
@@ -15,18 +16,28 @@ def _shape(t: Tensor) -> str:
     return "scalar" if t.ndim == 0 else "×".join(str(n) for n in t.shape)
 
 
-def to_dot(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
-    """The graph that computed ``root`` as Graphviz DOT text.
+@dataclass(frozen=True)
+class GraphNode:
+    """One node of a drawn graph: an op (``is_op``) or a leaf tensor (``requires_grad`` tells a
+    variable from a constant). ``label`` may contain newlines."""
 
-    One box per leaf tensor (labelled with its name from ``names`` if given, and its shape) and
-    one ellipse per op (its name and output shape); edges run from inputs to ops to outputs.
+    id: str
+    label: str
+    is_op: bool
+    requires_grad: bool
+
+
+def graph_of(
+    root: Tensor, names: dict[str, Tensor] | None = None
+) -> tuple[list[GraphNode], list[tuple[str, str]]]:
+    """The graph that computed ``root``: its nodes and its edges (input id, op id).
+
+    Leaves are labelled with their name from ``names`` (or their value, for a one-element
+    constant such as an exponent) and their shape; ops with their name and output shape.
     """
     label_of = {id(t): name for name, t in (names or {}).items()}
-    lines = [
-        "digraph nnlab {",
-        "  rankdir=LR;",
-        '  node [fontname="Helvetica", fontsize=11];',
-    ]
+    nodes: list[GraphNode] = []
+    edges: list[tuple[str, str]] = []
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -38,25 +49,35 @@ def to_dot(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
         name = label_of.get(id(t))
         if t._fn is None:
             if name:
-                text = f"{name}\\n{_shape(t)}"
-            elif t.size == 1 and not t.requires_grad:  # a constant such as an exponent
-                text = f"{t.data.item():g}"
+                label = f"{name}\n{_shape(t)}"
+            elif t.size == 1 and not t.requires_grad:
+                label = f"{t.data.item():g}"
             else:
-                text = _shape(t)
-            style = "filled" if t.requires_grad else "dashed"
-            lines.append(
-                f'  {node} [shape=box, style={style}, fillcolor="#dbeafe", label="{text}"];'
-            )
+                label = _shape(t)
+            nodes.append(GraphNode(node, label, False, t.requires_grad))
             continue
-        text = f"{t._fn.name}\\n{_shape(t)}"
-        if name:
-            text = f"{name} = {text}"
-        lines.append(
-            f'  {node} [shape=ellipse, style=filled, fillcolor="#fde68a", label="{text}"];'
-        )
+        label = f"{t._fn.name}\n{_shape(t)}"
+        nodes.append(GraphNode(node, f"{name} = {label}" if name else label, True, True))
         for inp in t._fn.inputs:
-            lines.append(f"  t{id(inp)} -> {node};")
+            edges.append((f"t{id(inp)}", node))
             stack.append(inp)
+    return nodes, edges
+
+
+def to_dot(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
+    """The graph that computed ``root`` (see :func:`graph_of`) as Graphviz DOT text: a box per
+    leaf (dashed for constants), an ellipse per op, edges from inputs to ops to outputs."""
+    nodes, edges = graph_of(root, names)
+    lines = ["digraph nnlab {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=11];']
+    for n in nodes:
+        label = n.label.replace("\n", "\\n")
+        if n.is_op:
+            attrs = 'shape=ellipse, style=filled, fillcolor="#fde68a"'
+        else:
+            style = "filled" if n.requires_grad else "dashed"
+            attrs = f'shape=box, style={style}, fillcolor="#dbeafe"'
+        lines.append(f'  {n.id} [{attrs}, label="{label}"];')
+    lines += [f"  {a} -> {b};" for a, b in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -1,98 +1,69 @@
-"""Lay out a graph given as the DOT text of :func:`nnlab.autograd.to_dot` with matplotlib.
+"""Lay out a computational graph (:func:`nnlab.autograd.graph_of`) with matplotlib.
 
 Used by the computational-graph lab when Graphviz's ``dot`` is not installed: nodes are placed in
 columns by their longest distance from an input (left to right, as ``rankdir=LR``), boxes for
-tensors, rounded boxes for operations, arrows for the edges.
+tensors (dashed for constants), rounded boxes for operations, arrows for the edges.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from matplotlib.axes import Axes
 
-_NODE = re.compile(r'^\s*(t\d+) \[shape=(\w+), style=(\w+), fillcolor="([^"]+)", label="(.*)"\];$')
-_EDGE = re.compile(r"^\s*(t\d+) -> (t\d+);$")
+from nnlab.autograd import Tensor
+from nnlab.autograd.graph import GraphNode, graph_of
 
 
-@dataclass
-class DotGraph:
-    """Nodes (id -> shape, style, fill colour, label with real newlines) and edges (from, to)."""
-
-    nodes: dict[str, tuple[str, str, str, str]]
-    edges: list[tuple[str, str]]
-
-
-def parse_dot(text: str) -> DotGraph:
-    """Parse the node and edge lines of ``to_dot``'s output (other lines are ignored)."""
-    nodes: dict[str, tuple[str, str, str, str]] = {}
-    edges: list[tuple[str, str]] = []
-    for line in text.splitlines():
-        if match := _NODE.match(line):
-            node, shape, style, fill, label = match.groups()
-            nodes[node] = (shape, style, fill, label.replace("\\n", "\n"))
-        elif match := _EDGE.match(line):
-            edges.append((match.group(1), match.group(2)))
-    missing = {n for edge in edges for n in edge} - nodes.keys()
-    if missing:
-        raise ValueError(f"parse_dot: edges refer to undeclared nodes {sorted(missing)}")
-    return DotGraph(nodes, edges)
-
-
-def _levels(graph: DotGraph) -> dict[str, int]:
+def _levels(nodes: list[GraphNode], edges: list[tuple[str, str]]) -> dict[str, int]:
     """Column of each node: its longest path from a source (the graph is a DAG)."""
-    level = dict.fromkeys(graph.nodes, 0)
-    for _ in range(len(graph.nodes)):
+    level = {n.id: 0 for n in nodes}
+    for _ in range(len(nodes)):
         changed = False
-        for src, dst in graph.edges:
+        for src, dst in edges:
             if level[dst] < level[src] + 1:
                 level[dst] = level[src] + 1
                 changed = True
         if not changed:
             break
-    else:
-        raise ValueError("parse_dot: the graph has a cycle")
     # a constant feeding a late op (the exponent of (x + y)²) sits just left of it
-    sources = graph.nodes.keys() - {dst for _, dst in graph.edges}
+    sources = level.keys() - {dst for _, dst in edges}
     for node in sources:
-        users = [level[dst] for src, dst in graph.edges if src == node]
+        users = [level[dst] for src, dst in edges if src == node]
         if users:
             level[node] = min(users) - 1
     return level
 
 
-def plot_dot(ax: Axes, text: str) -> None:
-    """Draw the DOT graph ``text`` on ``ax`` (turned off: a diagram has no data axes)."""
-    graph = parse_dot(text)
-    level = _levels(graph)
+def plot_graph(ax: Axes, root: Tensor, names: dict[str, Tensor] | None = None) -> None:
+    """Draw the graph that computed ``root`` on ``ax`` (turned off: a diagram has no data axes)."""
+    nodes, edges = graph_of(root, names)
+    level = _levels(nodes, edges)
     columns: dict[int, list[str]] = {}
-    for node in sorted(graph.nodes, key=lambda n: graph.nodes[n][3]):
-        columns.setdefault(level[node], []).append(node)
+    for node in sorted(nodes, key=lambda n: n.label):
+        columns.setdefault(level[node.id], []).append(node.id)
     pos = {}
     for col, members in columns.items():
-        for row, node in enumerate(members):
-            pos[node] = (float(col), (len(members) - 1) / 2 - row)
-    for src, dst in graph.edges:
+        for row, node_id in enumerate(members):
+            pos[node_id] = (float(col), (len(members) - 1) / 2 - row)
+    for src, dst in edges:
         ax.annotate(
             "",
             xy=pos[dst],
             xytext=pos[src],
             arrowprops={"arrowstyle": "-|>", "color": "#555555", "shrinkA": 22, "shrinkB": 22},
         )
-    for node, (shape, style, fill, label) in graph.nodes.items():
-        box = "round,pad=0.45" if shape == "ellipse" else "square,pad=0.4"
+    for node in nodes:
+        constant = not node.is_op and not node.requires_grad
         ax.text(
-            *pos[node],
-            label,
+            *pos[node.id],
+            node.label,
             ha="center",
             va="center",
             fontsize=10,
             bbox={
-                "boxstyle": box,
-                "facecolor": fill if style == "filled" else "white",
+                "boxstyle": "round,pad=0.45" if node.is_op else "square,pad=0.4",
+                "facecolor": "white" if constant else "#fde68a" if node.is_op else "#dbeafe",
                 "edgecolor": "#333333",
-                "linestyle": "--" if style == "dashed" else "-",
+                "linestyle": "--" if constant else "-",
             },
         )
     width = max(level.values(), default=0)

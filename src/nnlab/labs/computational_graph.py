@@ -3,7 +3,7 @@ reverse-mode gradients (``Tensor.backward``) against the analytic chain rule and
 differences, and Jacobians computed one row per backward pass.
 
 The graph is drawn by :func:`nnlab.autograd.draw` (Graphviz) when ``dot`` is installed; without
-it, the structure given by :func:`nnlab.autograd.to_dot` is laid out with matplotlib
+it, the structure given by :func:`nnlab.autograd.graph_of` is laid out with matplotlib
 (:mod:`nnlab.labs._graph_plot`).
 """
 
@@ -17,8 +17,8 @@ from matplotlib import image as mpimg
 
 import nnlab
 from nnlab import Tensor
-from nnlab.autograd import draw, gradcheck, to_dot
-from nnlab.labs._graph_plot import plot_dot
+from nnlab.autograd import draw, gradcheck
+from nnlab.labs._graph_plot import plot_graph
 from nnlab.labs.base import LabContext
 from nnlab.report.figures import FIGURE_DPI, heatmap
 
@@ -144,10 +144,10 @@ def _draw_graph(ctx: LabContext, out: Tensor, names: dict[str, Tensor]) -> None:
             return
     ctx.paragraph(
         f"{reason}, so the graph below is laid out by matplotlib from "
-        "`nnlab.autograd.to_dot` (install Graphviz for `nnlab.autograd.draw`'s rendering)."
+        "`nnlab.autograd.graph_of` (install Graphviz for `nnlab.autograd.draw`'s rendering)."
     )
     fig, ax = ctx.new_figure(width=10.0, height=4.2)
-    plot_dot(ax, to_dot(out, names))
+    plot_graph(ax, out, names)
     ctx.figure(fig, "graph", caption)
 
 
