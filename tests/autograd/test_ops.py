@@ -313,6 +313,19 @@ def test_sigmoid_binary_cross_entropy(reduction):
     )
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_on_probabilities(reduction):
+    rng = np.random.default_rng(5)
+    probs = rng.uniform(0.05, 0.95, (4, 3))
+    target = rng.random((4, 3))
+    check_op(
+        [],
+        lambda p: TF.binary_cross_entropy(p, torch.as_tensor(target), reduction=reduction),
+        lambda p: nnlab.autograd.binary_cross_entropy(p, target, reduction=reduction),
+        arrays=[probs],
+    )
+
+
 def test_fused_losses_are_stable_for_huge_logits():
     z = nnlab.tensor(np.array([[1000.0, -1000.0], [-1000.0, 1000.0]]), requires_grad=True)
     loss = nnlab.softmax_cross_entropy(z, np.array([0, 0]))

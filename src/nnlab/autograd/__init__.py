@@ -9,6 +9,7 @@ from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_sh
 from .gradcheck import gradcheck
 from .graph import draw, graph_of, to_dot
 from .nn_ops import (
+    binary_cross_entropy,
     dense,
     dropout,
     linear,
@@ -29,6 +30,7 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "binary_cross_entropy",
     "clip",
     "concatenate",
     "dense",

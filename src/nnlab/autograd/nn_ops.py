@@ -7,6 +7,7 @@ than differentiating the composition op by op:
 - ``linear``: y = x Wᵀ + b (PyTorch's weight layout); ``dense``: y = x K + b (Keras's), + ReLU;
 - ``softmax_cross_entropy``: CE(softmax(z), t), gradient (softmax(z) - t) / N;
 - ``sigmoid_binary_cross_entropy``: BCE(σ(z), t), gradient (σ(z) - t) / N;
+- ``binary_cross_entropy``: BCE on probabilities, logs clamped at -100 (PyTorch's convention);
 - ``dropout``: inverted dropout, survivors scaled by 1/(1 - p).
 """
 
@@ -28,6 +29,15 @@ REDUCTIONS = ("mean", "sum", "none")
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce_loss(loss: np.ndarray, reduction: str, n: int) -> np.ndarray:
+    """Per-element losses as the op returns them: as they are ("none"), summed, or summed and
+    divided by ``n`` ("mean"), in the losses' dtype."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return np.asarray(total / n if reduction == "mean" else total, dtype=loss.dtype)
 
 
 def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
@@ -190,10 +200,7 @@ class SoftmaxCrossEntropy(Function):
             per_sample = -(t * logp).sum(axis=1)
         self.probs = np.exp(logp)
         self.n = z.shape[0]
-        if self.reduction == "none":
-            return per_sample
-        total = per_sample.sum()
-        return np.asarray(total / self.n if self.reduction == "mean" else total, dtype=z.dtype)
+        return _reduce_loss(per_sample, self.reduction, self.n)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         d = self.probs.copy()
@@ -224,15 +231,40 @@ class SigmoidBinaryCrossEntropy(Function):
         t = self.target
         self.z = z
         loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        if self.reduction == "none":
-            return loss
-        total = loss.sum()
-        return np.asarray(total / z.size if self.reduction == "mean" else total, dtype=z.dtype)
+        return _reduce_loss(loss, self.reduction, z.size)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         d = stable_sigmoid(self.z) - self.target
         if self.reduction == "mean":
             return (d * (g / self.z.size),)
+        return (d * g,)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓᵢ = -[yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)] on probabilities, each log clamped at -100
+    (PyTorch's convention: p = 0 or 1 gives a finite loss).
+
+    Backward: dℓ/dp = (p - y) / max(p (1 - p), 1e-12).
+    """
+
+    __slots__ = ("target", "reduction", "p")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, p: np.ndarray) -> np.ndarray:
+        self.p = p
+        y = self.target
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log(1 - p), -100)
+        return _reduce_loss(-(y * log_p + (1 - y) * log_q), self.reduction, p.size)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        p = self.p
+        d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        if self.reduction == "mean":
+            return (d * (g / p.size),)
         return (d * g,)
 
 
@@ -346,6 +378,25 @@ def sigmoid_binary_cross_entropy(logits: Any, target: Any, reduction: str = "mea
             f"{z.shape}"
         )
     return SigmoidBinaryCrossEntropy(t.astype(z.dtype, copy=False), reduction).apply(z)
+
+
+def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities in [0, 1] against targets of the same shape, logs
+    clamped at -100 as in PyTorch. From logits, use :func:`sigmoid_binary_cross_entropy`."""
+    p = lift(probs)
+    _check_reduction("binary_cross_entropy", reduction)
+    t = _target_array(target)
+    if t.shape != p.shape:
+        raise ValueError(
+            f"binary_cross_entropy: target shape {t.shape} differs from input shape {p.shape}"
+        )
+    if p.data.size and not (p.data.min() >= 0 and p.data.max() <= 1):
+        raise ValueError(
+            "binary_cross_entropy: input must be probabilities in [0, 1], got values in "
+            f"[{p.data.min()}, {p.data.max()}] (for logits use sigmoid_binary_cross_entropy, "
+            "alias nnlab.nn.functional.binary_cross_entropy_with_logits)"
+        )
+    return BinaryCrossEntropy(t.astype(p.dtype, copy=False), reduction).apply(p)
 
 
 def dropout(

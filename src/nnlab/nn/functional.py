@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import autograd
 from ..autograd import (
-    Function,
     Tensor,
     dropout,
     linear,
@@ -98,38 +98,6 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((x - _target(target, x, "l1_loss", differentiable=True)).abs(), reduction)
 
 
-class BinaryCrossEntropy(Function):
-    """ℓᵢ = -[yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)] on probabilities, each log clamped at -100
-    (PyTorch's convention: p = 0 or 1 gives a finite loss).
-
-    Backward: dℓ/dp = (p - y) / max(p (1 - p), 1e-12).
-    """
-
-    __slots__ = ("target", "reduction", "p")
-
-    def __init__(self, target: np.ndarray, reduction: str) -> None:
-        self.target, self.reduction = target, reduction
-
-    def forward(self, p: np.ndarray) -> np.ndarray:
-        self.p = p
-        y = self.target
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_q = np.maximum(np.log(1 - p), -100)
-        loss = -(y * log_p + (1 - y) * log_q)
-        if self.reduction == "none":
-            return loss
-        total = loss.sum()
-        return np.asarray(total / p.size if self.reduction == "mean" else total, dtype=p.dtype)
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        p = self.p
-        d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
-        if self.reduction == "mean":
-            return (d * (g / p.size),)
-        return (d * g,)
-
-
 def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities ``input`` ∈ [0, 1] against targets ``target``
     (same shape, values in [0, 1]); log terms clamped at -100 as in PyTorch.
@@ -139,12 +107,7 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Te
     _check_reduction(reduction, "binary_cross_entropy")
     p = _input(input, "binary_cross_entropy")
     y = _target(target, p, "binary_cross_entropy").data
-    if p.data.size and not (p.data.min() >= 0 and p.data.max() <= 1):
-        raise ValueError(
-            "binary_cross_entropy: input must be probabilities in [0, 1], got values in "
-            f"[{p.data.min()}, {p.data.max()}] (pass logits to binary_cross_entropy_with_logits)"
-        )
-    return BinaryCrossEntropy(y, reduction).apply(p)
+    return autograd.binary_cross_entropy(p, y, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Tensor:
