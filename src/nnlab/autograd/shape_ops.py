@@ -10,7 +10,7 @@ import numpy as np
 
 from .function import Function
 from .ops import lift
-from .tensor import Tensor
+from .tensor import Tensor, _raw
 
 
 class Reshape(Function):
@@ -63,10 +63,6 @@ def _has_advanced(index: Any) -> bool:
         isinstance(i, list | np.ndarray | Tensor) and np.asarray(_raw(i)).dtype != bool
         for i in items
     )
-
-
-def _raw(i: Any) -> Any:
-    return i.data if isinstance(i, Tensor) else i
 
 
 class GetItem(Function):

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor, sigmoid_binary_cross_entropy, softmax_cross_entropy
-from nnlab.autograd.nn_ops import SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
 
 __all__ = [
     "BinaryCrossentropy",
@@ -52,11 +51,6 @@ class Loss:
 
     def logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
         raise NotImplementedError(f"{self.name} has no form from logits")
-
-    def prepared_logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
-        """``logits_loss`` for targets that already went through ``prepare_targets`` (the fit
-        loop): the engine's fused op is applied directly, skipping the per-batch re-checks."""
-        return self.logits_loss(y_true, logits)
 
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
         """Check and convert targets once (before training), for a model with ``units`` outputs."""
@@ -123,9 +117,6 @@ class BinaryCrossentropy(Loss):
     def logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
         return sigmoid_binary_cross_entropy(logits, y_true)
 
-    def prepared_logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
-        return SigmoidBinaryCrossEntropy(y_true, "mean").apply(logits)
-
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
         y = super().prepare_targets(y, units, where)
         if y.size and (y.min() < 0 or y.max() > 1):
@@ -153,9 +144,6 @@ class CategoricalCrossentropy(Loss):
 
     def logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
         return softmax_cross_entropy(logits, y_true)
-
-    def prepared_logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
-        return SoftmaxCrossEntropy(y_true, "mean").apply(logits)
 
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
         arr = _as_array(y, where)
@@ -186,9 +174,6 @@ class SparseCategoricalCrossentropy(Loss):
 
     def logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
         return softmax_cross_entropy(logits, y_true)
-
-    def prepared_logits_loss(self, y_true: np.ndarray, logits: Tensor) -> Tensor:
-        return SoftmaxCrossEntropy(y_true, "mean").apply(logits)
 
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
         arr = _as_array(y, where)

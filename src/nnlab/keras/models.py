@@ -213,13 +213,13 @@ class Sequential:
             functools.partial(layer.call, training=training) for layer in layers
         ]
         if loss.from_logits:
-            return calls, loss.fused_activation or "linear", loss.prepared_logits_loss
+            return calls, loss.fused_activation or "linear", loss.logits_loss
         if loss.fused_activation is not None and last.activation == loss.fused_activation:
             if isinstance(last, Dense):
                 calls[-1] = functools.partial(last.call, training=training, activate=False)
-                return calls, last.activation, loss.prepared_logits_loss
+                return calls, last.activation, loss.logits_loss
             if isinstance(last, Activation):
-                return calls[:-1], last.activation, loss.prepared_logits_loss
+                return calls[:-1], last.activation, loss.logits_loss
         return calls, "linear", loss
 
     def _has_regularizers(self) -> bool:
