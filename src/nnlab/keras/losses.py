@@ -99,11 +99,9 @@ class MeanAbsoluteError(Loss):
         return (y_pred - y_true).abs().mean()
 
 
-class BinaryCrossentropy(Loss):
-    """-mean [y log p + (1 - y) log(1 - p)], targets in [0, 1] of the output's shape."""
-
-    name = "binary_crossentropy"
-    fused_activation = "sigmoid"
+class _CrossEntropy(Loss):
+    """A cross-entropy: from probabilities (the model's output) or, with ``from_logits`` or
+    when the last activation fuses, from the logits through the engine's stable op."""
 
     def __init__(self, from_logits: bool = False) -> None:
         self.from_logits = bool(from_logits)
@@ -111,6 +109,19 @@ class BinaryCrossentropy(Loss):
     def __call__(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
         if self.from_logits:
             return self.logits_loss(y_true, y_pred)
+        return self.from_probabilities(y_true, y_pred)
+
+    def from_probabilities(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+class BinaryCrossentropy(_CrossEntropy):
+    """-mean [y log p + (1 - y) log(1 - p)], targets in [0, 1] of the output's shape."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def from_probabilities(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
         p = y_pred.clip(EPSILON, 1 - EPSILON)
         return -(p.log() * y_true + (1 - p).log() * (1 - y_true)).mean()
 
@@ -127,18 +138,13 @@ class BinaryCrossentropy(Loss):
         return y
 
 
-class CategoricalCrossentropy(Loss):
+class CategoricalCrossentropy(_CrossEntropy):
     """-mean_n Σ_k y_nk log p_nk with one-hot (or probability) targets of shape (N, K)."""
 
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = bool(from_logits)
-
-    def __call__(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
-        if self.from_logits:
-            return self.logits_loss(y_true, y_pred)
+    def from_probabilities(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
         p = (y_pred / y_pred.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON)
         return -(p.log() * y_true).sum(axis=-1).mean()
 
@@ -156,18 +162,13 @@ class CategoricalCrossentropy(Loss):
         return super().prepare_targets(arr, units, where)
 
 
-class SparseCategoricalCrossentropy(Loss):
+class SparseCategoricalCrossentropy(_CrossEntropy):
     """-mean_n log p_{n, y_n} with integer class targets y_n in [0, K), shape (N,) or (N, 1)."""
 
     name = "sparse_categorical_crossentropy"
     fused_activation = "softmax"
 
-    def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = bool(from_logits)
-
-    def __call__(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
-        if self.from_logits:
-            return self.logits_loss(y_true, y_pred)
+    def from_probabilities(self, y_true: np.ndarray, y_pred: Tensor) -> Tensor:
         p = y_pred / y_pred.sum(axis=-1, keepdims=True)
         picked = p[np.arange(len(y_true)), y_true].clip(EPSILON, 1 - EPSILON)
         return -picked.log().mean()
