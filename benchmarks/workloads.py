@@ -61,6 +61,25 @@ def _window_batches(n: int, batch: int, steps: int, rng: np.random.Generator) ->
     return out
 
 
+def _stack(
+    sizes: tuple[int, ...],
+    drop: float,
+    *,
+    linear: Callable[[int, int], Any],
+    activation: Callable[[], Any],
+    dropout: Callable[[float], Any],
+) -> list[Any]:
+    """The MLP's modules in order: linear, then activation (and dropout) after each hidden one."""
+    layers: list[Any] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(activation())
+            if drop:
+                layers.append(dropout(drop))
+    return layers
+
+
 # ------------------------------------------------------------------- MLP: three frameworks
 def numpy_mlp(
     x: np.ndarray,
@@ -134,14 +153,15 @@ def torch_mlp(
     import torch
 
     torch.manual_seed(0)
-    layers: list[Any] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(torch.nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU() if act == "relu" else torch.nn.Tanh())
-            if drop:
-                layers.append(torch.nn.Dropout(drop))
-    model = torch.nn.Sequential(*layers)
+    model = torch.nn.Sequential(
+        *_stack(
+            sizes,
+            drop,
+            linear=torch.nn.Linear,
+            activation=torch.nn.ReLU if act == "relu" else torch.nn.Tanh,
+            dropout=torch.nn.Dropout,
+        )
+    )
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -174,14 +194,15 @@ def nnlab_nn_mlp(
     from nnlab import nn, optim
 
     rng = np.random.default_rng(0)
-    layers: list[Any] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(nn.Linear(a, b, rng=rng))
-        if i < len(sizes) - 2:
-            layers.append(nn.ReLU() if act == "relu" else nn.Tanh())
-            if drop:
-                layers.append(nn.Dropout(drop, rng=rng))
-    model = nn.Sequential(*layers)
+    model = nn.Sequential(
+        *_stack(
+            sizes,
+            drop,
+            linear=lambda a, b: nn.Linear(a, b, rng=rng),
+            activation=nn.ReLU if act == "relu" else nn.Tanh,
+            dropout=lambda p: nn.Dropout(p, rng=rng),
+        )
+    )
     opt = optim.SGD(model.parameters(), lr=lr)
     model.train()
     t0 = time.perf_counter()
