@@ -143,18 +143,12 @@ class PlaygroundNet:
             return [t.data for t in self.layers(x)]
 
     # ------------------------------------------------------------------ loss
-    def loss_value(self, x: np.ndarray, y: np.ndarray, loss: str) -> float:
+    def loss_value(self, x: np.ndarray, y: np.ndarray) -> float:
         """The data loss (no regularization term) of the whole set, as trained (see module doc)."""
         if len(x) == 0:
             return float("nan")
         with nnlab.no_grad():
-            z = self.layers(x)[-1].data[:, 0].astype(np.float64)
-        if loss == "ce" and self.output == "logit":
-            t = (y + 1) / 2
-            per = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            return float(per.mean())
-        out = np.tanh(z) if self.output == "tanh" else z
-        return float(0.5 * np.mean((out - y) ** 2))
+            return float(self._batch_loss(self.layers(x)[-1], y).item())
 
     def _batch_loss(self, z: Tensor, y: np.ndarray) -> Tensor:
         if self.output == "logit":

@@ -170,13 +170,9 @@ class Session:
             self.playing = False
             self._record()
 
-    def _loss_name(self) -> str:
-        return "ce" if self.net.output == "logit" else "mse"
-
     def _record(self) -> None:
-        loss = self._loss_name()
-        train = self.net.loss_value(self.train_x, self.train_y, loss)
-        test = self.net.loss_value(self.test_x, self.test_y, loss)
+        train = self.net.loss_value(self.train_x, self.train_y)
+        test = self.net.loss_value(self.test_x, self.test_y)
         self.history.append((self.epoch, train, test))
 
     # ------------------------------------------------------------------ training
