@@ -115,10 +115,6 @@ class Tensor:
         """A tensor sharing the same data, cut from the graph (requires_grad=False)."""
         return Tensor(self.data)
 
-    def astype(self, dtype: Any) -> Tensor:
-        """A copy converted to ``dtype`` (not differentiable: a new leaf)."""
-        return Tensor(self.data.astype(dtype))
-
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
         extra = f", dtype={self.data.dtype}"
