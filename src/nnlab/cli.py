@@ -189,9 +189,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def _demo(x: float, y: float, stream: TextIO) -> int:
     import numpy as np
 
-    if not hasattr(nnlab, "tensor"):
-        sys.stderr.write("nnlab demo: the autodiff engine (nnlab.tensor) is not available yet\n")
-        return 1
     xt = nnlab.tensor(np.array(x, dtype=np.float64), requires_grad=True)
     yt = nnlab.tensor(np.array(y, dtype=np.float64), requires_grad=True)
     f = xt**2 + xt * yt + (xt + yt) ** 2
@@ -213,16 +210,7 @@ def _demo(x: float, y: float, stream: TextIO) -> int:
 
 
 def _playground(host: str, port: int, open_browser: bool) -> int:
-    try:
-        server = importlib.import_module("nnlab.playground.server")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("nnlab.playground", "nnlab.playground.server"):
-            raise
-        sys.stderr.write(
-            "nnlab playground: the playground is not available in this installation "
-            "(no module nnlab.playground.server)\n"
-        )
-        return 1
+    server = importlib.import_module("nnlab.playground.server")  # imported only when used
     server.serve(host=host, port=port, open_browser=open_browser)
     return 0
 

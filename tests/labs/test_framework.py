@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nnlab.labs import LABS, LabNotImplementedError, LabSpec, get_lab, load_lab, resolve_ids
+from nnlab.labs import LABS, LabSpec, get_lab, load_lab, resolve_ids
 from nnlab.labs.base import LabContext
 from nnlab.labs.runner import run_lab, run_labs
 
@@ -53,6 +53,7 @@ def good_lab(ctx: LabContext) -> dict[str, Any]:
     ctx.table(["n", "mean"], [(steps, float(draws.mean()))], title="Summary")
     ctx.check("mean near 0", draws.mean(), 0.0, tol=1.0, tex=r"\bar{x} \approx 0")
     ctx.correction("2 is the variance", "2 is the standard deviation", "the code passes scale=2")
+    ctx.key_result = f"mean {draws.mean():.3f}"
     return {
         "mean": np.float32(draws.mean()),
         "first": draws[:3],
@@ -105,7 +106,6 @@ def fake_labs(monkeypatch: pytest.MonkeyPatch) -> dict[str, LabSpec]:
             "A fake lab for tests.",
             name,
             ("mean", "first", "per_degree", "diverged"),
-            "mean {mean:.3f}",
         )
     return specs
 
@@ -144,10 +144,14 @@ def test_resolve_ids_all_duplicates_and_unknown() -> None:
         resolve_ids([])
 
 
-def test_missing_module_is_not_implemented() -> None:
+def test_missing_module_or_run_is_reported(tmp_path: Path) -> None:
     spec = LabSpec("ghost", "Ghost", "none", "nnlab.labs.ghost_lab_that_does_not_exist", ())
-    with pytest.raises(LabNotImplementedError, match="not implemented yet"):
+    with pytest.raises(ModuleNotFoundError, match="ghost_lab_that_does_not_exist"):
         load_lab(spec)
+    result = run_lab(spec, tmp_path / "out")
+    assert not result.ok and "ghost_lab_that_does_not_exist" in result.error
+    with pytest.raises(TypeError, match="has no run"):
+        load_lab(LabSpec("no-run", "No run", "none", "nnlab.labs.base", ()))
 
 
 def test_import_error_inside_a_lab_is_reported_as_is(

@@ -7,11 +7,10 @@ How to write a lab: see :mod:`nnlab.labs.base`.
 
 from nnlab.labs.registry import (
     LABS,
-    LabNotImplementedError,
     LabSpec,
     get_lab,
     load_lab,
     resolve_ids,
 )
 
-__all__ = ["LABS", "LabNotImplementedError", "LabSpec", "get_lab", "load_lab", "resolve_ids"]
+__all__ = ["LABS", "LabSpec", "get_lab", "load_lab", "resolve_ids"]

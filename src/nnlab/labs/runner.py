@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from nnlab.labs.base import LabContext
-from nnlab.labs.registry import LABS, LabNotImplementedError, LabSpec, load_lab
+from nnlab.labs.registry import LABS, LabSpec, load_lab
 from nnlab.report import figures
 from nnlab.report.files import to_jsonable, write_json_atomic
 from nnlab.report.html import write_report
@@ -84,8 +84,6 @@ def run_lab(
         failed_checks = [check.label for check in report.checks if not check.passed]
         if failed_checks:
             raise AssertionError("check failed: " + "; ".join(failed_checks))
-    except LabNotImplementedError as exc:
-        report.status, report.error = "failed", str(exc)
     except Exception as exc:
         report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
         report.traceback = traceback.format_exc()
@@ -151,11 +149,6 @@ def _validate_metrics(spec: LabSpec, metrics: Any) -> dict[str, Any]:
 def _key_result(spec: LabSpec, metrics: Mapping[str, Any]) -> str:
     if not metrics:
         return ""
-    if spec.key_result:
-        try:
-            return spec.key_result.format(**metrics)
-        except (KeyError, ValueError, TypeError, IndexError):
-            pass
     from nnlab.report.format import format_value
 
     keys = [key for key in spec.keys if key in metrics][:3]

@@ -104,6 +104,7 @@ def run(ctx: LabContext) -> dict[str, Any]:
     _loss_figure(ctx, history, closed_loss, display_step)
     _path_figure(ctx, x_data, y_data, history, (k_cf, b_cf))
     _corrections(ctx)
+    ctx.key_result = f"k = {k_val:.4f}, b = {b_val:.4f} (closed form {k_cf:.4f}, {b_cf:.4f})"
     return {
         "k": k_val,
         "b": b_val,

@@ -6,6 +6,7 @@
 """
 
 from .adaptive import Adagrad, Adam, RMSprop
+from .gradient_descent import GDResult, gradient_descent
 from .lr_scheduler import ExponentialLR, LRScheduler, StepLR
 from .optimizer import SGD, Optimizer
 
@@ -14,16 +15,10 @@ __all__ = [
     "Adagrad",
     "Adam",
     "ExponentialLR",
+    "GDResult",
     "LRScheduler",
     "Optimizer",
     "RMSprop",
     "StepLR",
+    "gradient_descent",
 ]
-
-try:  # written by another helper; re-exported once the file exists
-    from .gradient_descent import GDResult, gradient_descent  # type: ignore[import-not-found,unused-ignore]
-
-    __all__ += ["GDResult", "gradient_descent"]
-except ModuleNotFoundError as e:  # pragma: no cover
-    if e.name != f"{__name__}.gradient_descent":
-        raise

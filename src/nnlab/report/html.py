@@ -102,7 +102,6 @@ def _results(report: blocks.Report) -> str:
 
 def _checks(checks: list[blocks.Check]) -> str:
     rows = []
-    classes = []
     for check in checks:
         label = inline_markup(check.label)
         if check.tex:
@@ -120,7 +119,6 @@ def _checks(checks: list[blocks.Check]) -> str:
                 verdict="✓ holds" if check.passed else "✗ fails",
             )
         )
-        classes.append("pass" if check.passed else "fail")
     passed = sum(check.passed for check in checks)
     head = "".join(
         f"<th>{name}</th>" for name in ("check", "computed", "expected", "|error|", "tolerance", "")
