@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,16 @@ def test_write_replaces_existing_file(tmp_path: Path) -> None:
     write_idx(path, np.zeros(3, dtype=np.uint8))
     write_idx(path, np.ones(2, dtype=np.float32))
     np.testing.assert_array_equal(read_idx(path), np.ones(2, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "dims",
+    [(2**31, 2**31, 4), (2**32 - 1,) * 3],  # 2**64 wraps to 0 in int64; ~7.9e28 bytes
+    ids=["wraps-int64", "huge"],
+)
+def test_overflowing_dimensions_name_file_and_shape(tmp_path: Path, dims: tuple) -> None:
+    header = bytes([0, 0, 0x08, len(dims)]) + b"".join(d.to_bytes(4, "big") for d in dims)
+    path = _write(tmp_path, "huge.idx", header)
+    shape = re.escape(str(dims))
+    with pytest.raises(ValueError, match=rf"huge\.idx: .*declared shape {shape} of uint8 needs"):
+        read_idx(path)

@@ -1,11 +1,14 @@
 """Downloading data files: mirrors tried in turn, a progress bar, SHA-256 checks, atomic writes.
 
 :func:`download` fetches ``mirror + filename`` from each mirror in turn until one succeeds.
-The bytes are streamed to a temporary file next to the destination while a progress bar is drawn
-on stderr; the SHA-256 of the *decompressed* content (gzip data is recognised by its first bytes)
-is compared with the expected digest; only a verified file is moved into place with
-``os.replace``. A failed attempt -- network error, HTTP error, checksum mismatch -- leaves nothing
-behind and the next mirror is tried; when all fail, :class:`DownloadError` lists every attempt.
+The bytes are streamed to a ``.part`` file next to the destination (see
+:mod:`nnlab.datasets.atomic`: the umask decides its permissions) while a progress bar is drawn on
+stderr; the SHA-256 of the *decompressed* content (gzip data is recognised by its first bytes) is
+compared with the expected digest; only a verified file is moved into place with ``os.replace``.
+A failed attempt -- network error, HTTP error, checksum mismatch -- leaves nothing behind and the
+next mirror is tried; when all fail, :class:`DownloadError` lists every attempt. Part files of the
+same name left by an interrupted download (untouched for
+:data:`~nnlab.datasets.atomic.STALE_AFTER_S` seconds) are deleted when a download starts.
 
 Only ``urllib`` is used, so ``http://``, ``https://`` and ``file://`` mirrors all work.
 """
@@ -16,13 +19,14 @@ import hashlib
 import http.client
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from nnlab.datasets.atomic import atomic_writer, remove_stale_parts
 
 __all__ = ["DownloadError", "Progress", "download", "sha256_of_content"]
 
@@ -151,14 +155,13 @@ def download(
         raise ValueError(f"download: no mirrors given for {filename}")
     dest = Path(dest_dir) / filename
     dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(dest.parent, filename)
     failures: list[str] = []
     for mirror in mirrors:
         url = mirror if mirror.endswith("/") else mirror + "/"
         url += filename
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{filename}.", suffix=".part")
-        tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "w+b") as out:
+            with atomic_writer(dest) as out:
                 _fetch(url, out, filename, progress, timeout)
                 out.flush()
                 out.seek(0)
@@ -166,12 +169,9 @@ def download(
                     actual = sha256_of_content(out)
                     if actual != sha256.lower():
                         raise ValueError(f"SHA-256 mismatch: got {actual}, expected {sha256}")
-            os.replace(tmp, dest)
             return dest
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             failures.append(f"  {url}: {exc}")
-        finally:
-            tmp.unlink(missing_ok=True)
     raise DownloadError(
         f"could not download {filename} into {dest.parent}; tried:\n" + "\n".join(failures)
     )

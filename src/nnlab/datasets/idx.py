@@ -12,23 +12,28 @@ An IDX file is a header followed by the raw array, all big-endian::
 So the magic number of MNIST's image files is 0x00000803 (uint8, 3-D) and of its label files
 0x00000801 (uint8, 1-D). A file may be gzip-compressed (recognised by its content, not its
 name). Anything else -- a wrong magic number, an unknown dtype code, a size that disagrees with the
-dimensions -- is rejected with a ``ValueError`` that names the file.
+dimensions (their product is computed exactly, so a header declaring 2**32 - 1 on each axis is
+reported, not overflowed, and nothing of the declared size is allocated) -- is rejected with a
+``ValueError`` that names the file and the declared shape.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from nnlab.datasets.atomic import atomic_writer
+
 __all__ = [
     "IDX_DTYPES",
     "atomic_write_bytes",
     "idx_bytes",
+    "maybe_gunzip",
     "parse_idx",
     "read_bytes",
     "read_idx",
@@ -52,14 +57,20 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
     Raises ``ValueError`` naming the file for a truncated or corrupt gzip stream.
     """
-    path = Path(path)
-    raw = path.read_bytes()
+    return maybe_gunzip(Path(path).read_bytes(), str(path))
+
+
+def maybe_gunzip(raw: bytes, name: str) -> bytes:
+    """``raw`` gunzipped when it starts with gzip's magic bytes, else ``raw`` itself.
+
+    Raises ``ValueError`` naming ``name`` for a truncated or corrupt gzip stream.
+    """
     if not raw.startswith(_GZIP_MAGIC):
         return raw
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error) as exc:
-        raise ValueError(f"{path}: corrupt or truncated gzip data ({exc})") from exc
+        raise ValueError(f"{name}: corrupt or truncated gzip data ({exc})") from exc
 
 
 def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
@@ -91,12 +102,12 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
         )
     dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow, nothing allocated
     actual = len(data) - header_size
     if actual < expected:
         raise ValueError(
-            f"{name}: truncated IDX file: dimensions {dims} of {dtype.name} need {expected} data "
-            f"bytes, only {actual} present"
+            f"{name}: truncated IDX file or corrupt header: the declared shape {dims} of "
+            f"{dtype.name} needs {expected} data bytes, only {actual} present"
         )
     if actual > expected:
         raise ValueError(
@@ -146,13 +157,7 @@ def write_idx(
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically, with the umask's permissions; see
+    :func:`nnlab.datasets.atomic.atomic_writer`."""
+    with atomic_writer(path) as f:
+        f.write(data)
