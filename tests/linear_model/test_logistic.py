@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn import linear_model
 
-from nnlab.linear import LogisticRegression, SoftmaxRegression
+from nnlab.linear_model import LogisticRegression, SoftmaxRegression
 
 
 def sklearn_logistic(C: float) -> linear_model.LogisticRegression:

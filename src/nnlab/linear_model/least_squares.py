@@ -21,7 +21,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear._validation import (
+from nnlab.linear_model._validation import (
     check_fitted,
     check_n_features,
     check_non_negative,

@@ -24,7 +24,7 @@ from typing import Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear._validation import check_fitted, check_n_features, check_X, check_X_y
+from nnlab.linear_model._validation import check_fitted, check_n_features, check_X, check_X_y
 from nnlab.prob._validation import check_positive, make_rng
 
 

@@ -1,4 +1,4 @@
-"""Input checks for ``nnlab.linear`` estimators (clear ``ValueError`` messages)."""
+"""Input checks for ``nnlab.linear_model`` estimators (clear ``ValueError`` messages)."""
 
 from __future__ import annotations
 

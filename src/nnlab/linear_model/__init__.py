@@ -3,10 +3,10 @@ fitted attributes end in ``_``): least squares, ridge, polynomial features, Baye
 regression, logistic and softmax regression.
 """
 
-from nnlab.linear.bayesian import BayesianLinearRegression
-from nnlab.linear.least_squares import LinearRegression, Ridge
-from nnlab.linear.logistic import LogisticRegression, SoftmaxRegression
-from nnlab.linear.polynomial import PolynomialFeatures
+from nnlab.linear_model.bayesian import BayesianLinearRegression
+from nnlab.linear_model.least_squares import LinearRegression, Ridge
+from nnlab.linear_model.logistic import LogisticRegression, SoftmaxRegression
+from nnlab.linear_model.polynomial import PolynomialFeatures
 
 __all__ = [
     "BayesianLinearRegression",

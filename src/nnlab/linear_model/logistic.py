@@ -26,8 +26,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear import _solvers
-from nnlab.linear._validation import (
+from nnlab.linear_model import _solvers
+from nnlab.linear_model._validation import (
     check_fitted,
     check_n_features,
     check_non_negative,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from nnlab.linear import BayesianLinearRegression, PolynomialFeatures
+from nnlab.linear_model import BayesianLinearRegression, PolynomialFeatures
 
 ALPHA, BETA = 2.0, 25.0  # noise std 0.2, variance 0.04
 

@@ -3,7 +3,7 @@ import pytest
 from scipy import stats
 from sklearn import linear_model
 
-from nnlab.linear import LinearRegression, Ridge
+from nnlab.linear_model import LinearRegression, Ridge
 
 
 def data(n: int = 60, d: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -84,7 +84,7 @@ def test_bad_input_messages() -> None:
 def test_ridge_is_stable_on_ill_conditioned_polynomial_features() -> None:
     # degree-9 features on [0, 3]: cond(X^T X) ~ 1e17, where the normal equations lose every
     # digit. The SVD solution keeps ||w|| non-increasing in alpha and tends to OLS as alpha -> 0.
-    from nnlab.linear import LinearRegression, PolynomialFeatures, Ridge
+    from nnlab.linear_model import LinearRegression, PolynomialFeatures, Ridge
 
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 3, 10)

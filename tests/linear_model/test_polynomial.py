@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn import preprocessing
 
-from nnlab.linear import LinearRegression, PolynomialFeatures
+from nnlab.linear_model import LinearRegression, PolynomialFeatures
 
 
 @pytest.mark.parametrize(("degree", "include_bias"), [(0, True), (1, False), (2, True), (3, False)])

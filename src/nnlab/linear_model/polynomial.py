@@ -12,7 +12,7 @@ from itertools import combinations_with_replacement
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear._validation import check_fitted, check_n_features, check_X
+from nnlab.linear_model._validation import check_fitted, check_n_features, check_X
 
 
 def _as_2d(X: ArrayLike) -> NDArray[np.float64]:
