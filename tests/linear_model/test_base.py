@@ -1,5 +1,6 @@
 """scikit-learn's estimator protocol on nnlab's estimators: parameters, clone, errors, pipelines."""
 
+import pickle
 import subprocess
 import sys
 import warnings
@@ -86,6 +87,25 @@ def test_not_fitted_error_is_caught_as_sklearns_and_as_value_error(
     for caught in (NotFittedError, exceptions.NotFittedError, ValueError, AttributeError):
         with pytest.raises(caught, match=f"This {type(estimator).__name__} instance is not fitted"):
             getattr(estimator, method)(np.ones((2, 1)))
+
+
+def test_not_fitted_error_survives_pickling() -> None:
+    with pytest.raises(exceptions.NotFittedError) as info:
+        Ridge().predict(np.ones((2, 1)))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert isinstance(copy, exceptions.NotFittedError) and isinstance(copy, NotFittedError)
+    assert copy.args == info.value.args
+
+
+def test_numbers_stored_as_objects_are_accepted() -> None:
+    X, y = cubic_data()
+    as_objects = Ridge().fit(X.astype(object), y.astype(object))
+    np.testing.assert_array_equal(as_objects.coef_, Ridge().fit(X, y).coef_)
+    labels = (y > -2).astype(object)
+    proba = LogisticRegression().fit(X.astype(object), labels).predict_proba(X.astype(object))
+    np.testing.assert_array_equal(proba, LogisticRegression().fit(X, y > -2).predict_proba(X))
+    with pytest.raises(TypeError, match="X must hold numbers .*not 'dict'"):
+        Ridge().fit(np.array([[1.0], [{"a": 1}]], dtype=object), [1.0, 2.0])
 
 
 def test_column_vector_y_is_raveled_with_sklearns_warning() -> None:

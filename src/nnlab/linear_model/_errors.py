@@ -25,7 +25,16 @@ E = TypeVar("E", bound=type)
 
 @functools.cache
 def _twin(ours: type, theirs: type) -> type:
-    return type(ours.__name__, (ours, theirs), {"__module__": ours.__module__})
+    def __reduce__(self: BaseException) -> tuple[object, ...]:
+        return _rebuild, (ours, self.args)  # pickled by reference to ``ours``, e.g. by joblib
+
+    return type(
+        ours.__name__, (ours, theirs), {"__module__": ours.__module__, "__reduce__": __reduce__}
+    )
+
+
+def _rebuild(ours: type, args: tuple[object, ...]) -> object:
+    return sklearn_compatible(ours)(*args)
 
 
 def sklearn_compatible(ours: E) -> E:
