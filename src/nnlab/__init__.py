@@ -2,9 +2,9 @@
 
 The autodiff engine is re-exported here: ``nnlab.tensor``, ``nnlab.Tensor``, ``nnlab.no_grad``,
 the ops (``nnlab.exp``, ``nnlab.concatenate``, ...). Subpackages (``nnlab.nn``, ``nnlab.optim``,
-``nnlab.keras``, ``nnlab.prob``, ``nnlab.linear``, ``nnlab.datasets``, ``nnlab.labs``) are imported
-on demand. ``nnlab.linear`` is the package of linear models; the fused layer op x Wᵀ + b is
-``nnlab.autograd.linear`` (also ``nnlab.nn.functional.linear``).
+``nnlab.keras``, ``nnlab.prob``, ``nnlab.linear_model``, ``nnlab.datasets``, ``nnlab.labs``) are
+imported on demand. ``nnlab.linear_model`` is the package of scikit-learn-style linear models; the
+fused layer op x Wᵀ + b is ``nnlab.autograd.linear`` (also ``nnlab.nn.functional.linear``).
 """
 
 from .autograd import (

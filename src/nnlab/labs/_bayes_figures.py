@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from nnlab.labs import _polynomial_data as pdata
 from nnlab.labs.base import LabContext
-from nnlab.linear import BayesianLinearRegression, LinearRegression
+from nnlab.linear_model import BayesianLinearRegression, LinearRegression
 from nnlab.prob import Normal
 
 W_LIMITS = (-1.0, 1.0)

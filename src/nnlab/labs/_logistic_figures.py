@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from nnlab.labs.base import LabContext
-from nnlab.linear import LogisticRegression, SoftmaxRegression
+from nnlab.linear_model import LogisticRegression, SoftmaxRegression
 from nnlab.report.figures import PALETTE
 
 LIMITS = (-4.5, 4.5)

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from numpy.typing import NDArray
 
 from nnlab.datasets.synthetic import cubic, polynomial
-from nnlab.linear import PolynomialFeatures
+from nnlab.linear_model import PolynomialFeatures
 
 X_RANGE = (0.0, 3.0)
 NOISE_STD = 0.3

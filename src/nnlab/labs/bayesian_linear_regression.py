@@ -2,7 +2,7 @@
 point by point (Bishop's figure 3.7), the predictive mean +- std, MAP = ridge with lambda =
 alpha / beta, and the evidence p(t | alpha, beta) that picks the polynomial degree.
 
-All the Bayesian computations are :class:`nnlab.linear.BayesianLinearRegression` (``fit``,
+All the Bayesian computations are :class:`nnlab.linear_model.BayesianLinearRegression` (``fit``,
 ``partial_fit``, ``predict(return_std=True)``, ``sample_weights``, ``log_evidence``); the
 engine provides the gradient and Hessian of the log-posterior for the checks; the figures are in
 :mod:`nnlab.labs._bayes_figures`.
@@ -19,7 +19,7 @@ import nnlab
 from nnlab.labs import _bayes_figures as figs
 from nnlab.labs import _polynomial_data as pdata
 from nnlab.labs.base import LabContext
-from nnlab.linear import BayesianLinearRegression, Ridge
+from nnlab.linear_model import BayesianLinearRegression, Ridge
 from nnlab.optim.gradient_descent import value_and_grad
 
 #: Bishop's straight-line example: t = a0 + a1 x + noise, x ~ U(-1, 1).

@@ -1,9 +1,10 @@
 """Lab 6, linear regression: the normal equations vs a least-squares solver, the Gaussian-noise
 likelihood and the maximum-likelihood noise variance sigma^2 = RSS / N.
 
-The fit is :class:`nnlab.linear.LinearRegression` (an SVD-based least-squares solve); the normal
-equations are written out here because comparing them with the solver is the point of the lab.
-Densities come from :class:`nnlab.prob.Normal`, derivatives of the log-likelihood from the engine.
+The fit is :class:`nnlab.linear_model.LinearRegression` (an SVD-based least-squares solve); the
+normal equations are written out here because comparing them with the solver is the point of the
+lab. Densities come from :class:`nnlab.prob.Normal`, derivatives of the log-likelihood from the
+engine.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from numpy.typing import NDArray
 import nnlab
 from nnlab.datasets.synthetic import linear
 from nnlab.labs.base import LabContext
-from nnlab.linear import LinearRegression, PolynomialFeatures
+from nnlab.linear_model import LinearRegression, PolynomialFeatures
 from nnlab.prob import Normal
 
 TRUE_K, TRUE_B, NOISE_STD = 2.0, 1.0, 2.0

@@ -1,8 +1,8 @@
 """Lab 11, logistic regression: p(C1|x) = sigma(a) from class densities; for Gaussian classes
 with a shared covariance the generative closed form vs the fitted model; training by gradient
 descent (engine gradients, :func:`nnlab.optim.gradient_descent`) and by Newton's method
-(:class:`nnlab.linear.LogisticRegression`); softmax regression with three classes
-(:class:`nnlab.linear.SoftmaxRegression`); the course's classification vs regression table.
+(:class:`nnlab.linear_model.LogisticRegression`); softmax regression with three classes
+(:class:`nnlab.linear_model.SoftmaxRegression`); the course's classification vs regression table.
 The figures are drawn in :mod:`nnlab.labs._logistic_figures`.
 """
 
@@ -18,7 +18,7 @@ import nnlab
 from nnlab.info import binary_cross_entropy
 from nnlab.labs import _logistic_figures as figs
 from nnlab.labs.base import LabContext
-from nnlab.linear import LinearRegression, LogisticRegression, SoftmaxRegression
+from nnlab.linear_model import LinearRegression, LogisticRegression, SoftmaxRegression
 from nnlab.optim.gradient_descent import gradient_descent
 from nnlab.prob import Normal, standard_normal_cdf
 

@@ -1,7 +1,7 @@
 """Lab 7, polynomial overfitting: fit f(x) = x^3 - 4x^2 + 3x - 2 plus noise with polynomials of
-degree 0..9 by least squares (:class:`nnlab.linear.LinearRegression` on
-:class:`nnlab.linear.PolynomialFeatures`); under-, good and over-fitting, the coefficient table as
-the course's f0..f9, training vs test error.
+degree 0..9 by least squares (:class:`nnlab.linear_model.LinearRegression` on
+:class:`nnlab.linear_model.PolynomialFeatures`); under-, good and over-fitting, the coefficient
+table as the course's f0..f9, training vs test error.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 
 from nnlab.labs import _polynomial_data as pdata
 from nnlab.labs.base import LabContext
-from nnlab.linear import LinearRegression
+from nnlab.linear_model import LinearRegression
 
 DEGREES = tuple(range(10))
 #: The largest |coefficient| of the course's printed fits f0, f1, f2, f3, f8, f9.

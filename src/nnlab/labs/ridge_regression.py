@@ -1,5 +1,5 @@
 """Lab 8, ridge regression: the degree-9 polynomial of lab 7 with the penalty lambda/2 ||w||^2,
-fitted by :class:`nnlab.linear.Ridge` over a grid of lambda; coefficient shrinkage and the
+fitted by :class:`nnlab.linear_model.Ridge` over a grid of lambda; coefficient shrinkage and the
 validation error that picks lambda. The optimality of each fit is checked with the autodiff engine.
 """
 
@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 import nnlab
 from nnlab.labs import _polynomial_data as pdata
 from nnlab.labs.base import LabContext
-from nnlab.linear import LinearRegression, PolynomialFeatures, Ridge
+from nnlab.linear_model import LinearRegression, PolynomialFeatures, Ridge
 
 DEGREE = 9
 LARGE_LAMBDA = 1000.0

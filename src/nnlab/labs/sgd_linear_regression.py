@@ -5,7 +5,7 @@
 ``b`` (1,) as :class:`nnlab.nn.Parameter` from zero; the loss ``mean((y - y_pred)²)`` over a batch
 of 100 points drawn with replacement; :class:`nnlab.optim.SGD` with lr 0.001 for 20000 steps, a
 log line every 50 steps. The result is compared with least squares
-(:class:`nnlab.linear.LinearRegression`).
+(:class:`nnlab.linear_model.LinearRegression`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import nnlab
 from nnlab.datasets.synthetic import linear
 from nnlab.labs.base import LabContext
-from nnlab.linear import LinearRegression
+from nnlab.linear_model import LinearRegression
 from nnlab.nn import Parameter
 from nnlab.optim import SGD
 

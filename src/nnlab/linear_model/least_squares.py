@@ -21,19 +21,19 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear._validation import (
-    check_fitted,
+from nnlab.linear_model._base import Regressor
+from nnlab.linear_model._validation import (
     check_n_features,
     check_non_negative,
+    check_regression_data,
     check_X,
-    check_X_y,
 )
 
 Model = TypeVar("Model", bound="_LeastSquares")
 
 
-class _LeastSquares:
-    """Shared prediction, R^2 score and Gaussian log-likelihood of a fitted linear model."""
+class _LeastSquares(Regressor):
+    """Shared fitting, prediction and Gaussian log-likelihood of a linear model."""
 
     coef_: NDArray[np.float64]
     intercept_: float
@@ -48,8 +48,7 @@ class _LeastSquares:
 
     def fit(self: Model, X: ArrayLike, y: ArrayLike) -> Model:
         """Fit w (``coef_``, shape (n_features,)), w_0 (``intercept_``), ``sigma2_`` = RSS / N."""
-        X_arr, y_arr = check_X_y(X, y)
-        y_arr = y_arr.astype(np.float64)
+        X_arr, y_arr = check_regression_data(X, y)
         x_mean = X_arr.mean(axis=0) if self.fit_intercept else np.zeros(X_arr.shape[1])
         y_mean = float(y_arr.mean()) if self.fit_intercept else 0.0
         self.coef_ = self._solve(X_arr - x_mean, y_arr - y_mean)
@@ -61,24 +60,17 @@ class _LeastSquares:
 
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """y_hat = X w + w_0, shape (n_samples,)."""
-        check_fitted(self, "coef_")
+        self._check_fitted()
         X_arr = check_X(X)
         check_n_features(X_arr, self.n_features_in_, type(self).__name__)
         return X_arr @ self.coef_ + self.intercept_
-
-    def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """Coefficient of determination R^2 = 1 - RSS / sum (y - mean(y))^2."""
-        X_arr, y_arr = check_X_y(X, y)
-        rss = float(np.sum((y_arr - self.predict(X_arr)) ** 2))
-        tss = float(np.sum((y_arr - y_arr.mean()) ** 2))
-        return 1.0 - rss / tss
 
     def log_likelihood(self, X: ArrayLike, y: ArrayLike) -> float:
         """ln p(y | X, w, sigma^2) = -N/2 ln(2 pi sigma^2) - RSS / (2 sigma^2), with ``sigma2_``.
 
         ``sigma2_`` is the ML noise *variance* (not the standard deviation) of the training data.
         """
-        X_arr, y_arr = check_X_y(X, y)
+        X_arr, y_arr = check_regression_data(X, y)
         rss = float(np.sum((y_arr - self.predict(X_arr)) ** 2))
         n = y_arr.shape[0]
         return -0.5 * n * math.log(2.0 * math.pi * self.sigma2_) - rss / (2.0 * self.sigma2_)
@@ -122,13 +114,14 @@ class Ridge(_LeastSquares):
 
     def __init__(self, alpha: float = 1.0, fit_intercept: bool = True) -> None:
         super().__init__(fit_intercept)
-        self.alpha = check_non_negative(alpha, "alpha")
+        self.alpha = alpha
 
     def _solve(self, Xc: NDArray[np.float64], yc: NDArray[np.float64]) -> NDArray[np.float64]:
+        alpha = check_non_negative(self.alpha, "alpha")
         U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
-        denom = s * s + self.alpha
+        denom = s * s + alpha
         # alpha = 0 is OLS: drop singular values at rounding level, as np.linalg.lstsq does
         cutoff = np.finfo(np.float64).eps * max(Xc.shape) * float(s.max(initial=0.0))
-        keep = denom > 0 if self.alpha > 0 else s > cutoff
+        keep = denom > 0 if alpha > 0 else s > cutoff
         factor = np.divide(s, denom, out=np.zeros_like(s), where=keep)
         return np.asarray(Vt.T @ (factor * (U.T @ yc)), dtype=np.float64)

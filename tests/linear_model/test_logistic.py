@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn import linear_model
 
-from nnlab.linear import LogisticRegression, SoftmaxRegression
+from nnlab.linear_model import LogisticRegression, SoftmaxRegression
 
 
 def sklearn_logistic(C: float) -> linear_model.LogisticRegression:
@@ -84,10 +84,12 @@ def test_softmax_on_two_classes_agrees_with_logistic() -> None:
 
 def test_bad_input() -> None:
     X, y = binary_data()
-    with pytest.raises(ValueError, match="single class"):
+    with pytest.raises(ValueError, match="one class"):
         LogisticRegression().fit(X, np.zeros(len(y)))
-    with pytest.raises(ValueError, match="use SoftmaxRegression"):
+    with pytest.raises(ValueError, match="Only binary .* 3 classes: use SoftmaxRegression"):
         LogisticRegression().fit(X, np.arange(len(y)) % 3)
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        SoftmaxRegression().fit(X, X[:, 0])
     with pytest.raises(ValueError, match="different numbers of samples"):
         SoftmaxRegression().fit(X, y[:-2])
     X_nan = X.copy()
@@ -95,7 +97,11 @@ def test_bad_input() -> None:
     with pytest.raises(ValueError, match="NaN"):
         LogisticRegression().fit(X_nan, y)
     with pytest.raises(ValueError, match="solver"):
-        LogisticRegression(solver="lbfgs")  # type: ignore[arg-type]
+        LogisticRegression(solver="lbfgs").fit(X, y)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 0"):
+        LogisticRegression(max_iter=2.5).fit(X, y)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="learning_rate"):
+        LogisticRegression(solver="gd", learning_rate=0.0).fit(X, y)
     with pytest.raises(FloatingPointError, match="learning rate"):
         LogisticRegression(solver="gd", learning_rate=1e300, max_iter=50).fit(X * 1e10, y)
 

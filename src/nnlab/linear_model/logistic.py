@@ -26,14 +26,17 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear import _solvers
-from nnlab.linear._validation import (
-    check_fitted,
+from nnlab.linear_model import _solvers
+from nnlab.linear_model._base import BaseEstimator
+from nnlab.linear_model._validation import (
+    check_class_labels,
+    check_count,
     check_n_features,
     check_non_negative,
     check_X,
     check_X_y,
 )
+from nnlab.prob._validation import check_positive
 
 Solver = Literal["newton", "gd"]
 Vector = NDArray[np.float64]
@@ -50,8 +53,11 @@ def log_softmax(a: NDArray[np.float64]) -> NDArray[np.float64]:
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
-class _LinearClassifier:
-    """Data checks, the design matrix with a column of ones, fitting and prediction."""
+class _LinearClassifier(BaseEstimator):
+    """Data checks, the design matrix with a column of ones, fitting and prediction.
+    The hyper-parameters are checked by ``fit``, not by the constructor."""
+
+    _kind = "classifier"
 
     classes_: NDArray
     coef_: NDArray[np.float64]
@@ -69,32 +75,30 @@ class _LinearClassifier:
         max_iter: int = 1000,
         tol: float = 1e-10,
     ) -> None:
-        if solver not in ("newton", "gd"):
-            raise ValueError(f"solver must be 'newton' or 'gd', got {solver!r}")
-        self.l2 = check_non_negative(l2, "l2")
+        self.l2 = l2
         self.fit_intercept = fit_intercept
         self.solver = solver
-        self.learning_rate = float(learning_rate)
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
 
     def _design(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         """[X, 1] with an intercept, else X: shape (n, D), D = n_features (+ 1)."""
         return np.hstack([X, np.ones((X.shape[0], 1))]) if self.fit_intercept else X
 
-    def _penalty_mask(self, n_features: int) -> NDArray[np.float64]:
-        """1 for penalized weights, 0 for the intercept column."""
-        return np.r_[np.ones(n_features), np.zeros(int(self.fit_intercept))]
+    def _penalty(self, n_features: int) -> NDArray[np.float64]:
+        """l2 for the penalized weights, 0 for the intercept column: shape (D,)."""
+        l2 = check_non_negative(self.l2, "l2")
+        return l2 * np.r_[np.ones(n_features), np.zeros(int(self.fit_intercept))]
 
-    def _check_labels(self, y: NDArray) -> NDArray[np.intp]:
-        self.classes_, index = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(
-                f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two"
-            )
-        return index.reshape(-1)
+    @staticmethod
+    def _encode_labels(y: NDArray) -> tuple[NDArray, NDArray[np.intp]]:
+        """(the sorted distinct labels, each label's index among them)."""
+        check_class_labels(y)
+        classes, index = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise ValueError(f"y has one class ({classes[0]!r}); a classifier needs at least two")
+        return classes, index.reshape(-1)
 
     def _minimize(
         self,
@@ -104,17 +108,20 @@ class _LinearClassifier:
         w0: Vector,
         n: int,
     ) -> Vector:
+        if self.solver not in ("newton", "gd"):
+            raise ValueError(f"solver must be 'newton' or 'gd', got {self.solver!r}")
+        max_iter = check_count(self.max_iter, "max_iter")
+        tol = check_non_negative(self.tol, "tol")
         if self.solver == "newton":
-            sol = _solvers.newton(loss, derivatives, w0, n, self.max_iter, self.tol)
+            sol = _solvers.newton(loss, derivatives, w0, n, max_iter, tol)
         else:
-            sol = _solvers.gradient_descent(
-                gradient, w0, n, self.learning_rate, self.max_iter, self.tol
-            )
+            learning_rate = check_positive(self.learning_rate, "learning_rate")
+            sol = _solvers.gradient_descent(gradient, w0, n, learning_rate, max_iter, tol)
         self.n_iter_, self.converged_ = sol.n_iter, sol.converged
         return sol.w
 
     def _checked_X(self, X: ArrayLike) -> NDArray[np.float64]:
-        check_fitted(self, "coef_")
+        self._check_fitted()
         X_arr = check_X(X)
         check_n_features(X_arr, self.n_features_in_, type(self).__name__)
         return X_arr
@@ -124,7 +131,8 @@ class _LinearClassifier:
 
     def predict(self, X: ArrayLike) -> NDArray:
         """The most probable class label for each row of X, shape (n_samples,)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks X, and that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Accuracy: the fraction of rows whose predicted label equals y."""
@@ -139,16 +147,19 @@ class LogisticRegression(_LinearClassifier):
     Fitted: ``coef_`` (1, n_features), ``intercept_`` (1,), ``classes_`` (2,), ``n_iter_``.
     """
 
+    _multi_class = False
+
     def fit(self, X: ArrayLike, y: ArrayLike) -> LogisticRegression:
         X_arr, y_arr = check_X_y(X, y)
-        t = self._check_labels(y_arr).astype(np.float64)  # 1 for classes_[1]
-        if self.classes_.size > 2:
+        classes, index = self._encode_labels(y_arr)
+        if classes.size > 2:
             raise ValueError(
-                f"LogisticRegression is binary but y has {self.classes_.size} classes; "
-                "use SoftmaxRegression"
+                "Only binary classification is supported by LogisticRegression, but y has "
+                f"{classes.size} classes: use SoftmaxRegression"
             )
+        t = index.astype(np.float64)  # 1 for classes[1]
         Phi = self._design(X_arr)
-        l2 = self.l2 * self._penalty_mask(X_arr.shape[1])
+        l2 = self._penalty(X_arr.shape[1])
 
         def loss(w: NDArray[np.float64]) -> float:
             a = Phi @ w  # -[t ln sigma(a) + (1 - t) ln sigma(-a)]
@@ -164,6 +175,7 @@ class LogisticRegression(_LinearClassifier):
             return Phi.T @ (y_hat - t) + l2 * w, (Phi.T * R) @ Phi + np.diag(l2)
 
         w = self._minimize(loss, derivatives, gradient, np.zeros(Phi.shape[1]), Phi.shape[0])
+        self.classes_ = classes
         self.n_features_in_ = X_arr.shape[1]
         self.coef_ = w[None, : X_arr.shape[1]]
         self.intercept_ = w[X_arr.shape[1] :] if self.fit_intercept else np.zeros(1)
@@ -189,12 +201,12 @@ class SoftmaxRegression(_LinearClassifier):
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> SoftmaxRegression:
         X_arr, y_arr = check_X_y(X, y)
-        labels = self._check_labels(y_arr)
-        K = self.classes_.size
+        classes, labels = self._encode_labels(y_arr)
+        K = classes.size
         Phi = self._design(X_arr)
         N, D = Phi.shape
         T = np.eye(K)[labels]  # one-hot targets (N, K)
-        l2 = self.l2 * self._penalty_mask(X_arr.shape[1])  # (D,)
+        l2 = self._penalty(X_arr.shape[1])  # (D,)
 
         def loss(w: NDArray[np.float64]) -> float:
             W = w.reshape(K, D)
@@ -214,15 +226,22 @@ class SoftmaxRegression(_LinearClassifier):
 
         w = self._minimize(loss, derivatives, gradient, np.zeros(K * D), N)
         W = w.reshape(K, D)
+        self.classes_ = classes
         self.n_features_in_ = X_arr.shape[1]
         self.coef_ = W[:, : X_arr.shape[1]]
         self.intercept_ = W[:, -1] if self.fit_intercept else np.zeros(K)
         return self
 
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """The logits a = W x + b, shape (n_samples, K)."""
+    def _logits(self, X: ArrayLike) -> NDArray[np.float64]:
+        """a = W x + b, shape (n_samples, K)."""
         return self._checked_X(X) @ self.coef_.T + self.intercept_
+
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+        """The logits a = W x + b, shape (n_samples, K); for K = 2, scikit-learn's binary
+        convention: a_1 - a_0 = ln(p(classes_[1] | x) / p(classes_[0] | x)), shape (n_samples,)."""
+        a = self._logits(X)
+        return a[:, 1] - a[:, 0] if a.shape[1] == 2 else a
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """softmax(W x + b), shape (n_samples, K); columns in the order of ``classes_``."""
-        return np.exp(log_softmax(self.decision_function(X)))
+        return np.exp(log_softmax(self._logits(X)))

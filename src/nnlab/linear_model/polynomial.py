@@ -12,17 +12,13 @@ from itertools import combinations_with_replacement
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from nnlab.linear._validation import check_fitted, check_n_features, check_X
+from nnlab.linear_model._base import BaseEstimator
+from nnlab.linear_model._validation import check_count, check_n_features, check_X
 
 
-def _as_2d(X: ArrayLike) -> NDArray[np.float64]:
-    arr = np.asarray(X, dtype=np.float64)
-    return check_X(arr.reshape(-1, 1) if arr.ndim == 1 else arr)
-
-
-class PolynomialFeatures:
-    """Map X (n_samples, n_features), or a 1-D array of one feature, to all monomials of degree
-    <= ``degree``; ``include_bias`` keeps the constant column of ones.
+class PolynomialFeatures(BaseEstimator):
+    """Map X (n_samples, n_features) to all monomials of degree <= ``degree``; ``include_bias``
+    keeps the constant column of ones. One input x of shape (n,) is ``x.reshape(-1, 1)``.
 
     Fitted: ``powers_`` (n_output_features, n_features), row j holding the exponents of feature
     column j; ``n_features_in_``; ``n_output_features_``.
@@ -31,20 +27,24 @@ class PolynomialFeatures:
     powers_: NDArray[np.int64]
     n_features_in_: int
     n_output_features_: int
+    _kind = "transformer"
 
     def __init__(self, degree: int = 2, include_bias: bool = True) -> None:
-        if isinstance(degree, bool) or not isinstance(degree, int | np.integer) or degree < 0:
-            raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
-        if degree == 0 and not include_bias:
-            raise ValueError("degree=0 with include_bias=False leaves no features")
-        self.degree = int(degree)
+        self.degree = degree
         self.include_bias = include_bias
+
+    def _checked_degree(self) -> int:
+        degree = check_count(self.degree, "degree")
+        if degree == 0 and not self.include_bias:
+            raise ValueError("degree=0 with include_bias=False leaves no features")
+        return degree
 
     def fit(self, X: ArrayLike, y: object = None) -> PolynomialFeatures:
         """Enumerate the exponent vectors for X's number of features (``y`` is ignored)."""
-        n_features = _as_2d(X).shape[1]
+        degree = self._checked_degree()
+        n_features = check_X(X).shape[1]
         powers = []
-        for total in range(0 if self.include_bias else 1, self.degree + 1):
+        for total in range(0 if self.include_bias else 1, degree + 1):
             for combo in combinations_with_replacement(range(n_features), total):
                 powers.append(np.bincount(np.array(combo, dtype=np.int64), minlength=n_features))
         self.powers_ = np.array(powers, dtype=np.int64).reshape(-1, n_features)
@@ -54,10 +54,11 @@ class PolynomialFeatures:
 
     def transform(self, X: ArrayLike) -> NDArray[np.float64]:
         """Phi[n, j] = prod_i X[n, i] ** powers_[j, i], shape (n_samples, n_output_features_)."""
-        check_fitted(self, "powers_")
-        X_arr = _as_2d(X)
+        self._check_fitted()
+        X_arr = check_X(X)
         check_n_features(X_arr, self.n_features_in_, "PolynomialFeatures")
         return np.prod(X_arr[:, None, :] ** self.powers_[None, :, :], axis=2)
 
     def fit_transform(self, X: ArrayLike, y: object = None) -> NDArray[np.float64]:
+        """``fit(X).transform(X)``."""
         return self.fit(X).transform(X)

@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from nnlab.linear import BayesianLinearRegression, PolynomialFeatures
+from nnlab.linear_model import BayesianLinearRegression, NotFittedError, PolynomialFeatures
 
 ALPHA, BETA = 2.0, 25.0  # noise std 0.2, variance 0.04
 
 
 def data(n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, n)
-    t = -0.3 + 0.5 * x + rng.normal(0, 1 / np.sqrt(BETA), n)
+    x = rng.uniform(-1, 1, (n, 1))
+    t = -0.3 + 0.5 * x[:, 0] + rng.normal(0, 1 / np.sqrt(BETA), n)
     return PolynomialFeatures(1).fit_transform(x), t
 
 
@@ -27,7 +27,7 @@ def test_posterior_matches_closed_form() -> None:
 def test_predictive_std_matches_closed_form() -> None:
     Phi, t = data()
     model = BayesianLinearRegression(ALPHA, BETA).fit(Phi, t)
-    Phi_new = PolynomialFeatures(1).fit_transform(np.linspace(-2, 2, 9))
+    Phi_new = PolynomialFeatures(1).fit_transform(np.linspace(-2, 2, 9).reshape(-1, 1))
     mean, std = model.predict(Phi_new, return_std=True)
     S_N = np.linalg.inv(ALPHA * np.eye(2) + BETA * Phi.T @ Phi)
     expected_var = [1 / BETA + phi @ S_N @ phi for phi in Phi_new]
@@ -71,8 +71,8 @@ def test_log_evidence_matches_bishop_3_86_and_marginal_gaussian() -> None:
 
 def test_evidence_prefers_the_right_degree() -> None:
     rng = np.random.default_rng(1)
-    x = rng.uniform(-1, 1, 50)
-    t = x**3 - x + rng.normal(0, 0.1, 50)
+    x = rng.uniform(-1, 1, (50, 1))
+    t = (x**3 - x)[:, 0] + rng.normal(0, 0.1, 50)
     evidence = [
         BayesianLinearRegression(1.0, 100.0).log_evidence(PolynomialFeatures(d).fit_transform(x), t)
         for d in range(8)
@@ -106,15 +106,15 @@ def test_sample_weights_have_posterior_moments() -> None:
 def test_errors() -> None:
     Phi, t = data()
     with pytest.raises(ValueError, match="alpha"):
-        BayesianLinearRegression(alpha=0.0)
+        BayesianLinearRegression(alpha=0.0).fit(Phi, t)  # parameters are checked by fit
     with pytest.raises(ValueError, match="beta"):
-        BayesianLinearRegression(beta=-1.0)
+        BayesianLinearRegression(beta=-1.0).fit(Phi, t)
     with pytest.raises(ValueError, match="prior_mean has shape"):
         BayesianLinearRegression(prior_mean=[0.0]).fit(Phi, t)
     with pytest.raises(ValueError, match="positive definite"):
         BayesianLinearRegression(prior_cov=[[1.0, 2.0], [2.0, 1.0]]).fit(Phi, t)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         BayesianLinearRegression().predict(Phi)
     model = BayesianLinearRegression().fit(Phi, t)
-    with pytest.raises(ValueError, match="fitted with 2 features"):
+    with pytest.raises(ValueError, match="X has 3 features, but .* expecting 2"):
         model.partial_fit(np.ones((3, 3)), np.ones(3))

@@ -3,7 +3,7 @@ import pytest
 from scipy import stats
 from sklearn import linear_model
 
-from nnlab.linear import LinearRegression, Ridge
+from nnlab.linear_model import LinearRegression, NotFittedError, PolynomialFeatures, Ridge
 
 
 def data(n: int = 60, d: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -70,25 +70,27 @@ def test_bad_input_messages() -> None:
         LinearRegression().fit(X_nan, y)
     with pytest.raises(ValueError, match="y contains NaN"):
         Ridge().fit(X, np.r_[y[:-1], np.nan])
-    with pytest.raises(ValueError, match=r"reshape\(-1, 1\)"):
+    with pytest.raises(ValueError, match=r"Reshape your data: X\.reshape\(-1, 1\)"):
         LinearRegression().fit(X[:, 0], y)
-    with pytest.raises(ValueError, match="alpha"):
-        Ridge(alpha=-1.0)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+        Ridge(alpha=-1.0).fit(X, y)  # parameters are checked by fit, as in scikit-learn
+    with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
         LinearRegression().predict(X)
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(60, 0\)\)"):
+        LinearRegression().fit(X[:, :0], y)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        LinearRegression().fit(X + 1j, y)
     model = LinearRegression().fit(X, y)
-    with pytest.raises(ValueError, match="fitted with 4 features but X has 3"):
+    with pytest.raises(ValueError, match="X has 3 features, but LinearRegression is expecting 4"):
         model.predict(X[:, :3])
 
 
 def test_ridge_is_stable_on_ill_conditioned_polynomial_features() -> None:
     # degree-9 features on [0, 3]: cond(X^T X) ~ 1e17, where the normal equations lose every
     # digit. The SVD solution keeps ||w|| non-increasing in alpha and tends to OLS as alpha -> 0.
-    from nnlab.linear import LinearRegression, PolynomialFeatures, Ridge
-
     rng = np.random.default_rng(0)
-    x = rng.uniform(0, 3, 10)
-    y = x**3 - 4 * x**2 + 3 * x - 2 + rng.normal(0, 0.3, 10)
+    x = rng.uniform(0, 3, (10, 1))
+    y = (x**3 - 4 * x**2 + 3 * x - 2)[:, 0] + rng.normal(0, 0.3, 10)
     X = PolynomialFeatures(9, include_bias=False).fit_transform(x)
     norms = [np.linalg.norm(Ridge(alpha=a).fit(X, y).coef_) for a in 10.0 ** np.arange(-14, 3)]
     assert all(b <= a * (1 + 1e-6) for a, b in zip(norms, norms[1:], strict=False))
