@@ -13,9 +13,11 @@ Every message is one JSON object with a ``"type"``. From the page:
 - ``{"type": "ping"}``.
 
 To the page: ``hello`` (settings, limits, dataset previews), ``data`` (the points), ``frame`` (the
-state after some epochs), ``export``, ``error`` (a bad message; the session keeps running) and
-``closing``. :func:`parse_message` turns raw text into a checked :class:`dict` or raises
-:class:`ProtocolError` with a message that names the offending field.
+state after some epochs), ``export``, ``error`` (a bad message; the session keeps running),
+``notice``, ``diverged`` (training blew up and paused: ``epoch``, ``message``) and ``closing``.
+:func:`parse_message` turns raw text into a checked :class:`dict` or raises
+:class:`ProtocolError` with a message that names the offending field; :func:`encode_message`
+writes a message as strict JSON.
 """
 
 from __future__ import annotations
@@ -232,6 +234,13 @@ def parse_message(text: Any) -> dict[str, Any]:
     if kind == "export":
         return {"type": kind, "format": _choice("format", msg.get("format"), ("keras", "model"))}
     return {"type": kind}
+
+
+def encode_message(msg: dict[str, Any]) -> str:
+    """A message to the page as strict JSON text. NaN and ±inf raise ``ValueError``: the
+    browser's ``JSON.parse`` rejects them, so a non-finite value that slips through must fail
+    here, loudly, not freeze the page."""
+    return json.dumps(msg, allow_nan=False, separators=(",", ":"))
 
 
 def _cell(text: str, row: int, column: str) -> float:
