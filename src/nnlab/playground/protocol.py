@@ -101,15 +101,15 @@ def _int(key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
         raise ProtocolError(f"{key} must be an integer in [{lo}, {hi}], got {value!r}")
     if not lo <= value <= hi:
-        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r}")
+        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r:.40}")
     return int(value)
 
 
 def _float(key: str, value: Any, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(f"{key} must be a finite number in [{lo}, {hi}], got {value!r:.40}")
-    if not lo <= value <= hi:
-        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r}")
+    if not lo <= value <= hi:  # also refuses NaN, ±inf and integers past float's range
+        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r:.40}")
     return float(value)
 
 

@@ -76,7 +76,14 @@ function change(settings) { send({ type: "settings", settings }); }
 function connect() {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   state.ws = ws;
-  ws.onmessage = (ev) => handle(JSON.parse(ev.data));
+  ws.onmessage = (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch (err) {
+      toast("The server sent a message the page cannot read; it was skipped.", true);
+      return;
+    }
+    handle(msg);
+  };
   ws.onclose = () => {
     if (state.ws !== ws) return;
     setPlaying(false);
@@ -103,6 +110,7 @@ function handle(msg) {
     case "error": toast(msg.message, true); break;
     case "notice": toast(msg.message, false); break;
     case "closing": toast("Session closed: " + msg.reason, true, "Reconnect", () => connect()); break;
+    case "diverged": showDiverged(msg.message); setPlaying(false); break;
     case "export": download(msg); break;
     default: break;
   }
@@ -115,6 +123,7 @@ function onFrame(f) {
   state.frame = f;
   state.settings = f.settings;
   setPlaying(f.playing);
+  if (!f.diverged) $("diverged").hidden = true;
   drawDatasets();
   syncControls();
   const structure = JSON.stringify([f.settings.features, f.settings.networkShape, f.settings.activations]);
@@ -141,6 +150,19 @@ function toast(text, isError, action, onAction) {
   if (!action) toastTimer = setTimeout(hideToast, 5000);
 }
 function hideToast() { $("message").hidden = true; }
+
+// Training diverged: a notice that stays until the network is reset (the next frame that is not
+// diverged hides it).
+function showDiverged(text) {
+  const el = $("diverged");
+  el.textContent = text;
+  const b = document.createElement("button");
+  b.textContent = "Reset the network";
+  b.className = "basic";
+  b.onclick = () => send({ type: "reset" });
+  el.appendChild(b);
+  el.hidden = false;
+}
 
 function download(msg) {
   let blob;
@@ -448,14 +470,15 @@ function showLinkTip(ev, layer, to, from) {
   const tip = $("link-tip");
   const w = state.frame.weights[layer][to][from];
   const box = $("network").parentElement.getBoundingClientRect();
-  tip.textContent = `weight ${w.toFixed(3)} (click to edit)`;
+  tip.textContent = `weight ${fmtLoss(w)} (click to edit)`;
   tip.style.left = ev.clientX - box.left + 12 + "px";
   tip.style.top = ev.clientY - box.top + 12 + "px";
   tip.hidden = false;
 }
 
 function editValue(what, current, apply) {
-  const raw = prompt(`${what} (now ${current.toFixed(3)}):`, current.toFixed(3));
+  const now = current === null ? "NaN" : current.toFixed(3);
+  const raw = prompt(`${what} (now ${now}):`, current === null ? "0" : now);
   if (raw === null) return;
   const v = Number(raw);
   if (raw.trim() === "" || !isFinite(v) || Math.abs(v) > 100) { toast("Enter a number between -100 and 100.", true); return; }
