@@ -126,3 +126,22 @@ def test_upload_csv_and_export_from_the_page(server_url: str, browser: object) -
         page.click("#export-model")
     assert download.value.suggested_filename == "playground_model.keras"
     page.close()
+
+
+def test_a_diverging_network_shows_the_notice_and_reset_clears_it(
+    server_url: str, browser: object
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    setup = "dataset=circle&learningRate=10&batchSize=1&activation=relu"
+    page.goto(f"{server_url}#{setup}&networkShape=32,32,32,32,32,32&play=true")
+    page.wait_for_selector("#diverged:not([hidden])", timeout=60_000)
+    assert "training diverged" in page.inner_text("#diverged")
+    assert not page.evaluate("document.querySelector('#play').classList.contains('playing')")
+    assert page.inner_text("#train-loss") == "NaN"
+    page.click("#diverged button")
+    page.wait_for_selector("#diverged", state="hidden")
+    assert page.inner_text("#epoch") == "000,000"
+    assert not errors, errors
+    page.close()

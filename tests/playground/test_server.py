@@ -216,7 +216,37 @@ def test_twenty_sessions_all_keep_training() -> None:
         assert client.get("/healthz").json()["sessions"] == 20
 
 
-def test_serve_prints_the_url_and_binds_localhost(monkeypatch, capsys) -> None:
+@pytest.mark.parametrize(
+    "host, url, warns",
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123/", False),
+        ("127.0.0.2", "http://127.0.0.2:8123/", False),
+        ("localhost", "http://localhost:8123/", False),
+        ("::1", "http://[::1]:8123/", False),
+        ("[::1]", "http://[::1]:8123/", False),
+        ("0.0.0.0", "http://127.0.0.1:8123/", True),
+        ("::", "http://[::1]:8123/", True),
+        ("fe80::1", "http://[fe80::1]:8123/", True),
+        ("192.168.1.5", "http://192.168.1.5:8123/", True),
+    ],
+)
+def test_serve_prints_the_url_and_warns_off_loopback(
+    monkeypatch, capsys, host: str, url: str, warns: bool
+) -> None:
+    import uvicorn
+
+    from nnlab.playground import server
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    server.serve(host=host, port=8123)
+    out = capsys.readouterr().out
+    assert f"nnlab playground: {url} " in out
+    assert ("anyone who can reach this machine" in out) == warns
+    assert calls[0]["host"] == host.strip("[]") and calls[0]["port"] == 8123
+
+
+def test_serve_binds_localhost_by_default(monkeypatch, capsys) -> None:
     import uvicorn
 
     from nnlab.playground import server
@@ -225,7 +255,7 @@ def test_serve_prints_the_url_and_binds_localhost(monkeypatch, capsys) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     server.serve(port=8123)
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
-    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+    assert calls[0]["host"] == "127.0.0.1"
 
 
 def strict_json(text: str) -> dict[str, Any]:
@@ -270,6 +300,8 @@ def ws_frame(text: str) -> bytes:
 
 
 def test_a_client_that_stops_reading_loses_its_slot() -> None:
+    """A raw client that plays, then never reads: once the socket buffers are full a send
+    waits past ``send_timeout``, the session ends and its slot (the only one) is free again."""
     app = create_app(send_timeout=0.5, max_sessions=1, fps=60)
     with live_server(app) as port, socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -288,7 +320,10 @@ def test_a_client_that_stops_reading_loses_its_slot() -> None:
         sock.sendall(ws_frame(json.dumps({"type": "settings", "settings": settings})))
         sock.sendall(ws_frame('{"type": "play"}'))
         deadline = time.monotonic() + 60
-        while sessions(port) != 0:
+        while sessions(port) != 1:  # the session starts...
+            assert time.monotonic() < deadline, "the session did not start"
+            time.sleep(0.02)
+        while sessions(port) != 0:  # ...and is dropped
             assert time.monotonic() < deadline, "the stuck session still holds its slot"
             time.sleep(0.1)
         with connect(f"ws://127.0.0.1:{port}/ws", open_timeout=10) as ws:  # the slot is free

@@ -125,7 +125,8 @@ class HostGuard:
         refused = self.refusal(scope)
         if refused is not None:
             if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008, "reason": refused[1]})
+                reason = refused[1][:120]  # a close reason has at most 123 bytes
+                await send({"type": "websocket.close", "code": 1008, "reason": reason})
             else:
                 await PlainTextResponse(refused[1], status_code=refused[0])(scope, receive, send)
             return
