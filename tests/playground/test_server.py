@@ -67,6 +67,9 @@ def test_start_step_and_frame_contents(client: TestClient) -> None:
         assert set(hello["previews"]) == {
             "circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"
         }  # fmt: skip
+        limits = hello["limits"]
+        assert limits["datasets"]["regression"] == ["reg-plane", "reg-gauss"]
+        assert "relu" in limits["activations"] and limits["features"][0] == ["x", "X₁"]
         assert len(data["train"]) == 250 and len(data["test"]) == 250
         assert frame["epoch"] == 0
         assert len(base64.b64decode(frame["heatmap"])) == 100 * 100

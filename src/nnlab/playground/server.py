@@ -35,7 +35,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nnlab.datasets import playground as pg_data
 from nnlab.playground import export, protocol
-from nnlab.playground.network import FEATURES
+from nnlab.playground.network import ACTIVATIONS, FEATURES
 from nnlab.playground.protocol import ProtocolError
 from nnlab.playground.security import HostGuard, is_loopback
 from nnlab.playground.session import Session
@@ -55,7 +55,8 @@ def dataset_previews(n: int = 120) -> dict[str, list[list[float]]]:
 
 
 def limits() -> dict[str, Any]:
-    """The bounds the page shows and enforces (the server enforces them again)."""
+    """The bounds the page shows and enforces (the server enforces them again), and the lists
+    it offers (features, activations, data sets): the page repeats none of them."""
     return {
         "maxLayers": protocol.MAX_LAYERS,
         "maxNeurons": protocol.MAX_NEURONS,
@@ -65,6 +66,11 @@ def limits() -> dict[str, Any]:
         "learningRates": list(protocol.LEARNING_RATES),
         "regularizationRates": list(protocol.REG_RATES),
         "features": [list(f) for f in FEATURES],
+        "activations": list(ACTIVATIONS),
+        "datasets": {
+            "classification": list(pg_data.CLASSIFICATION),
+            "regression": list(pg_data.REGRESSION),
+        },
     }
 
 
