@@ -120,8 +120,9 @@ def test_a_diverging_session_pauses_and_its_frames_are_strict_json() -> None:
     assert s.train_for(1.0) == 0 and s.epoch == epoch  # no more training once diverged
     s.train_epoch()
     assert s.epoch == epoch
-    with pytest.raises(ProtocolError, match="diverged"):
-        export_message(s, "keras")
+    for fmt in ("keras", "model"):
+        with pytest.raises(ProtocolError, match="diverged"):
+            export_message(s, fmt)
     s.reset()
     assert not s.diverged and s.frame()["diverged"] is False
 
