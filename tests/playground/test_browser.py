@@ -6,16 +6,14 @@ The screenshot goes to test-artifacts/playground.png.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from nnlab.playground.server import create_app
+
+from .live import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,27 +31,10 @@ if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the playground server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app()) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")
@@ -144,4 +125,23 @@ def test_upload_csv_and_export_from_the_page(server_url: str, browser: object) -
     with page.expect_download() as download:
         page.click("#export-model")
     assert download.value.suggested_filename == "playground_model.keras"
+    page.close()
+
+
+def test_a_diverging_network_shows_the_notice_and_reset_clears_it(
+    server_url: str, browser: object
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    setup = "dataset=circle&learningRate=10&batchSize=1&activation=relu"
+    page.goto(f"{server_url}#{setup}&networkShape=32,32,32,32,32,32&play=true")
+    page.wait_for_selector("#diverged:not([hidden])", timeout=60_000)
+    assert "training diverged" in page.inner_text("#diverged")
+    assert not page.evaluate("document.querySelector('#play').classList.contains('playing')")
+    assert page.inner_text("#train-loss") == "NaN"
+    page.click("#diverged button")
+    page.wait_for_selector("#diverged", state="hidden")
+    assert page.inner_text("#epoch") == "000,000"
+    assert not errors, errors
     page.close()

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
+import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+from websockets.sync.client import connect
 
 from nnlab.playground.server import create_app
+
+from .live import live_server, sessions
+from .test_session import DIVERGING
 
 
 @pytest.fixture
@@ -59,6 +67,9 @@ def test_start_step_and_frame_contents(client: TestClient) -> None:
         assert set(hello["previews"]) == {
             "circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"
         }  # fmt: skip
+        limits = hello["limits"]
+        assert limits["datasets"]["regression"] == ["reg-plane", "reg-gauss"]
+        assert "relu" in limits["activations"] and limits["features"][0] == ["x", "X₁"]
         assert len(data["train"]) == 250 and len(data["test"]) == 250
         assert frame["epoch"] == 0
         assert len(base64.b64decode(frame["heatmap"])) == 100 * 100
@@ -208,7 +219,37 @@ def test_twenty_sessions_all_keep_training() -> None:
         assert client.get("/healthz").json()["sessions"] == 20
 
 
-def test_serve_prints_the_url_and_binds_localhost(monkeypatch, capsys) -> None:
+@pytest.mark.parametrize(
+    "host, url, warns",
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123/", False),
+        ("127.0.0.2", "http://127.0.0.2:8123/", False),
+        ("localhost", "http://localhost:8123/", False),
+        ("::1", "http://[::1]:8123/", False),
+        ("[::1]", "http://[::1]:8123/", False),
+        ("0.0.0.0", "http://127.0.0.1:8123/", True),
+        ("::", "http://[::1]:8123/", True),
+        ("fe80::1", "http://[fe80::1]:8123/", True),
+        ("192.168.1.5", "http://192.168.1.5:8123/", True),
+    ],
+)
+def test_serve_prints_the_url_and_warns_off_loopback(
+    monkeypatch, capsys, host: str, url: str, warns: bool
+) -> None:
+    import uvicorn
+
+    from nnlab.playground import server
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    server.serve(host=host, port=8123)
+    out = capsys.readouterr().out
+    assert f"nnlab playground: {url} " in out
+    assert ("anyone who can reach this machine" in out) == warns
+    assert calls[0]["host"] == host.strip("[]") and calls[0]["port"] == 8123
+
+
+def test_serve_binds_localhost_by_default(monkeypatch, capsys) -> None:
     import uvicorn
 
     from nnlab.playground import server
@@ -217,4 +258,76 @@ def test_serve_prints_the_url_and_binds_localhost(monkeypatch, capsys) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     server.serve(port=8123)
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
-    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+    assert calls[0]["host"] == "127.0.0.1"
+
+
+def strict_json(text: str) -> dict[str, Any]:
+    """Parse a message as the browser's JSON.parse does: NaN and Infinity are errors."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in a message to the page: {text[:200]}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_diverging_session_sends_strict_json_pauses_and_says_so(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        ws.send_json({"type": "settings", "settings": DIVERGING})
+        ws.send_json({"type": "play"})
+        for _ in range(500):
+            msg = strict_json(ws.receive_text())
+            if msg["type"] == "diverged":
+                break
+        else:
+            raise AssertionError("no 'diverged' message")
+        assert "training diverged at epoch" in msg["message"]
+        frame = strict_json(ws.receive_text())
+        assert frame["type"] == "frame" and frame["diverged"] and not frame["playing"]
+        ws.send_json({"type": "export", "format": "keras"})
+        assert "diverged" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "play"})
+        assert "diverged" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "reset"})
+        frame = strict_json(ws.receive_text())
+        assert frame["type"] == "frame" and not frame["diverged"] and frame["epoch"] == 0
+
+
+def ws_frame(text: str) -> bytes:
+    """One masked (client-to-server) WebSocket text frame."""
+    payload = text.encode()
+    assert len(payload) < 126
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([0x81, 0x80 | len(payload)]) + mask + masked
+
+
+def test_a_client_that_stops_reading_loses_its_slot() -> None:
+    """A raw client that plays, then never reads: once the socket buffers are full a send
+    waits past ``send_timeout``, the session ends and its slot (the only one) is free again."""
+    app = create_app(send_timeout=0.5, max_sessions=1, fps=60)
+    with live_server(app) as port, socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(
+            (
+                f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        assert sock.recv(12) == b"HTTP/1.1 101"  # then never read again
+        settings = {"networkShape": [32] * 8, "activation": "tanh"}  # ~200 kB frames
+        sock.sendall(ws_frame(json.dumps({"type": "settings", "settings": settings})))
+        sock.sendall(ws_frame('{"type": "play"}'))
+        deadline = time.monotonic() + 60
+        while sessions(port) != 1:  # the session starts...
+            assert time.monotonic() < deadline, "the session did not start"
+            time.sleep(0.02)
+        while sessions(port) != 0:  # ...and is dropped
+            assert time.monotonic() < deadline, "the stuck session still holds its slot"
+            time.sleep(0.1)
+        with connect(f"ws://127.0.0.1:{port}/ws", open_timeout=10) as ws:  # the slot is free
+            assert strict_json(str(ws.recv(timeout=10)))["type"] == "hello"

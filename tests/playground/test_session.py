@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nnlab.playground import session as session_module
+from nnlab.playground.export import export_message
+from nnlab.playground.protocol import ProtocolError, encode_message
 from nnlab.playground.session import Session, classification_metrics, regression_metrics
 
 
@@ -88,3 +91,75 @@ def test_a_slow_epoch_is_trained_across_frames() -> None:
     assert any(not np.array_equal(a, w) for a, (w, _) in zip(before, after, strict=True))
     s.train_epoch()  # finishes the epoch that was started
     assert s.epoch == 1 and s._order is None and len(s.history) == 2
+
+
+DIVERGING = {
+    "dataset": "circle",
+    "learningRate": 10.0,
+    "batchSize": 1,
+    "networkShape": [32] * 6,
+    "activation": "relu",
+}
+
+
+def test_a_diverging_session_pauses_and_its_frames_are_strict_json() -> None:
+    s = Session(DIVERGING)
+    s.playing = True
+    for _ in range(20):  # an epoch at most per call; it diverges within the first
+        s.train_for(10.0, max_epochs=1)
+        if s.diverged:
+            break
+    assert s.diverged and not s.playing
+    assert "diverged" in s.divergence_message()
+    frame = s.frame()
+    assert frame["diverged"] is True
+    text = encode_message(frame)  # raises on NaN / inf
+    assert "NaN" not in text and "Infinity" not in text
+    assert frame["train_loss"] is None
+    epoch = s.epoch
+    assert s.train_for(1.0) == 0 and s.epoch == epoch  # no more training once diverged
+    s.train_epoch()
+    assert s.epoch == epoch
+    for fmt in ("keras", "model"):
+        with pytest.raises(ProtocolError, match="diverged"):
+            export_message(s, fmt)
+    s.reset()
+    assert not s.diverged and s.frame()["diverged"] is False
+
+
+def test_a_non_finite_parameter_with_a_finite_loss_is_divergence() -> None:
+    s = Session({"networkShape": [3], "activation": "tanh"})
+    s.net.weights[0].data[0, 0] = np.inf  # tanh saturates: every loss stays finite
+    s.train_epoch()
+    assert np.isfinite(s.losses[1]) and s.epoch == 1
+    assert s.diverged
+
+
+def test_strict_encoding_refuses_nan() -> None:
+    with pytest.raises(ValueError):
+        encode_message({"type": "frame", "train_loss": float("nan")})
+
+
+def test_non_finite_weights_and_metrics_become_null() -> None:
+    s = Session({"dataset": "reg-plane"})
+    s.net.weights[0].data[0, 0] = np.nan
+    s.train_epoch()  # the first batch loss is NaN
+    assert s.diverged
+    frame = s.frame()
+    encode_message(frame)
+    assert frame["weights"][0][0][0] is None
+    assert frame["metrics"]["test_rmse"] is None and frame["metrics"]["test_r2"] is None
+
+
+def test_history_is_thinned_and_frames_send_each_epoch_once(monkeypatch) -> None:
+    monkeypatch.setattr(session_module, "HISTORY_CAP", 8)
+    s = Session({"networkShape": [2]})
+    sent: list[int] = [h[0] for h in s.frame()["history"]]
+    for _ in range(70):
+        s.train_epoch()
+        sent += [h[0] for h in s.frame()["history"]]
+    epochs = [h[0] for h in s.history]
+    assert len(s.history) <= 8 and s.history_stride == 16
+    assert epochs == list(range(0, 70 + 1, 16))  # the whole run, evenly spaced
+    assert sent == sorted(set(sent)) and sent[-1] == 64
+    assert s.frame()["train_loss"] == round(s.losses[1], 6) and s.losses[0] == 70

@@ -61,9 +61,20 @@ def _setup(session: Any) -> dict[str, Any]:
     return {"out_act": out_act, "loss": loss, "lr": keras_lr, "target": target, "reg": reg}
 
 
+def check_exportable(session: Any) -> None:
+    """Refuse to export a diverged network (its weights are inf/NaN: a script would hold a bare
+    ``nan``, a model file weights that predict nothing)."""
+    if session.diverged or not session.net.parameters_finite():
+        raise ProtocolError(
+            "export: training diverged, so the weights are infinite or NaN and there is nothing "
+            "to export. Lower the learning rate, reset the network and train again."
+        )
+
+
 def keras_script(session: Any) -> str:
     """The Python source of a script that rebuilds and keeps training the current network."""
     with session.lock:
+        check_exportable(session)
         s, net = session.settings, session.net
         setup = _setup(session)
         feats = s["features"]
@@ -172,6 +183,7 @@ def keras_model(session: Any) -> Any:
     except ImportError as exc:
         raise ProtocolError(f"saving a model file needs nnlab.keras ({exc})") from None
     with session.lock:
+        check_exportable(session)
         s, net = session.settings, session.net
         setup = _setup(session)
         reg = _regularizer(keras, setup)

@@ -191,6 +191,10 @@ class PlaygroundNet:
         return float(loss.item())
 
     # ------------------------------------------------------------------ weights
+    def parameters_finite(self) -> bool:
+        """True when every weight and bias is finite (no inf, no NaN)."""
+        return all(bool(np.isfinite(p.data).all()) for p in [*self.weights, *self.biases])
+
     def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Copies of (W (out, in), b (out,)) per layer."""
         pairs = zip(self.weights, self.biases, strict=True)

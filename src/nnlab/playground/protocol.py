@@ -13,9 +13,11 @@ Every message is one JSON object with a ``"type"``. From the page:
 - ``{"type": "ping"}``.
 
 To the page: ``hello`` (settings, limits, dataset previews), ``data`` (the points), ``frame`` (the
-state after some epochs), ``export``, ``error`` (a bad message; the session keeps running) and
-``closing``. :func:`parse_message` turns raw text into a checked :class:`dict` or raises
-:class:`ProtocolError` with a message that names the offending field.
+state after some epochs), ``export``, ``error`` (a bad message; the session keeps running),
+``notice``, ``diverged`` (training blew up and paused: ``epoch``, ``message``) and ``closing``.
+:func:`parse_message` turns raw text into a checked :class:`dict` or raises
+:class:`ProtocolError` with a message that names the offending field; :func:`encode_message`
+writes a message as strict JSON.
 """
 
 from __future__ import annotations
@@ -99,15 +101,15 @@ def _int(key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
         raise ProtocolError(f"{key} must be an integer in [{lo}, {hi}], got {value!r}")
     if not lo <= value <= hi:
-        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r}")
+        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r:.40}")
     return int(value)
 
 
 def _float(key: str, value: Any, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(f"{key} must be a finite number in [{lo}, {hi}], got {value!r:.40}")
-    if not lo <= value <= hi:
-        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r}")
+    if not lo <= value <= hi:  # also refuses NaN, ±inf and integers past float's range
+        raise ProtocolError(f"{key} must be in [{lo}, {hi}], got {value!r:.40}")
     return float(value)
 
 
@@ -232,6 +234,13 @@ def parse_message(text: Any) -> dict[str, Any]:
     if kind == "export":
         return {"type": kind, "format": _choice("format", msg.get("format"), ("keras", "model"))}
     return {"type": kind}
+
+
+def encode_message(msg: dict[str, Any]) -> str:
+    """A message to the page as strict JSON text. NaN and ±inf raise ``ValueError``: the
+    browser's ``JSON.parse`` rejects them, so a non-finite value that slips through must fail
+    here, loudly, not freeze the page."""
+    return json.dumps(msg, allow_nan=False, separators=(",", ":"))
 
 
 def _cell(text: str, row: int, column: str) -> float:

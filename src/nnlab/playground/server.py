@@ -5,14 +5,16 @@
 (a shared pool), a few epochs per frame, so the event loop stays free to serve every tab. While a
 session plays it sends about ``fps`` frames a second. A tab that closes ends its session; a
 session with no message from its page for ``idle_timeout`` seconds is closed; at most
-``max_sessions`` run at once. WebSocket connections from other web origins are refused (a page
-elsewhere on the internet cannot drive a local server).
+``max_sessions`` run at once. A send that does not complete within ``send_timeout`` seconds (a
+client that stopped reading) ends the session: its tasks stop and its slot is freed at once.
+Requests for other host names (DNS rebinding) and WebSocket connections from other web origins
+are refused, see :mod:`nnlab.playground.security`. Messages go out as strict JSON (no NaN).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import ipaddress
 import logging
 import threading
 import time
@@ -20,11 +22,11 @@ import webbrowser
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -33,17 +35,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nnlab.datasets import playground as pg_data
 from nnlab.playground import export, protocol
-from nnlab.playground.network import FEATURES
+from nnlab.playground.network import ACTIVATIONS, FEATURES
 from nnlab.playground.protocol import ProtocolError
+from nnlab.playground.security import HostGuard, is_loopback
 from nnlab.playground.session import Session
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger("nnlab.playground")
-
-CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self' ws: wss:; frame-ancestors 'none'"
-)
 
 
 def dataset_previews(n: int = 120) -> dict[str, list[list[float]]]:
@@ -57,7 +55,8 @@ def dataset_previews(n: int = 120) -> dict[str, list[list[float]]]:
 
 
 def limits() -> dict[str, Any]:
-    """The bounds the page shows and enforces (the server enforces them again)."""
+    """The bounds the page shows and enforces (the server enforces them again), and the lists
+    it offers (features, activations, data sets): the page repeats none of them."""
     return {
         "maxLayers": protocol.MAX_LAYERS,
         "maxNeurons": protocol.MAX_NEURONS,
@@ -67,11 +66,25 @@ def limits() -> dict[str, Any]:
         "learningRates": list(protocol.LEARNING_RATES),
         "regularizationRates": list(protocol.REG_RATES),
         "features": [list(f) for f in FEATURES],
+        "activations": list(ACTIVATIONS),
+        "datasets": {
+            "classification": list(pg_data.CLASSIFICATION),
+            "regression": list(pg_data.REGRESSION),
+        },
     }
 
 
+class SendTimeout(Exception):
+    """A message could not be sent within ``send_timeout`` seconds: the client stopped reading."""
+
+
+#: How a connection ends without it being the server's fault.
+GONE = (WebSocketDisconnect, RuntimeError, SendTimeout)
+
+
 class Connection:
-    """One WebSocket and its :class:`Session`: a receive loop and a training loop."""
+    """One WebSocket and its :class:`Session`: a receive loop and a training loop (two tasks;
+    when either ends, the other is cancelled)."""
 
     def __init__(self, ws: WebSocket, app: Starlette) -> None:
         self.ws, self.app = ws, app
@@ -84,34 +97,55 @@ class Connection:
         return await asyncio.get_running_loop().run_in_executor(self.app.state.executor, fn, *args)
 
     async def send(self, msg: dict[str, Any]) -> None:
+        """Send one message (strict JSON); raises :class:`SendTimeout` when the client does not
+        take it within ``send_timeout`` seconds, after which nothing more is sent."""
         if self.closed:
             return
+        await self._bounded(self._send_text(protocol.encode_message(msg)))
+
+    async def _send_text(self, text: str) -> None:
         async with self.send_lock:
-            await self.ws.send_json(msg)
+            if not self.closed:
+                await self.ws.send_text(text)
+
+    async def _bounded(self, step: Any) -> None:
+        timeout = self.app.state.send_timeout
+        try:
+            await asyncio.wait_for(step, timeout)
+        except asyncio.TimeoutError:
+            self.closed = True
+            raise SendTimeout(f"the client took no data for {timeout:g} s") from None
 
     async def run(self) -> None:
-        trainer = asyncio.create_task(self.train_loop())
+        tasks = [asyncio.create_task(self.talk()), asyncio.create_task(self.train_loop())]
         try:
-            await self.send(
-                {
-                    "type": "hello",
-                    "settings": self.session.settings,
-                    "limits": limits(),
-                    "previews": self.app.state.previews,
-                }
-            )
-            await self.send(await self.run_sync(self.session.data_message))
-            await self.send(await self.run_sync(self.session.frame))
-            await self.receive_loop()
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the tab went away while we were sending
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.closed = True
             self.session.playing = False
-            self.wake.set()
-            trainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await trainer
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)  # never raises the tasks' errors, only our cancellation
+        for task in tasks:
+            error = None if task.cancelled() else task.exception()
+            if isinstance(error, SendTimeout):
+                log.warning("playground: session ended: %s", error)
+            elif error is not None and not isinstance(error, GONE):
+                raise error  # a bug (e.g. a NaN in a message): fail loudly
+
+    async def talk(self) -> None:
+        """Greet the page, then answer its messages until it leaves or idles out."""
+        await self.send(
+            {
+                "type": "hello",
+                "settings": self.session.settings,
+                "limits": limits(),
+                "previews": self.app.state.previews,
+            }
+        )
+        await self.send(await self.run_sync(self.session.data_message))
+        await self.send(await self.run_sync(self.session.frame))
+        await self.receive_loop()
 
     async def receive_loop(self) -> None:
         idle = self.app.state.idle_timeout
@@ -120,7 +154,7 @@ class Connection:
                 event = await asyncio.wait_for(self.ws.receive(), timeout=idle)
             except asyncio.TimeoutError:
                 await self.send({"type": "closing", "reason": f"no activity for {idle:g} s"})
-                await self.ws.close(code=1000)
+                await self._bounded(self.ws.close(code=1000))
                 return
             if event["type"] == "websocket.disconnect":
                 return
@@ -134,11 +168,27 @@ class Connection:
                 await self.handle(msg)
             except ProtocolError as exc:
                 await self.send({"type": "error", "message": str(exc)})
-            except (WebSocketDisconnect, RuntimeError):
+            except GONE:
                 raise
             except Exception as exc:  # never let one message take the server down
                 log.exception("playground: message failed")
                 await self.send({"type": "error", "message": f"internal error: {exc!r:.200}"})
+
+    def _check_trainable(self) -> None:
+        s = self.session
+        if s.diverged:
+            raise ProtocolError(f"{s.divergence_message()} (then press play)")
+        if s.limit_reached():
+            raise ProtocolError(
+                f"the epoch limit ({s.settings['maxEpochs']}) is reached: raise it or reset"
+            )
+
+    async def report_divergence(self, was_diverged: bool) -> None:
+        """Tell the page (once) that training diverged and paused."""
+        s = self.session
+        if s.diverged and not was_diverged:
+            msg = {"type": "diverged", "epoch": s.epoch, "message": s.divergence_message()}
+            await self.send(msg)
 
     async def handle(self, msg: dict[str, Any]) -> None:
         s = self.session
@@ -147,10 +197,7 @@ class Connection:
             await self.send({"type": "pong"})
             return
         if kind == "play":
-            if s.limit_reached():
-                raise ProtocolError(
-                    f"the epoch limit ({s.settings['maxEpochs']}) is reached: raise it or reset"
-                )
+            self._check_trainable()
             s.playing = True
             self.wake.set()
             return
@@ -158,7 +205,9 @@ class Connection:
             s.playing = False
         elif kind == "step":
             s.playing = False
+            self._check_trainable()
             await self.run_sync(s.train_epoch)
+            await self.report_divergence(False)
         elif kind == "reset":
             await self.run_sync(s.reset)
         elif kind == "regenerate":
@@ -201,6 +250,7 @@ class Connection:
             self.wake.clear()
             while self.session.playing and not self.closed:
                 started = time.perf_counter()
+                was_diverged = self.session.diverged
                 try:
                     frame = await self.run_sync(self._train_frame)
                 except Exception as exc:  # a failed step pauses this session, not the server
@@ -208,6 +258,7 @@ class Connection:
                     self.session.playing = False
                     await self.send({"type": "error", "message": f"training stopped: {exc!r:.200}"})
                     frame = await self.run_sync(self.session.frame)
+                await self.report_divergence(was_diverged)
                 await self.send(frame)
                 rest = interval - (time.perf_counter() - started)
                 await asyncio.sleep(max(rest, 0.0))
@@ -221,26 +272,16 @@ class Connection:
 
 
 async def _index(request: Request) -> Response:
-    return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": CSP})
+    return FileResponse(STATIC / "index.html")  # HostGuard adds the CSP and the other headers
 
 
 async def _health(request: Request) -> Response:
     return JSONResponse({"ok": True, "sessions": len(request.app.state.connections)})
 
 
-def _same_origin(ws: WebSocket) -> bool:
-    origin = ws.headers.get("origin")
-    if origin is None:
-        return True  # not a browser page (scripts, tests)
-    return urlsplit(origin).netloc == ws.headers.get("host", "")
-
-
 async def _ws(ws: WebSocket) -> None:
     app = ws.app
-    if not _same_origin(ws):
-        await ws.close(code=1008)
-        return
-    await ws.accept()
+    await ws.accept()  # HostGuard has checked the Host and the Origin
     if len(app.state.connections) >= app.state.max_sessions:
         await ws.send_json({"type": "closing", "reason": "too many sessions; try again later"})
         await ws.close(code=1013)
@@ -255,7 +296,9 @@ async def _ws(ws: WebSocket) -> None:
 
 def create_app(
     *,
+    host: str = "127.0.0.1",
     idle_timeout: float = 900.0,
+    send_timeout: float = 15.0,
     max_sessions: int = 32,
     fps: float = 30.0,
     epochs_per_frame: int = 3,
@@ -265,7 +308,12 @@ def create_app(
     """The playground ASGI app.
 
     Args:
+        host: the address or name the server is bound to; requests may name it in ``Host``
+            (besides loopback names and the address they reached, see
+            :mod:`nnlab.playground.security`).
         idle_timeout: seconds without a message from a page before its session is closed.
+        send_timeout: seconds a message may wait for a client that does not read before its
+            session is ended and its slot freed.
         max_sessions: the most sessions (tabs) served at once; more are refused politely.
         fps: the frame rate aimed at while playing (frames a second per session).
         epochs_per_frame: the most epochs trained between two frames.
@@ -278,9 +326,11 @@ def create_app(
             Route("/healthz", _health),
             WebSocketRoute("/ws", _ws),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        ]
+        ],
+        middleware=[Middleware(HostGuard, bound_host=host)],
     )
     app.state.idle_timeout = float(idle_timeout)
+    app.state.send_timeout = float(send_timeout)
     app.state.max_sessions = int(max_sessions)
     app.state.fps = float(fps)
     app.state.epochs_per_frame = int(epochs_per_frame)
@@ -291,16 +341,34 @@ def create_app(
     return app
 
 
+def page_url(host: str, port: int) -> str:
+    """The address to open for a server bound to ``host:port``: an IPv6 address in brackets,
+    a wildcard bind (0.0.0.0, ::) as this machine's loopback address."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}/"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("127.0.0.1" if address.version == 4 else "::1")
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    return f"http://{shown}:{port}/"
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
-    """Run the playground until interrupted; prints the URL (and opens it when asked)."""
-    url = f"http://{host}:{port}/"
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: listening on {host}: anyone who can reach this machine can use it")
+    """Run the playground until interrupted; prints the URL (and opens it when asked), with a
+    warning when the address is not a loopback one."""
+    host = host.strip("[]")  # "[::1]" as written in a URL
+    url = page_url(host, port)
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this machine on port {port} "
+            "can use the playground"
+        )
     print(f"nnlab playground: {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     uvicorn.run(
-        create_app(),
+        create_app(host=host),
         host=host,
         port=port,
         log_level="warning",

@@ -4,17 +4,29 @@ A :class:`Session` is driven by the server from a worker thread; every public me
 session's lock, so a settings change never interleaves with a training step.
 
 One epoch is one pass over the (reshuffled) training points in batches of ``batchSize``. After
-each epoch the train and test losses (the data loss only, no regularization term) go into the
-history that feeds the loss chart. A frame (:meth:`Session.frame`) carries the output heatmap (a
-100 x 100 grid over [-6, 6]², row 0 at y = +6, values in [-1, 1] quantized to bytes 0..255), a
-20 x 20 heatmap per hidden neuron, the weights, the losses, and the metrics: accuracy and the test
-confusion matrix for classification, RMSE and R² for regression.
+each epoch the train and test losses (the data loss only, no regularization term) are evaluated;
+they go into the history that feeds the loss chart, thinned to stay bounded: once it holds more
+than :data:`HISTORY_CAP` points every other point is dropped and from then on only every
+``history_stride``-th epoch is kept (1, 2, 4, ...), so the whole run stays drawable in O(cap)
+memory.
+
+A session *diverges* when a batch loss or, at the end of a training call, a weight or bias is
+not finite (inf/NaN: too large a learning rate). It then pauses and refuses to train until the
+network is reset; frames carry ``"diverged": true`` and send non-finite values as ``null``
+(JSON has no NaN), heatmaps of such values as 0.
+
+A frame (:meth:`Session.frame`) carries the output heatmap (a 100 x 100 grid over [-6, 6]², row
+0 at y = +6, values in [-1, 1] quantized to bytes 0..255), a 20 x 20 heatmap per hidden neuron,
+the weights, the losses, and the metrics: accuracy and the test confusion matrix for
+classification, RMSE and R² for regression.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
+import math
 import threading
 import time
 from typing import Any
@@ -29,6 +41,7 @@ HEATMAP_SIZE = 100
 NEURON_MAP_SIZE = 20
 DOMAIN = 6.0
 MAX_HISTORY_PER_FRAME = 2000
+HISTORY_CAP = 4000
 
 
 def grid_points(size: int) -> np.ndarray:
@@ -39,8 +52,9 @@ def grid_points(size: int) -> np.ndarray:
 
 
 def quantize(values: np.ndarray) -> str:
-    """Values in [-1, 1] (clipped) as base64 bytes round((v + 1) / 2 * 255)."""
-    q = np.rint((np.clip(values, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    """Values in [-1, 1] (clipped; NaN as 0) as base64 bytes round((v + 1) / 2 * 255)."""
+    finite = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
+    q = np.rint((np.clip(finite, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
 
 
@@ -62,7 +76,8 @@ def regression_metrics(pred: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         return {"rmse": None, "r2": None}
     res = float(np.sum((pred - y) ** 2))
     tot = float(np.sum((y - y.mean()) ** 2))
-    return {"rmse": float(np.sqrt(res / len(y))), "r2": 1.0 - res / tot if tot > 0 else None}
+    rmse = finite_or_none(math.sqrt(res / len(y)) if math.isfinite(res) else res)
+    return {"rmse": rmse, "r2": finite_or_none(1.0 - res / tot) if tot > 0 else None}
 
 
 class Session:
@@ -166,14 +181,42 @@ class Session:
             self._order: np.ndarray | None = None  # this epoch's shuffled order, while in it
             self._cursor = 0
             self.history: list[tuple[int, float, float]] = []
-            self._sent_history = 0
+            self.history_stride = 1
+            self._sent_epoch = -1  # the last history epoch sent in a frame
+            self.diverged = False
             self.playing = False
             self._record()
 
-    def _record(self) -> None:
+    def _evaluate(self) -> None:
+        """``losses`` = (epoch, train loss, test loss) of the network as it is now."""
         train = self.net.loss_value(self.train_x, self.train_y)
         test = self.net.loss_value(self.test_x, self.test_y)
-        self.history.append((self.epoch, train, test))
+        self.losses = (self.epoch, train, test)
+
+    def _record(self) -> None:
+        """Evaluate the losses and keep them in the (thinned) history: the history holds the
+        epochs 0, k, 2k, ... (k = ``history_stride``); past :data:`HISTORY_CAP` points every
+        other one goes and k doubles."""
+        self._evaluate()
+        if self.epoch % self.history_stride:
+            return
+        self.history.append(self.losses)
+        if len(self.history) > HISTORY_CAP:
+            self.history = self.history[::2]
+            self.history_stride *= 2
+
+    def _diverge(self) -> None:
+        """Training blew up: pause (for good, until a reset) and show the non-finite losses."""
+        self.diverged = True
+        self.playing = False
+        self._evaluate()
+
+    def divergence_message(self) -> str:
+        """What the page says when training diverged."""
+        return (
+            f"training diverged at epoch {self.epoch}: the loss or a weight became infinite or "
+            "NaN. Lower the learning rate, then reset the network."
+        )
 
     # ------------------------------------------------------------------ training
     def _train_batches(self, deadline: float | None) -> bool:
@@ -190,7 +233,7 @@ class Session:
         while self._cursor < n:
             idx = self._order[self._cursor : self._cursor + bs]
             self._cursor += bs
-            self.net.train_batch(
+            loss = self.net.train_batch(
                 self.train_x[idx],
                 self.train_y[idx],
                 s["learningRate"],
@@ -198,6 +241,9 @@ class Session:
                 s["regularizationRate"],
                 s["dropout"],
             )
+            if not math.isfinite(loss):
+                self._diverge()
+                return False
             if deadline is not None and self._cursor < n and time.perf_counter() >= deadline:
                 return False
         self._order = None
@@ -205,11 +251,19 @@ class Session:
         self._record()
         return True
 
+    def _check_parameters(self) -> None:
+        """Diverge when a weight or bias is not finite (checked once per training call: a
+        batch loss is checked after every step, the parameters would cost ~10% per batch)."""
+        if not self.diverged and not self.net.parameters_finite():
+            self._diverge()
+
     def train_epoch(self) -> None:
         """Finish the current pass over the shuffled training set (a whole one unless a frame
-        stopped part-way), in batches, then record the losses."""
-        with self.lock:
-            self._train_batches(None)
+        stopped part-way), in batches, then record the losses. Does nothing once diverged."""
+        with self.lock, np.errstate(over="ignore", invalid="ignore"):
+            if not self.diverged:
+                self._train_batches(None)
+                self._check_parameters()
 
     def limit_reached(self) -> bool:
         """True when the optional epoch limit (``maxEpochs`` > 0) is reached."""
@@ -218,16 +272,20 @@ class Session:
 
     def train_for(self, seconds: float, max_epochs: int = 50) -> int:
         """Train for about ``seconds`` (at most ``max_epochs`` whole epochs), possibly stopping
-        inside an epoch; stops and pauses at the epoch limit. Returns the epochs completed."""
+        inside an epoch; stops and pauses at the epoch limit or when training diverges.
+        Returns the epochs completed."""
         deadline = time.perf_counter() + seconds
         done = 0
-        with self.lock:
-            while done < max_epochs and not self.limit_reached():
+        # Overflow is how a diverging network shows itself: it is detected and reported (the
+        # session pauses as diverged), not warned about on every step.
+        with self.lock, np.errstate(over="ignore", invalid="ignore"):
+            while done < max_epochs and not self.limit_reached() and not self.diverged:
                 if not self._train_batches(deadline):
                     break
                 done += 1
                 if time.perf_counter() >= deadline:
                     break
+            self._check_parameters()
             if self.limit_reached():
                 self.playing = False
         return done
@@ -274,8 +332,9 @@ class Session:
         }
 
     def frame(self) -> dict[str, Any]:
-        """The state for the page: losses, new history, heatmaps, weights, metrics."""
-        with self.lock:
+        """The state for the page: losses, new history points (epochs after the last sent),
+        heatmaps, weights, metrics, whether training diverged."""
+        with self.lock, np.errstate(over="ignore", invalid="ignore"):
             net = self.net
             out = net.evaluate_layers(self.grid_x)[-1][:, 0]
             small = net.evaluate_layers(self.small_grid_x)
@@ -283,18 +342,18 @@ class Session:
             neurons = [
                 [quantize(layer[:, j]) for j in range(layer.shape[1])] for layer in small[:-1]
             ]
-            new = self.history[self._sent_history :]
-            if len(new) > MAX_HISTORY_PER_FRAME:
-                new = new[-MAX_HISTORY_PER_FRAME:]
-            self._sent_history = len(self.history)
-            last = self.history[-1]
+            first_new = bisect.bisect_right(self.history, self._sent_epoch, key=lambda h: h[0])
+            new = self.history[first_new:][-MAX_HISTORY_PER_FRAME:]
+            if new:
+                self._sent_epoch = new[-1][0]
             params = net.get_weights()
             return {
                 "type": "frame",
                 "epoch": self.epoch,
                 "playing": self.playing,
-                "train_loss": _finite(last[1]),
-                "test_loss": _finite(last[2]),
+                "diverged": self.diverged,
+                "train_loss": _finite(self.losses[1]),
+                "test_loss": _finite(self.losses[2]),
                 "history": [[e, _finite(a), _finite(b)] for e, a, b in new],
                 "heatmap": quantize(heat),
                 "neurons": neurons,
@@ -320,9 +379,21 @@ class Session:
 
 
 def _rounded(a: np.ndarray) -> Any:
-    return np.round(a.astype(np.float64), 4).tolist()
+    """The array rounded to 4 decimals as nested lists, inf/NaN entries as None (JSON null)."""
+    r = np.round(a.astype(np.float64), 4)
+    finite = np.isfinite(r)
+    if finite.all():
+        return r.tolist()
+    out = r.astype(object)
+    out[~finite] = None
+    return out.tolist()
+
+
+def finite_or_none(v: float) -> float | None:
+    """JSON has no NaN/inf: a diverged value is sent as null."""
+    return float(v) if math.isfinite(v) else None
 
 
 def _finite(v: float) -> float | None:
-    """JSON has no NaN/inf: a diverged loss is sent as null."""
-    return round(v, 6) if np.isfinite(v) else None
+    """A loss rounded to 6 decimals, or None when it is not finite."""
+    return round(v, 6) if math.isfinite(v) else None

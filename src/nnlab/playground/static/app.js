@@ -3,10 +3,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"];
-const FEATURE_LABELS = ["X\u2081", "X\u2082", "X\u2081\u00b2", "X\u2082\u00b2", "X\u2081X\u2082", "sin(X\u2081)", "sin(X\u2082)"];
-const CLASSIFICATION_SETS = ["circle", "xor", "gauss", "spiral"];
-const REGRESSION_SETS = ["reg-plane", "reg-gauss"];
+// The lists (features, data sets, activations, rates) come from the server's hello message.
+const featureNames = () => state.limits.features.map(([name]) => name);
 const NUMBER_KEYS = ["noise", "percTrainData", "batchSize", "seed", "learningRate", "regularizationRate", "dropout", "maxEpochs"];
 const STRING_KEYS = ["dataset", "problem", "activation", "regularization", "loss"];
 const HEAT = 100, SMALL = 20;
@@ -44,7 +42,8 @@ function readHash() {
     settings.networkShape = raw === "" ? [] : raw.split(",").map(Number);
   }
   if (params.has("activations")) settings.activations = params.get("activations").split(",").filter(Boolean);
-  if (FEATURES.some((f) => params.has(f))) settings.features = FEATURES.filter((f) => params.get(f) === "true");
+  const features = featureNames();
+  if (features.some((f) => params.has(f))) settings.features = features.filter((f) => params.get(f) === "true");
   const ui = {};
   for (const k of ["showTestData", "discretize"]) if (params.has(k)) ui[k] = params.get(k) === "true";
   return { settings, ui, play: params.get("play") === "true" };
@@ -57,7 +56,7 @@ function writeHash() {
   for (const k of [...STRING_KEYS, ...NUMBER_KEYS]) p.set(k, String(s[k]));
   p.set("networkShape", s.networkShape.join(","));
   p.set("activations", s.activations.join(","));
-  for (const f of FEATURES) p.set(f, String(s.features.includes(f)));
+  for (const f of featureNames()) p.set(f, String(s.features.includes(f)));
   p.set("showTestData", String(state.ui.showTestData));
   p.set("discretize", String(state.ui.discretize));
   const hash = "#" + p.toString().replace(/%2C/g, ",");
@@ -76,7 +75,14 @@ function change(settings) { send({ type: "settings", settings }); }
 function connect() {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   state.ws = ws;
-  ws.onmessage = (ev) => handle(JSON.parse(ev.data));
+  ws.onmessage = (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch (err) {
+      toast("The server sent a message the page cannot read; it was skipped.", true);
+      return;
+    }
+    handle(msg);
+  };
   ws.onclose = () => {
     if (state.ws !== ws) return;
     setPlaying(false);
@@ -103,6 +109,7 @@ function handle(msg) {
     case "error": toast(msg.message, true); break;
     case "notice": toast(msg.message, false); break;
     case "closing": toast("Session closed: " + msg.reason, true, "Reconnect", () => connect()); break;
+    case "diverged": showDiverged(msg.message); setPlaying(false); break;
     case "export": download(msg); break;
     default: break;
   }
@@ -115,6 +122,7 @@ function onFrame(f) {
   state.frame = f;
   state.settings = f.settings;
   setPlaying(f.playing);
+  if (!f.diverged) $("diverged").hidden = true;
   drawDatasets();
   syncControls();
   const structure = JSON.stringify([f.settings.features, f.settings.networkShape, f.settings.activations]);
@@ -141,6 +149,19 @@ function toast(text, isError, action, onAction) {
   if (!action) toastTimer = setTimeout(hideToast, 5000);
 }
 function hideToast() { $("message").hidden = true; }
+
+// Training diverged: a notice that stays until the network is reset (the next frame that is not
+// diverged hides it).
+function showDiverged(text) {
+  const el = $("diverged");
+  el.textContent = text;
+  const b = document.createElement("button");
+  b.textContent = "Reset the network";
+  b.className = "basic";
+  b.onclick = () => send({ type: "reset" });
+  el.appendChild(b);
+  el.hidden = false;
+}
 
 function download(msg) {
   let blob;
@@ -233,7 +254,7 @@ function bindControls() {
   $("export-keras").onclick = () => send({ type: "export", format: "keras" });
   $("export-model").onclick = () => send({ type: "export", format: "model" });
   window.addEventListener("hashchange", () => {
-    if (location.hash === state.lastHash) return;
+    if (location.hash === state.lastHash || !state.limits) return;
     const h = readHash();
     Object.assign(state.ui, h.ui);
     send({ type: "settings", settings: h.settings, lenient: true });
@@ -259,7 +280,7 @@ function drawPoints(ctx, rows, size, radius, stroke) {
 function drawDatasets() {
   const list = $("datasets");
   const s = state.settings;
-  const names = s.problem === "regression" ? REGRESSION_SETS : CLASSIFICATION_SETS;
+  const names = state.limits.datasets[s.problem];
   if (list.dataset.names !== names.join()) {
     list.dataset.names = names.join();
     list.innerHTML = "";
@@ -313,7 +334,7 @@ function nodeCanvas(size) {
 
 function buildNetwork() {
   const s = state.settings;
-  const counts = [FEATURES.length, ...s.networkShape];
+  const counts = [state.limits.features.length, ...s.networkShape];
   const size = Math.max(12, Math.min(36, Math.floor(420 / Math.max(...counts)) - 8));
   const gap = Math.max(3, Math.min(10, size / 4));
   // inputs
@@ -321,16 +342,16 @@ function buildNetwork() {
   feats.innerHTML = "";
   feats.style.gap = gap + "px";
   const featureEls = [];
-  FEATURES.forEach((f, idx) => {
+  state.limits.features.forEach(([f, name]) => {
     const row = document.createElement("div");
     row.className = "feature" + (s.features.includes(f) ? " on" : "");
     const label = document.createElement("span");
-    label.textContent = FEATURE_LABELS[idx];
+    label.textContent = name;
     const c = nodeCanvas(size);
     const axis = (k) => -6 + (12 * k) / (SMALL - 1);
     paintSmall(c, (i, j) => featureValue(f, axis(j), -axis(i)));
     row.append(label, c);
-    row.title = `${FEATURE_LABELS[idx]}: click to switch it ${s.features.includes(f) ? "off" : "on"}`;
+    row.title = `${name}: click to switch it ${s.features.includes(f) ? "off" : "on"}`;
     row.onclick = () => {
       const on = s.features.includes(f) ? s.features.filter((g) => g !== f) : [...s.features, f];
       if (on.length) change({ features: on });
@@ -362,7 +383,7 @@ function buildNetwork() {
     info.className = "layer-info";
     info.textContent = width === 1 ? "1 neuron" : `${width} neurons`;
     const act = document.createElement("select");
-    for (const a of ["relu", "tanh", "sigmoid", "linear"]) act.add(new Option(a, a));
+    for (const a of state.limits.activations) act.add(new Option(a, a));
     act.value = s.activations[l];
     act.title = "Activation of this layer";
     act.onchange = () => change({ activations: s.activations.map((a, k) => (k === l ? act.value : a)) });
@@ -448,14 +469,15 @@ function showLinkTip(ev, layer, to, from) {
   const tip = $("link-tip");
   const w = state.frame.weights[layer][to][from];
   const box = $("network").parentElement.getBoundingClientRect();
-  tip.textContent = `weight ${w.toFixed(3)} (click to edit)`;
+  tip.textContent = `weight ${fmtLoss(w)} (click to edit)`;
   tip.style.left = ev.clientX - box.left + 12 + "px";
   tip.style.top = ev.clientY - box.top + 12 + "px";
   tip.hidden = false;
 }
 
 function editValue(what, current, apply) {
-  const raw = prompt(`${what} (now ${current.toFixed(3)}):`, current.toFixed(3));
+  const now = current === null ? "NaN" : current.toFixed(3);
+  const raw = prompt(`${what} (now ${now}):`, current === null ? "0" : now);
   if (raw === null) return;
   const v = Number(raw);
   if (raw.trim() === "" || !isFinite(v) || Math.abs(v) > 100) { toast("Enter a number between -100 and 100.", true); return; }
