@@ -13,9 +13,12 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from nnlab.keras.layers import Dense
+from nnlab.keras import metrics
+from nnlab.keras.layers import LAYERS, Dense
 from nnlab.keras.models import Sequential, load_model
+from nnlab.keras.optimizers import SGD, Adagrad, Adam, RMSprop
 from nnlab.keras.saving import ModelFileError, archive, schema
+from nnlab.keras.saving import format as saving_format
 
 Members = dict[str, bytes]
 
@@ -369,6 +372,16 @@ def test_the_file_is_opened_once_and_only_expected_members_are_read(good, monkey
 def test_schema_check_names_where_and_what(value, schema_, message) -> None:
     with pytest.raises(ValueError, match=message):
         schema.check(value, schema_, "here")
+
+
+def test_every_layer_class_has_a_config_schema_and_weight_shapes() -> None:
+    """A new layer class must be described to the reader, or its models could not be loaded."""
+    assert set(schema.LAYER_CONFIGS) == set(LAYERS) == set(saving_format.WEIGHT_SHAPES)
+    public_metrics = {getattr(metrics, name) for name in metrics.__all__}
+    assert set(schema.METRIC_CLASSES.values()) == {
+        cls for cls in public_metrics if isinstance(cls, type) and cls is not metrics.Metric
+    }
+    assert set(schema.OPTIMIZER.options) == {cls.__name__ for cls in (SGD, Adam, RMSprop, Adagrad)}
 
 
 def test_schema_accepts_a_saved_document(good) -> None:
