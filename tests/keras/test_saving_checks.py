@@ -17,8 +17,7 @@ from nnlab.keras import metrics
 from nnlab.keras.layers import LAYERS, Dense
 from nnlab.keras.models import Sequential, load_model
 from nnlab.keras.optimizers import SGD, Adagrad, Adam, RMSprop
-from nnlab.keras.saving import ModelFileError, archive, schema
-from nnlab.keras.saving import format as saving_format
+from nnlab.keras.saving import ModelFileError, archive, saving_lib, schema
 
 Members = dict[str, bytes]
 
@@ -376,7 +375,7 @@ def test_schema_check_names_where_and_what(value, schema_, message) -> None:
 
 def test_every_layer_class_has_a_config_schema_and_weight_shapes() -> None:
     """A new layer class must be described to the reader, or its models could not be loaded."""
-    assert set(schema.LAYER_CONFIGS) == set(LAYERS) == set(saving_format.WEIGHT_SHAPES)
+    assert set(schema.LAYER_CONFIGS) == set(LAYERS) == set(saving_lib.WEIGHT_SHAPES)
     public_metrics = {getattr(metrics, name) for name in metrics.__all__}
     assert set(schema.METRIC_CLASSES.values()) == {
         cls for cls in public_metrics if isinstance(cls, type) and cls is not metrics.Metric

@@ -10,7 +10,8 @@ reads the file and nothing in it can execute code):
                  "layers": [{"class_name": "Dense", "config": {...}}, ...]}},
        "rng_state": {...},  # the model generator's state (shuffling, dropout), to resume exactly
        "compile": null | {"optimizer": {"name": "Adam", "learning_rate": ...},
-                          "loss": {"name": "sparse_categorical_crossentropy", "from_logits": false},
+                          "loss": {"name": "sparse_categorical_crossentropy", "from_logits": false,
+                                   "custom": false},  # true: a loss function, not restored
                           "metrics": [{"class_name": "Accuracy", "name": "accuracy"}],
                           "optimizer_iterations": 1876}}
 
