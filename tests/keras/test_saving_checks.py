@@ -238,6 +238,19 @@ def test_malformed_file_raises_naming_the_file_and_the_problem(good, change, pro
     assert isinstance(err.value, ModelFileError)
 
 
+def test_members_other_than_npy_arrays_or_twice_are_refused(good) -> None:
+    path, members = good
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("notes.txt", b"hello")
+    with pytest.raises(ValueError, match=r"member 'notes\.txt': is not a \.npy array"):
+        load_model(path)
+    _write(path, members)
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as z:
+        z.writestr("weight.000.npy", members["weight.000"])
+    with pytest.raises(ValueError, match=r"member 'weight\.000': appears twice"):
+        load_model(path)
+
+
 def test_load_weights_checks_the_file_too(good) -> None:
     path, members = good
     members["weight.000"] = _npy(np.full((4, 3), np.nan, np.float32))

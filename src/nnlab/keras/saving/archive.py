@@ -87,8 +87,10 @@ class Archive:
         self._members: dict[str, zipfile.ZipInfo] = {}
         for info in zf.infolist():
             name = info.filename.removesuffix(".npy")
-            if name in self._members or name == info.filename:
-                self._fail(info.filename, "a duplicate member, or one that is not a .npy array")
+            if name == info.filename:
+                self._fail(name, "is not a .npy array (a model archive holds only those)")
+            if name in self._members:
+                self._fail(name, "appears twice in the archive")
             self._members[name] = info
         self._check_sizes()
 
