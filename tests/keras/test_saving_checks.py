@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import struct
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -248,6 +249,27 @@ def test_members_other_than_npy_arrays_or_twice_are_refused(good) -> None:
     with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as z:
         z.writestr("weight.000.npy", members["weight.000"])
     with pytest.raises(ValueError, match=r"member 'weight\.000': appears twice"):
+        load_model(path)
+
+
+def _patch_declared_size(path, member: str, size: int) -> None:
+    """Rewrite the uncompressed size the zip directory declares for ``member``."""
+    raw = bytearray(path.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the central directory's first entry
+    name = member.encode()
+    while raw[entry + 46 : entry + 46 + len(name)] != name:
+        entry = raw.index(b"PK\x01\x02", entry + 4)
+    raw[entry + 24 : entry + 28] = struct.pack("<I", size)  # its "uncompressed size" field
+    path.write_bytes(bytes(raw))
+
+
+def test_declared_size_must_match_the_stored_bytes(good) -> None:
+    path, members = good
+    size = len(members["weight.001"])
+    _patch_declared_size(path, "weight.001.npy", size + 10**9)
+    with pytest.raises(
+        ValueError, match=rf"member 'weight\.001': is stored uncompressed in {size} bytes but "
+    ):
         load_model(path)
 
 
