@@ -160,3 +160,21 @@ def test_bad_hyperparameters() -> None:
         optimizers.RMSprop(rho=-0.1)
     with pytest.raises(ValueError, match="initial_accumulator_value"):
         optimizers.Adagrad(initial_accumulator_value=-1)
+
+
+@pytest.mark.parametrize(
+    "cls", [optimizers.SGD, optimizers.Adam, optimizers.RMSprop, optimizers.Adagrad]
+)
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), -float("inf"), np.float32("nan")])
+def test_non_finite_learning_rate_is_rejected_at_construction(cls, lr) -> None:
+    match = rf"{cls.__name__}: learning_rate must be a finite number >= 0, got "
+    with pytest.raises(ValueError, match=match):
+        cls(learning_rate=lr)
+    with pytest.raises(ValueError, match=match):
+        cls(lr=lr)  # the old Keras alias
+    opt = cls(0.1)
+    with pytest.raises(ValueError, match=match):
+        opt.learning_rate = lr  # e.g. a schedule returning inf
+    assert opt.learning_rate == 0.1
+    with pytest.raises(ValueError, match=match):
+        optimizers.get({"name": cls.__name__, "learning_rate": lr})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -128,6 +129,60 @@ def test_nan_input_is_caught_by_the_loss_check(blobs) -> None:
     model.compile("sgd", "mse")
     with pytest.warns(NonFiniteLossWarning, match="epoch 1, batch 5 of 7.*NaN/inf"):
         model.fit(x, y, epochs=3, shuffle=False, verbose=0)
+
+
+def _overflowing_fit(x, y, **kwargs):
+    """One epoch of one batch with SGD(1e308): the update overflows the weights to inf while the
+    loss of that (only) batch was finite, the case the per-batch loss check cannot see."""
+    model = Sequential([Dense(1, input_dim=2, name="out")], seed=0)
+    model.compile(SGD(learning_rate=1e308), "mse")
+    with np.errstate(over="ignore", invalid="ignore"):
+        history = model.fit(x, y, batch_size=len(x), epochs=3, verbose=0, **kwargs)
+    return model, history
+
+
+def test_weights_overflowing_in_the_last_update_are_reported_with_the_epoch(blobs) -> None:
+    x, y = blobs
+    with pytest.warns(NonFiniteLossWarning) as record:
+        model, history = _overflowing_fit(x, y)
+    messages = [str(r.message) for r in record if r.category is NonFiniteLossWarning]
+    assert len(messages) == 1
+    assert "weights of layer 'out' (weight 0, shape (2, 1)) became NaN or infinite" in messages[0]
+    assert "epoch 1" in messages[0]
+    assert history.epoch == [0] and math.isfinite(history.history["loss"][0])  # then stopped
+    assert not np.isfinite(model.get_weights()[0]).all()
+
+
+def test_non_finite_validation_loss_is_reported_with_the_epoch(blobs) -> None:
+    x, y = blobs
+    model = Sequential([Dense(1, input_dim=2)], seed=0)
+    model.compile(SGD(0.01), "mse")
+    huge = np.full_like(x, 1e30, dtype=np.float32)  # finite inputs, (x K + b)² overflows float32
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.warns(
+            NonFiniteLossWarning, match="validation loss became inf at the end of epoch 1"
+        ) as record,
+    ):
+        history = model.fit(x, y, epochs=5, verbose=0, validation_data=(huge, y[:, :1]))
+    assert sum(r.category is NonFiniteLossWarning for r in record) == 1
+    assert history.epoch == [0] and history.history["val_loss"] == [math.inf]
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_the_divergence_warning_appears_every_time(blobs) -> None:
+    """Under Python's default action a warning with the same text from the same line is shown
+    once per process; a second diverging fit must still say so."""
+    x, y = blobs
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("default")
+        for _ in range(3):
+            _overflowing_fit(x, y)  # the same message, from the same line, three times
+    assert sum(r.category is NonFiniteLossWarning for r in record) == 3
+    with warnings.catch_warnings():  # the user's filters still decide
+        warnings.simplefilter("error", NonFiniteLossWarning)
+        with pytest.raises(NonFiniteLossWarning):
+            _overflowing_fit(x, y)
 
 
 def test_stop_training_from_a_callback(blobs) -> None:

@@ -150,3 +150,17 @@ def test_duplicate_parameter_in_groups() -> None:
     w = nn.Parameter(np.ones(2))
     with pytest.raises(ValueError, match="two groups"):
         optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad])
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_learning_rate_is_rejected(cls, lr: float) -> None:
+    w = nn.Parameter(np.ones(2))
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must be a finite number >= 0"):
+        cls([w], lr=lr)
+    with pytest.raises(ValueError, match="lr must be a finite number"):
+        cls([{"params": [w], "lr": lr}], lr=0.1)
+    opt = cls([w], lr=0.1)
+    with pytest.raises(ValueError, match="lr must be a finite number"):
+        opt.lr = lr
+    assert opt.lr == 0.1

@@ -386,8 +386,13 @@ class Sequential:
         saving.save_model(self, path, include_optimizer=False)
 
     def load_weights(self, path: str | os.PathLike[str]) -> None:
-        """Set the weights from a file written by ``save`` or ``save_weights`` (shapes checked)."""
-        self.set_weights(saving.read_weights(path))
+        """Set the weights from a file written by ``save`` or ``save_weights`` (the file is
+        checked as ``load_model`` checks it; the shapes must be this model's)."""
+        weights = saving.read_weights(path)
+        try:
+            self.set_weights(weights)
+        except ValueError as err:
+            raise ValueError(f"{os.fspath(path)}: {err}") from None
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"

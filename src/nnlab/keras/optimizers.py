@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
+from nnlab.optim.optimizer import check_learning_rate
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get"]
 
@@ -56,9 +57,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        if not isinstance(value, int | float | np.floating) or not value >= 0:
-            raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, got {value!r}")
-        self._lr = float(value)
+        self._lr = check_learning_rate(value, f"{type(self).__name__}: learning_rate")
 
     lr = learning_rate  # the old Keras name
 

@@ -6,11 +6,17 @@ last activation folded into the loss when they fuse), check the loss is finite, 
 and let the optimizer update the weights in place. The loss and metrics of the epoch are running
 sums of per-sample values kept as Python floats; the reported values are those sums divided by the
 samples seen (so 'loss' is the mean training loss over the epoch, as in Keras).
+
+Divergence is reported, never silent: a non-finite batch loss stops training before that batch's
+update; after the epoch's last update the weights, then the validation loss, are checked to be
+finite (an update can overflow to inf with a finite loss, e.g. ``SGD(learning_rate=1e308)``).
+Each case issues a ``NonFiniteLossWarning`` naming the epoch, every time it happens, and stops.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
 import warnings
 from typing import TYPE_CHECKING
@@ -29,7 +35,41 @@ __all__ = ["NonFiniteLossWarning", "evaluate_arrays", "run_evaluate", "run_fit"]
 
 
 class NonFiniteLossWarning(RuntimeWarning):
-    """The training loss became NaN or infinite; fit stopped."""
+    """Training produced NaN or infinity: the loss of a batch, the weights after the last update
+    of an epoch, or the validation loss at the end of an epoch; fit stopped."""
+
+
+_ADVICE = "Try a smaller learning rate, scale the inputs, or check them for NaN/inf."
+
+
+def _warn(message: str, stacklevel: int) -> None:
+    """``warnings.warn(message, NonFiniteLossWarning, stacklevel)``, shown every time it happens.
+
+    Python's default action shows a warning once per text and code line (it remembers it in the
+    caller's ``__warningregistry__``), so a second ``fit`` that diverged the same way would say
+    nothing: in a notebook, re-running a cell would look like a clean run. Here that memory is a
+    fresh dict on each call; the filters still decide (``-W error``, ``simplefilter("ignore")``
+    and ``"once"`` behave as usual). Keras's ``TerminateOnNaN`` likewise prints every time.
+    """
+    frame = sys._getframe(stacklevel)  # the frame warnings.warn(stacklevel=...) would blame
+    warnings.warn_explicit(
+        message,
+        NonFiniteLossWarning,
+        frame.f_code.co_filename,
+        frame.f_lineno,
+        module=frame.f_globals.get("__name__", "<string>"),
+        registry={},
+        module_globals=frame.f_globals,
+    )
+
+
+def _first_non_finite_weight(model: Sequential) -> str | None:
+    """Which weight holds a NaN or inf first (in ``get_weights`` order), or None."""
+    for layer in model.layers:
+        for j, p in enumerate(layer.parameters):
+            if not np.isfinite(p.data).all():
+                return f"layer {layer.name!r} (weight {j}, shape {p.shape})"
+    return None
 
 
 def _logs(names: list[str], sums: list[float], seen: int) -> dict[str, float]:
@@ -109,6 +149,7 @@ def run_fit(
         sums = [0.0] * (1 + len(metrics))
         seen = 0
         batch = 0
+        diverged = False
         for batch in range(steps):
             idx = order[batch * batch_size : (batch + 1) * batch_size]
             if batch_cbs:
@@ -126,15 +167,13 @@ def run_fit(
             seen += nb
             sums[0] += value * nb
             if not math.isfinite(value):
-                warnings.warn(
+                _warn(
                     f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} of "
                     f"{steps}; training stopped before this batch's update (the weights are "
-                    "those after the previous batch). Try a smaller learning rate, scale the "
-                    "inputs, or check them for NaN/inf.",
-                    NonFiniteLossWarning,
+                    f"those after the previous batch). {_ADVICE}",
                     stacklevel=3,
                 )
-                model.stop_training = True
+                model.stop_training = diverged = True
                 break
             for p in weights:
                 p.grad = None
@@ -152,9 +191,24 @@ def run_fit(
             if model.stop_training:
                 break
         epoch_logs = _logs(names, sums, seen)
+        where = None if diverged else _first_non_finite_weight(model)
+        if where is not None:
+            _warn(
+                f"fit: the weights of {where} became NaN or infinite in the updates of epoch "
+                f"{epoch + 1}, though every batch loss was finite; training stopped. {_ADVICE}",
+                stacklevel=3,
+            )
+            model.stop_training = diverged = True
         if validation is not None:
             val = evaluate_arrays(model, validation[0], validation[1], batch_size)
             epoch_logs.update({f"val_{k}": v for k, v in val.items()})
+            if not diverged and not math.isfinite(val["loss"]):
+                _warn(
+                    f"fit: the validation loss became {val['loss']} at the end of epoch "
+                    f"{epoch + 1} (the weights are finite); training stopped. {_ADVICE}",
+                    stacklevel=3,
+                )
+                model.stop_training = True
         if bar is not None:
             bar.finish(batch + 1, epoch_logs)
         for cb in all_callbacks:

@@ -8,6 +8,7 @@ and temporaries live in per-parameter scratch buffers reused across steps.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -16,6 +17,18 @@ import numpy as np
 from ..autograd import Tensor
 
 ParamsLike = Iterable[Tensor] | Iterable[Mapping[str, Any]]
+
+
+def check_learning_rate(value: Any, where: str) -> float:
+    """``value`` as a float; ValueError naming ``where`` (e.g. ``'SGD: lr'``) unless it is a
+    finite real number >= 0 (NaN and ±inf are rejected: they would silently ruin the weights)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.integer | np.floating)
+        or not (math.isfinite(value) and value >= 0)
+    ):
+        raise ValueError(f"{where} must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 class Optimizer:
@@ -77,8 +90,7 @@ class Optimizer:
 
     def _check_hyper(self, group: Mapping[str, Any]) -> None:
         """Validate one group's hyper-parameters (subclasses extend)."""
-        if not group["lr"] >= 0:
-            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {group['lr']}")
+        check_learning_rate(group["lr"], f"{type(self).__name__}: lr")
 
     @property
     def lr(self) -> float:
@@ -87,8 +99,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if not value >= 0:
-            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {value}")
+        check_learning_rate(value, f"{type(self).__name__}: lr")
         for group in self.param_groups:
             group["lr"] = value
 
