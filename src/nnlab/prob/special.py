@@ -35,7 +35,7 @@ def stirling_correction(x: ArrayLike) -> NDArray[np.float64]:
     x = np.asarray(x, dtype=np.float64)
     large = x >= _SERIES_FROM
     xl = np.where(large, x, _SERIES_FROM)
-    inv_sq = 1.0 / (xl * xl)
+    inv_sq = (1.0 / xl) ** 2
     series = np.polynomial.polynomial.polyval(inv_sq, _STIRLING) / xl
     xs = np.where(large, 1.0, x)
     direct = special.gammaln(xs) - (xs - 0.5) * np.log(xs) + xs - _LOG_SQRT_2PI
