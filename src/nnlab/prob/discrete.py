@@ -114,9 +114,11 @@ class Binomial(Discrete):
         self.n = int(n)
         self.p = check_probability(p, "p")
         k = np.arange(self.n + 1)
-        log_comb = -np.log1p(self.n) - log_beta(self.n - k + 1, k + 1)
+        ends = (k == 0) | (k == self.n)  # C(n, 0) = C(n, n) = 1, exactly (p(k) ~ 1 lives there)
+        log_comb = np.where(ends, 0.0, -np.log1p(self.n) - log_beta(self.n - k + 1, k + 1))
         with np.errstate(divide="ignore"):  # ln 0 = -inf when p is 0 or 1 (xlogy: 0 ln 0 = 0)
             log_pmf = log_comb + special.xlogy(k, self.p) + special.xlog1py(self.n - k, -self.p)
+        self._log_pmf: NDArray[np.float64] = log_pmf
         super().__init__(k, np.exp(log_pmf))
 
     def __repr__(self) -> str:
@@ -136,3 +138,9 @@ class Binomial(Discrete):
     def var(self) -> float:
         """Var(X) = n p (1 - p)."""
         return self.n * self.p * (1.0 - self.p)
+
+    def entropy(self) -> float:
+        """H = -sum_k p(k) ln p(k), with ln p(k) from log space: a p(k) within 1e-16 of 1 would
+        leave ln p(k) ~ 1 - p(k) with no correct digit."""
+        positive = self.probs > 0  # 0 ln 0 = 0
+        return float(-np.sum(self.probs[positive] * self._log_pmf[positive]))
