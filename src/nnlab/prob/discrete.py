@@ -104,8 +104,7 @@ class Binomial(Discrete):
 
     p(k) = C(n, k) p^k (1 - p)^(n - k), k = 0..n;  mean n p, variance n p (1 - p).
     The pmf is evaluated in log space, ln C(n, k) = -ln(n + 1) - ln B(n - k + 1, k + 1) (no
-    overflow), and F(k) = sum_{j <= k} p(j) is the regularized incomplete beta function
-    (``scipy.special.bdtr``).
+    overflow), and F(k) = sum_{j <= k} p(j) is the regularized incomplete beta function.
     """
 
     def __init__(self, n: int, p: float) -> None:
@@ -125,10 +124,12 @@ class Binomial(Discrete):
         return f"Binomial(n={self.n}, p={self.p})"
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
-        """F(x) = P(X <= floor(x)): 0 below 0, 1 from n on, ``bdtr(floor(x), n, p)`` between."""
+        """F(x) = P(X <= k), k = floor(x): 0 below 0, 1 from n on, and in between the upper
+        regularized incomplete beta function 1 - I_p(k + 1, n - k) (``betaincc``, accurate to
+        the last digits in both tails)."""
         x = np.asarray(x, dtype=np.float64)
-        k = np.clip(np.floor(x), 0.0, self.n)
-        inner = special.bdtr(k, self.n, self.p)
+        k = np.clip(np.floor(x), 0.0, max(self.n - 1, 0))
+        inner = special.betaincc(k + 1.0, self.n - k, self.p)
         return keep_nan(x, np.where(x < 0, 0.0, np.where(x >= self.n, 1.0, inner)))
 
     def mean(self) -> float:
