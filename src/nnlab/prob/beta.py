@@ -25,8 +25,10 @@ class Beta(Continuous):
         mode (a - 1) / (a + b - 2) for a, b > 1   (psi: the digamma function).
 
     At the ends of the support p(0) is inf for a < 1, b for a = 1 and 0 for a > 1 (likewise p(1)
-    with b). The density is evaluated in log space (``xlogy``, ``xlog1py``, ``betaln``): relative
-    error about 1e-13 (a + b)/100 for large a + b.
+    with b). The density is evaluated in log space (``xlogy``, ``xlog1py`` and ``log_beta``, an
+    ln B accurate where ``betaln`` is not): relative error under 1e-12 for a, b <= 1e4 and under
+    1e-10 up to 1e6 (the terms (a - 1) ln x ~ a cancel). The entropy's closed form cancels the same
+    way (1e-12 relative at 1e4, as scipy's).
     """
 
     def __init__(self, a: float, b: float) -> None:
