@@ -95,7 +95,8 @@ class Beta(Continuous):
 
         Where the density is singular the first piece is integrated in t = x^a (a < 1) and the
         last in r = (1 - x)^b (b < 1): x^(a-1) dx = dt / a, so the integrand is bounded.
-        ``f`` is called on one NumPy float at a time.
+        ``f`` is called on one NumPy float at a time; values of X closer to 0 than the smallest
+        double (a << 1) reach it as 0, and within 1e-16 of 1 as 1.
         """
         cuts = self.mean() + self.std() * CUTS
         inner = np.unique(np.append(cuts[(cuts > 0) & (cuts < 1)], 0.5)).tolist()
@@ -106,7 +107,7 @@ class Beta(Continuous):
 
         if self.a < 1:  # x = t^(1/a): f(x) (1 - x)^(b-1) / (a B(a, b)) dt
             head = adaptive_integral(
-                lambda t: self._without_power(f, t ** (1 / self.a), 0.0, self.b - 1.0) / self.a,
+                lambda t: self._f_times_kernel(f, t ** (1 / self.a), 0.0, self.b - 1.0) / self.a,
                 0.0,
                 first**self.a,
             )
@@ -115,7 +116,7 @@ class Beta(Continuous):
         if self.b < 1:  # 1 - x = r^(1/b): f(x) x^(a-1) / (b B(a, b)) dr
             tail = adaptive_integral(
                 lambda r: (
-                    self._without_power(f, 1.0 - r ** (1 / self.b), self.a - 1.0, 0.0) / self.b
+                    self._f_times_kernel(f, 1.0 - r ** (1 / self.b), self.a - 1.0, 0.0) / self.b
                 ),
                 0.0,
                 (1.0 - last) ** self.b,
@@ -124,7 +125,7 @@ class Beta(Continuous):
             tail = adaptive_integral(density_part, last, 1.0)
         return math.fsum([head, piecewise_integral(density_part, inner), tail])
 
-    def _without_power(
+    def _f_times_kernel(
         self, f: Callable[[NDArray], ArrayLike], x: float, a_power: float, b_power: float
     ) -> float:
         """f(x) x^a_power (1 - x)^b_power / B(a, b)."""
