@@ -239,3 +239,13 @@ def test_sampling_moments_converge(rv: Continuous, ref) -> None:  # type: ignore
 def test_invalid_parameters_name_the_parameter(make, match: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=st.floats(-2.0, 3.0).map(lambda t: 10.0**t), b=st.floats(-2.0, 3.0).map(lambda t: 10.0**t))
+def test_beta_expectation_random_parameters(a: float, b: float) -> None:
+    """E[X] = a / (a + b) and E[X^2] = a (a + 1) / ((a + b)(a + b + 1)) by quadrature, including
+    the singular densities a, b < 1."""
+    rv = Beta(a, b)
+    assert_same(rv.expectation(lambda x: x), a / (a + b))
+    assert_same(rv.expectation(lambda x: x * x), a * (a + 1) / ((a + b) * (a + b + 1)))
