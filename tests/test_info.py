@@ -57,6 +57,15 @@ def test_kl_normal_matches_numerical_integral() -> None:
     np.testing.assert_allclose(kl_normal([0.0, 1.0], 1.0, 0.0, 1.0), [0.0, 0.5])
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-8, 1e8, 1e200])
+def test_kl_normal_depends_on_the_scale_only_through_ratios(scale: float) -> None:
+    """KL is invariant under x -> scale x; sigma^2 itself would under/overflow at 1e+-200."""
+    unit = kl_normal(1.0, 0.5, -0.5, 2.0)
+    scaled = kl_normal(1.0 * scale, 0.5 * scale, -0.5 * scale, 2.0 * scale)
+    assert scaled == pytest.approx(unit, rel=1e-14)
+    assert kl_normal(0.0, scale, 0.0, scale) == 0.0
+
+
 def test_validation() -> None:
     with pytest.raises(ValueError, match="p must sum to 1"):
         entropy([0.5, 0.6])

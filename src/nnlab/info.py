@@ -97,11 +97,14 @@ def kl_normal(
 
         log(sigma1 / sigma0) + (sigma0^2 + (mu0 - mu1)^2) / (2 sigma1^2) - 1/2
 
-    Elementwise with broadcasting (a float for scalar inputs).
+    computed from the ratios r = sigma0 / sigma1 and d = (mu0 - mu1) / sigma1 as
+    -ln r + (r^2 + d^2) / 2 - 1/2, so that it depends on the scale only through them (no
+    overflow of sigma^2 for sigma ~ 1e200). Elementwise with broadcasting (a float for scalars).
     """
     m0, s0, m1, s1 = (np.asarray(v, dtype=np.float64) for v in (mu0, sigma0, mu1, sigma1))
     for name, s in (("sigma0", s0), ("sigma1", s1)):
         if not np.all(s > 0):
             raise ValueError(f"{name} (a standard deviation) must be > 0")
-    kl = np.log(s1 / s0) + (s0**2 + (m0 - m1) ** 2) / (2.0 * s1**2) - 0.5
+    r, d = s0 / s1, (m0 - m1) / s1
+    kl = -np.log(r) + 0.5 * (r * r + d * d) - 0.5
     return _result(np.asarray(kl), base)

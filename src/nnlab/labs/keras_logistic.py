@@ -22,7 +22,7 @@ from nnlab.keras import Sequential
 from nnlab.keras.callbacks import Callback
 from nnlab.keras.layers import Dense
 from nnlab.labs.base import LabContext
-from nnlab.prob import standard_normal_cdf
+from nnlab.prob import Normal
 
 MU0, MU1 = (-1.0, -1.0), (1.0, 1.0)
 
@@ -58,7 +58,7 @@ def run(ctx: LabContext) -> dict[str, Any]:
     _intro(ctx)
     x_train, y_train = two_blobs(n_train, MU0, MU1, seed=ctx.rng)
     x_val, y_val = two_blobs(n_val, MU0, MU1, seed=ctx.rng)
-    bayes = float(standard_normal_cdf(math.sqrt(2.0)))
+    bayes = float(Normal().cdf(math.sqrt(2.0)))
 
     ctx.section("The model, as in the course")
     ctx.paragraph(

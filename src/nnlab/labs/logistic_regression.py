@@ -20,7 +20,7 @@ from nnlab.labs import _logistic_figures as figs
 from nnlab.labs.base import LabContext
 from nnlab.linear_model import LinearRegression, LogisticRegression, SoftmaxRegression
 from nnlab.optim.gradient_descent import gradient_descent
-from nnlab.prob import Normal, standard_normal_cdf
+from nnlab.prob import Normal
 
 #: Two Gaussian classes in 2-D with one shared covariance (C1 labelled 1, C2 labelled 0).
 MEAN_1, MEAN_2 = np.array([1.0, 0.5]), np.array([-1.0, -0.5])
@@ -151,7 +151,7 @@ def _generative_section(
     plug_in = generative_weights(X[t == 1].mean(0), X[t == 0].mean(0), pooled, float(t.mean()))
     fitted = np.r_[newton.coef_[0], newton.intercept_]
     delta = np.sqrt((MEAN_1 - MEAN_2) @ np.linalg.solve(SHARED_COV, MEAN_1 - MEAN_2))
-    bayes = float(standard_normal_cdf(delta / 2))
+    bayes = float(Normal().cdf(delta / 2))
 
     def score(w: NDArray[np.float64]) -> float:
         return float(np.mean((X_test @ w[:2] + w[2] > 0) == (t_test == 1)))

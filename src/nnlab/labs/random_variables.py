@@ -124,7 +124,7 @@ def _continuous_section(ctx: LabContext, n: int) -> None:
         ctx.check(f"{name}: ∫ (x − μ)² p(x) dx = closed-form variance", var, dist.var(), tol=1e-9)
         rows.append((name, "definition (integral)", mean, var, np.sqrt(var)))
         rows.append((name, f"{n:,} samples", sample.mean(), sample.var(ddof=1), sample.std(ddof=1)))
-        lo, hi = dist.integration_bounds()
+        lo, hi = dist.support()
         lo, hi = (
             (lo, hi)
             if isinstance(dist, Uniform)

@@ -1,11 +1,14 @@
 """Probability: random variables, joint tables, Bayes' theorem, Monty Hall, ML / MAP estimation.
 
-Written in plain NumPy: this package is what the course's first practical works study.
+Written in NumPy, with SciPy's special functions (``scipy.special``) for the closed forms and
+SciPy's QUADPACK for numerical expectations: this package is what the course's first practical
+works study.
 """
 
 from nnlab.prob.base import RandomVariable
 from nnlab.prob.bayes import BayesResult, bayes
-from nnlab.prob.continuous import Beta, Continuous, Exponential, Normal, Uniform, integrate
+from nnlab.prob.beta import Beta
+from nnlab.prob.continuous import Continuous, Exponential, Normal, Uniform
 from nnlab.prob.discrete import Bernoulli, Binomial, Discrete
 from nnlab.prob.estimation import (
     bernoulli_map,
@@ -19,7 +22,7 @@ from nnlab.prob.estimation import (
 )
 from nnlab.prob.joint import JointDistribution
 from nnlab.prob.monty_hall import MontyHallResult, monty_hall, monty_hall_joint, simulate_monty_hall
-from nnlab.prob.special import erf, erfc, standard_normal_cdf
+from nnlab.prob.quadrature import integrate
 
 __all__ = [
     "BayesResult",
@@ -39,8 +42,6 @@ __all__ = [
     "bernoulli_ml",
     "bernoulli_posterior",
     "bernoulli_predictive",
-    "erf",
-    "erfc",
     "gaussian_mean_map",
     "gaussian_mean_ml",
     "gaussian_mean_posterior",
@@ -49,5 +50,4 @@ __all__ = [
     "monty_hall",
     "monty_hall_joint",
     "simulate_monty_hall",
-    "standard_normal_cdf",
 ]

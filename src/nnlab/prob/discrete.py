@@ -1,7 +1,10 @@
 """Discrete random variables: a finite support with a probability mass function.
 
 pmf  p(x) = P(X = x),            cdf  F(x) = sum_{t <= x} p(t),
-E[f(X)] = sum_x f(x) p(x)        (an exact, finite sum).
+E[f(X)] = sum_x f(x) p(x)        (an exact, finite sum),
+H(X) = -sum_x p(x) ln p(x)       (nats, 0 ln 0 = 0).
+
+As in ``scipy.stats``, a NaN argument gives a NaN pmf and cdf.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 from nnlab.prob._validation import as_probabilities, check_probability, make_rng
-from nnlab.prob.base import RandomVariable, check_sample_size
+from nnlab.prob.base import RandomVariable, check_sample_size, keep_nan
+from nnlab.prob.special import log_beta
 
 
 class Discrete(RandomVariable):
@@ -50,18 +55,25 @@ class Discrete(RandomVariable):
 
     def pmf(self, x: ArrayLike) -> NDArray[np.float64]:
         """p(x) = P(X = x), elementwise; 0 outside the support."""
+        x = np.asarray(x)
         idx, found = self._index(x)
-        return np.where(found, self.probs[idx], 0.0)
+        return keep_nan(x, np.where(found, self.probs[idx], 0.0))
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
         """F(x) = P(X <= x) = sum of p(t) over support points t <= x, elementwise."""
+        x = np.asarray(x)
         cumulative = np.concatenate([[0.0], np.cumsum(self.probs)])
-        return np.minimum(cumulative[np.searchsorted(self.values, x, side="right")], 1.0)
+        below = np.minimum(cumulative[np.searchsorted(self.values, x, side="right")], 1.0)
+        return keep_nan(x, below)
 
     def expectation(self, f: Callable[[NDArray], ArrayLike]) -> float:
         """E[f(X)] = sum_x f(x) p(x), exactly."""
         fx = np.asarray(f(self.values), dtype=np.float64)
         return float(np.sum(fx * self.probs))
+
+    def entropy(self) -> float:
+        """H(X) = -sum_x p(x) ln p(x) in nats (``scipy.special.entr``: 0 ln 0 = 0)."""
+        return float(np.sum(special.entr(self.probs)))
 
     def sample(self, n: int, rng: np.random.Generator | int | None = None) -> NDArray:
         """``n`` draws from the support with probabilities ``probs``, shape (n,)."""
@@ -87,16 +99,12 @@ class Bernoulli(Discrete):
         return self.p * (1.0 - self.p)
 
 
-def log_factorials(n: int) -> NDArray[np.float64]:
-    """[ln 0!, ln 1!, ..., ln n!] as a cumulative sum of logarithms."""
-    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=np.float64)))])
-
-
 class Binomial(Discrete):
     """Number of successes in ``n`` independent Bernoulli(p) trials.
 
     p(k) = C(n, k) p^k (1 - p)^(n - k), k = 0..n;  mean n p, variance n p (1 - p).
-    The binomial coefficient is computed in log space (ln n! - ln k! - ln (n-k)!) to avoid overflow.
+    The pmf is evaluated in log space, ln C(n, k) = -ln(n + 1) - ln B(n - k + 1, k + 1) (no
+    overflow), and F(k) = sum_{j <= k} p(j) is the regularized incomplete beta function.
     """
 
     def __init__(self, n: int, p: float) -> None:
@@ -105,18 +113,24 @@ class Binomial(Discrete):
         self.n = int(n)
         self.p = check_probability(p, "p")
         k = np.arange(self.n + 1)
-        lf = log_factorials(self.n)
-        log_comb = lf[self.n] - lf[k] - lf[self.n - k]
-        with np.errstate(
-            divide="ignore", invalid="ignore"
-        ):  # log 0 = -inf when p is 0 or 1; 0 * -inf handled below
-            log_p = np.where(k > 0, k * np.log(self.p), 0.0)
-            log_q = np.where(k < self.n, (self.n - k) * np.log1p(-self.p), 0.0)
-        probs = np.exp(log_comb + log_p + log_q)
-        super().__init__(k, probs / probs.sum())
+        ends = (k == 0) | (k == self.n)  # C(n, 0) = C(n, n) = 1, exactly (p(k) ~ 1 lives there)
+        log_comb = np.where(ends, 0.0, -np.log1p(self.n) - log_beta(self.n - k + 1, k + 1))
+        with np.errstate(divide="ignore"):  # ln 0 = -inf when p is 0 or 1 (xlogy: 0 ln 0 = 0)
+            log_pmf = log_comb + special.xlogy(k, self.p) + special.xlog1py(self.n - k, -self.p)
+        self._log_pmf: NDArray[np.float64] = log_pmf
+        super().__init__(k, np.exp(log_pmf))
 
     def __repr__(self) -> str:
         return f"Binomial(n={self.n}, p={self.p})"
+
+    def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
+        """F(x) = P(X <= k), k = floor(x): 0 below 0, 1 from n on, and in between the upper
+        regularized incomplete beta function 1 - I_p(k + 1, n - k) (``betaincc``, accurate to
+        the last digits in both tails)."""
+        x = np.asarray(x, dtype=np.float64)
+        k = np.clip(np.floor(x), 0.0, max(self.n - 1, 0))
+        inner = special.betaincc(k + 1.0, self.n - k, self.p)
+        return keep_nan(x, np.where(x < 0, 0.0, np.where(x >= self.n, 1.0, inner)))
 
     def mean(self) -> float:
         """E[X] = n p."""
@@ -125,3 +139,9 @@ class Binomial(Discrete):
     def var(self) -> float:
         """Var(X) = n p (1 - p)."""
         return self.n * self.p * (1.0 - self.p)
+
+    def entropy(self) -> float:
+        """H = -sum_k p(k) ln p(k), with ln p(k) from log space: a p(k) within 1e-16 of 1 would
+        leave ln p(k) ~ 1 - p(k) with no correct digit."""
+        positive = self.probs > 0  # 0 ln 0 = 0
+        return float(-np.sum(self.probs[positive] * self._log_pmf[positive]))

@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from nnlab.prob._validation import check_positive
-from nnlab.prob.continuous import Beta, Normal
+from nnlab.prob.beta import Beta
+from nnlab.prob.continuous import Normal
 
 
 def _bernoulli_data(x: ArrayLike) -> NDArray[np.float64]:
