@@ -201,7 +201,7 @@ def test_beta_expectation_of_logs(a: float, b: float) -> None:
         (Beta(2.0, 5.0), stats.beta(2.0, 5.0)),
         (Beta(0.5, 0.5), stats.beta(0.5, 0.5)),
     ],
-    ids=repr,
+    ids=lambda value: repr(value) if isinstance(value, Continuous) else "scipy",
 )
 def test_expectation_agrees_with_scipy_expect(rv: Continuous, ref) -> None:  # type: ignore[no-untyped-def]
     """scipy's ``expect`` uses quad's default tolerance 1.5e-8, hence the looser rtol."""
