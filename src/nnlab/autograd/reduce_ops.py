@@ -55,7 +55,7 @@ class Sum(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        return x.sum(axis=self.axis, keepdims=self.keepdims)  # type: ignore[no-any-return]
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         g = _expand(g, self.shape, self.axis, self.keepdims)

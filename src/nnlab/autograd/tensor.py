@@ -194,7 +194,7 @@ class Tensor:
                 f"item: tensor of shape {self.shape} has {self._data.size} elements; only a "
                 "one-element tensor converts to a Python number"
             )
-        return self._data.item()  # type: ignore[no-any-return]
+        return self._data.item()
 
     def __float__(self) -> float:
         return float(self.item())

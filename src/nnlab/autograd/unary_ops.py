@@ -85,14 +85,14 @@ def abs(x: Any) -> Tensor:
 
 
 class Sign(Function):
-    """y = sign(x) ∈ {-1, 0, 1} (nan for nan); dy/dx = 0 everywhere, as in PyTorch."""
+    """y = sign(x) = [x > 0] - [x < 0] ∈ {-1, 0, 1} (0 for nan, as PyTorch); dy/dx = 0."""
 
     __slots__ = ()
     saves_tensors = False
     fresh_grads = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        return np.subtract(x > 0, x < 0, dtype=x.dtype)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (np.zeros_like(g),)
