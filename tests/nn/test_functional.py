@@ -187,3 +187,50 @@ def test_activations_are_reexported() -> None:
     np.testing.assert_allclose(F.log_softmax(z).data, LOG_PROBS, atol=1e-12)
     np.testing.assert_allclose(F.tanh(z).data, np.tanh(LOGITS))
     np.testing.assert_allclose(F.sigmoid(z).data, P)
+
+
+# the activations under PyTorch's names and defaults; their edge cases are in tests/autograd
+TORCH_ACTIVATIONS = [
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "softplus",
+    "softsign",
+    "relu6",
+    "hardswish",
+    "hardsigmoid",
+    "mish",
+]
+
+
+@pytest.mark.parametrize("name", TORCH_ACTIVATIONS)
+def test_activation_matches_torch_functional(name: str) -> None:
+    x = nnlab.tensor(LOGITS.copy(), requires_grad=True)
+    xr = torch.tensor(LOGITS.copy(), requires_grad=True)
+    out, ref = getattr(F, name)(x), getattr(TF, name)(xr)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad, xr.grad.numpy(), rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("widths", [(1, 2), (0, 0, 2, 1), (1, 0, 0, 3)])
+def test_pad_takes_torch_order(widths: tuple[int, ...]) -> None:
+    x = nnlab.tensor(LOGITS.copy(), requires_grad=True)
+    xr = torch.tensor(LOGITS.copy(), requires_grad=True)
+    out, ref = F.pad(x, widths, value=-1.0), TF.pad(xr, widths, value=-1.0)
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    proj = np.random.default_rng(2).normal(size=out.shape)
+    (out * nnlab.tensor(proj)).sum().backward()
+    (ref * torch.from_numpy(proj)).sum().backward()
+    np.testing.assert_array_equal(x.grad, xr.grad.numpy())
+
+
+def test_pad_errors() -> None:
+    x = nnlab.tensor(LOGITS)
+    with pytest.raises(ValueError, match=r"an even number of widths, at most 4 .* got \(1, 2, 3\)"):
+        F.pad(x, (1, 2, 3))
+    with pytest.raises(ValueError, match="only mode='constant'"):
+        F.pad(x, (1, 1), mode="reflect")

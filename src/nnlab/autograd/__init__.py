@@ -5,7 +5,26 @@ from the output back to the leaves. Every op is one :class:`Function` subclass (
 backward side by side) with a lowercase wrapper.
 """
 
-from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_shape
+# isort: off
+from .tensor import Tensor, increment_version, sum_to_shape, tensor  # first: the rest build on it
+
+# isort: on
+from .activations import (
+    elu,
+    gelu,
+    hard_sigmoid,
+    hardswish,
+    leaky_relu,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    swish,
+)
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import gradcheck
 from .graph import draw, graph_of, to_dot
 from .nn_ops import (
@@ -21,9 +40,8 @@ from .nn_ops import (
 )
 from .ops import add, div, matmul, mul, neg, pow, sub
 from .reduce_ops import max, mean, min, sum
-from .shape_ops import concatenate, getitem, reshape, stack, transpose, where
-from .tensor import Tensor, tensor
-from .unary_ops import abs, clip, exp, log, relu, sigmoid, sqrt, tanh
+from .shape_ops import concatenate, getitem, pad, reshape, stack, transpose, where
+from .unary_ops import abs, clip, exp, log, relu, sigmoid, sign, sqrt, tanh
 
 __all__ = [
     "Function",
@@ -37,12 +55,18 @@ __all__ = [
     "div",
     "draw",
     "dropout",
+    "elu",
     "enable_grad",
     "exp",
+    "gelu",
     "getitem",
     "gradcheck",
     "graph_of",
+    "hard_sigmoid",
+    "hardswish",
+    "increment_version",
     "is_grad_enabled",
+    "leaky_relu",
     "linear",
     "log",
     "log_softmax",
@@ -51,21 +75,30 @@ __all__ = [
     "max",
     "mean",
     "min",
+    "mish",
     "mul",
     "neg",
     "no_grad",
+    "pad",
     "pow",
     "relu",
+    "relu6",
     "reshape",
+    "selu",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
+    "sign",
+    "silu",
     "softmax",
     "softmax_cross_entropy",
+    "softplus",
+    "softsign",
     "sqrt",
     "stack",
     "sub",
     "sum",
     "sum_to_shape",
+    "swish",
     "tanh",
     "tensor",
     "to_dot",

@@ -4,87 +4,31 @@ A ``Function`` instance is one node of the computational graph. ``forward`` take
 and returns the output array, saving on ``self`` whatever ``backward`` needs; ``backward`` takes
 dL/d(output) and returns one gradient per input (``None`` for an input that needs none). A gradient
 may come back in the broadcast shape of the output: the engine un-broadcasts it in exactly one
-place, :func:`sum_to_shape`.
+place, :func:`~nnlab.autograd.tensor.sum_to_shape`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .grad_mode import enable_grad, grad_mode, is_grad_enabled, no_grad
+from .tensor import Tensor, sum_to_shape, write_clock
+
+# what this module defined before grad_mode.py and tensor.py took them over, still importable here
+__all__ = ["Function", "enable_grad", "is_grad_enabled", "no_grad", "sum_to_shape"]
+
+_new_tensor = object.__new__
 
 
-class _GradMode(threading.local):
-    """Whether ops record the graph, per thread (``no_grad`` in one thread must not switch
-    recording off under a training step running in another)."""
-
-    enabled = True
-
-
-_grad_mode = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    """True when operations record the graph (the default); False inside ``no_grad()``."""
-    return _grad_mode.enabled
-
-
-class no_grad(contextlib.ContextDecorator):
-    """Context manager and decorator: no graph is recorded inside (evaluation, prediction, updates).
-
-    >>> with no_grad():
-    ...     y = w * 2   # y.requires_grad is False, nothing is kept for backward
-    """
-
-    def _recreate_cm(self) -> no_grad:
-        # a fresh instance per decorated call: recursion and threads each keep their own state
-        return type(self)()
-
-    def __enter__(self) -> None:
-        self._prev = _grad_mode.enabled
-        _grad_mode.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        _grad_mode.enabled = self._prev
-
-
-class enable_grad(contextlib.ContextDecorator):
-    """Re-enable graph recording inside a ``no_grad`` block."""
-
-    def _recreate_cm(self) -> enable_grad:
-        # a fresh instance per decorated call: recursion and threads each keep their own state
-        return type(self)()
-
-    def __enter__(self) -> None:
-        self._prev = _grad_mode.enabled
-        _grad_mode.enabled = True
-
-    def __exit__(self, *exc: object) -> None:
-        _grad_mode.enabled = self._prev
-
-
-def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Un-broadcast: sum ``grad`` down to ``shape`` (the adjoint of NumPy broadcasting).
-
-    Leading axes that broadcasting added are summed away, then every axis where ``shape`` has 1
-    and ``grad`` does not is summed with ``keepdims``.
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    if grad.shape != shape:  # e.g. a scalar gradient for an array input
-        grad = np.broadcast_to(grad, shape)
-    return grad
+def _check_broadcast(op: str, arrays: list[np.ndarray]) -> None:
+    """Raise the user-facing error when the inputs of an elementwise op do not broadcast."""
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = " and ".join(str(a.shape) for a in arrays)
+        raise ValueError(f"{op}: shapes {shapes} cannot be broadcast together") from None
 
 
 class Function:
@@ -92,15 +36,30 @@ class Function:
 
     Subclasses implement ``forward(*arrays) -> ndarray`` and ``backward(grad) -> tuple``; options
     (an axis, a reduction) are passed to ``__init__``. Call an op with
-    ``Op(options).apply(*tensors)``; the lowercase wrapper next to each op class does exactly that.
+    ``Op(options).apply(*tensors)``; the lowercase wrapper under each op class does exactly that.
+
+    Three optional class attributes describe an op to the engine; the defaults are always safe:
+
+    - ``broadcasting``: True for elementwise ops whose inputs broadcast together; a shape
+      mismatch is then reported by :meth:`apply` (``add: shapes (2, 3) and (4,) cannot be
+      broadcast together``), so no op repeats that check.
+    - ``saves_tensors`` (default True): the backward reads the values of the inputs or of the
+      output, so ``backward()`` refuses to run if one of them was modified in place after this
+      node was recorded (see :class:`~nnlab.autograd.tensor.Tensor`, "in-place changes"). Ops
+      that only move or sum gradients (add, reshape, indexing, sum) set it to False.
+    - ``fresh_grads`` (default False): an optional speed-up. True when ``backward`` returns
+      newly allocated arrays, each returned once and kept nowhere else (a matmul's or a product's
+      result): a leaf may then take such an array as its ``.grad`` without the defensive copy.
+      Leave it False for ops that pass ``g`` through (add), return views (reshape) or share one
+      array between inputs; False is never wrong, only a copy slower.
     """
 
-    __slots__ = ("inputs",)
+    __slots__ = ("inputs", "stamp")
     inputs: tuple[Tensor, ...]
-    #: True when ``backward`` returns newly allocated arrays, each returned once and kept
-    #: nowhere else (a matmul's or a product's result): a leaf may then take such an array as
-    #: its ``.grad`` without the defensive copy. False (the default) for ops that pass ``g``
-    #: through (add), return views (reshape) or share one array between inputs.
+    #: the write clock's reading when this node was recorded (see ``saves_tensors``)
+    stamp: int
+    broadcasting: bool = False
+    saves_tensors: bool = True
     fresh_grads: bool = False
 
     def forward(self, *arrays: Any) -> np.ndarray:
@@ -115,22 +74,29 @@ class Function:
         return type(self).__name__
 
     def apply(self, *inputs: Tensor) -> Tensor:
-        """Run ``forward`` on the inputs' arrays; record this node when a gradient is needed."""
-        out = _new_tensor(_tensor_class)
-        out.data = self.forward(*[t.data for t in inputs])
+        """Run ``forward`` on the inputs' arrays; record this node when a gradient is needed.
+
+        The output's ``data`` is always an ``ndarray`` (NumPy returns scalars for 0-d results).
+        """
+        arrays = [t._data for t in inputs]
+        try:
+            data = self.forward(*arrays)
+        except ValueError:
+            if self.broadcasting:
+                _check_broadcast(self.name.lower(), arrays)
+            raise
+        out = _new_tensor(Tensor)
+        out._data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
-        if _grad_mode.enabled:
+        out._version = 0
+        if grad_mode.enabled:
             for t in inputs:
                 if t.requires_grad:
                     self.inputs = inputs
+                    self.stamp = write_clock.now
                     out.requires_grad = True
                     out._fn = self
                     return out
         out.requires_grad = False
         out._fn = None
         return out
-
-
-# Set by ``tensor.py`` once ``Tensor`` exists (the two modules refer to each other).
-_tensor_class: Any = None
-_new_tensor = object.__new__

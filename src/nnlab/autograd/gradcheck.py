@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import no_grad
+from .grad_mode import no_grad
 from .tensor import Tensor
 
 

@@ -40,9 +40,22 @@ def _reduce_loss(loss: np.ndarray, reduction: str, n: int) -> np.ndarray:
     return np.asarray(total / n if reduction == "mean" else total, dtype=loss.dtype)
 
 
-def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
+    if z.size == 0:  # an empty axis: nothing to normalize (PyTorch returns the empty tensor)
+        return z.copy()
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _axis(axis: int, ndim: int, op: str) -> int | None:
+    """One axis as a non-negative int; None for a 0-d tensor (axis 0 or -1 is allowed there)."""
+    norm = normalize_axis(axis, ndim, op)
+    assert norm is not None
+    return norm[0] if norm else None
+
+
+def _target_array(target: Any) -> np.ndarray:
+    return target.data if isinstance(target, Tensor) else np.asarray(target)
 
 
 class Softmax(Function):
@@ -50,12 +63,15 @@ class Softmax(Function):
 
     __slots__ = ("axis", "out")
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:
         self.axis = axis
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
-        self.out = e / e.sum(axis=self.axis, keepdims=True)
+        if z.size == 0:  # an empty axis: nothing to normalize
+            self.out = z.copy()
+        else:
+            e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+            self.out = e / e.sum(axis=self.axis, keepdims=True)
         return self.out
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
@@ -63,12 +79,18 @@ class Softmax(Function):
         return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
 
 
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """softmax(z)ᵢ = e^{zᵢ} / Σⱼ e^{zⱼ} along ``axis`` (shifted by the max: no overflow)."""
+    x = lift(x)
+    return Softmax(_axis(axis, x.ndim, "softmax")).apply(x)
+
+
 class LogSoftmax(Function):
     """yᵢ = zᵢ - log Σⱼ e^{zⱼ}; backward dz = g - softmax(z) Σ g."""
 
     __slots__ = ("axis", "out")
 
-    def __init__(self, axis: int) -> None:
+    def __init__(self, axis: int | None) -> None:
         self.axis = axis
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -77,6 +99,12 @@ class LogSoftmax(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """log softmax(z) = z - logsumexp(z) along ``axis``, computed stably."""
+    x = lift(x)
+    return LogSoftmax(_axis(axis, x.ndim, "log_softmax")).apply(x)
 
 
 class LogSumExp(Function):
@@ -88,9 +116,12 @@ class LogSumExp(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        m = z.max(axis=self.axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        out = m + np.log(np.exp(z - m).sum(axis=self.axis, keepdims=True))
+        if z.size == 0:  # a sum of no terms: log 0 = -inf, as PyTorch
+            out = np.full(z.sum(axis=self.axis, keepdims=True).shape, -np.inf, dtype=z.dtype)
+        else:
+            m = z.max(axis=self.axis, keepdims=True)
+            m = np.where(np.isfinite(m), m, 0)
+            out = m + np.log(np.exp(z - m).sum(axis=self.axis, keepdims=True))
         self.z, self.out = z, out
         if self.keepdims:
             return out
@@ -98,6 +129,12 @@ class LogSumExp(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g.reshape(self.out.shape) * np.exp(self.z - self.out),)
+
+
+def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log Σ exp(x) over ``axis``, computed stably."""
+    x = lift(x)
+    return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims).apply(x)
 
 
 class Linear(Function):
@@ -135,6 +172,14 @@ class Linear(Function):
             return gx, gw
         gb = g2.sum(axis=0) if self.inputs[2].requires_grad else None
         return gx, gw, gb
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias in one node; weight has shape (out_features, in_features)."""
+    x = lift(x, weight)
+    if bias is None:
+        return Linear().apply(x, weight)
+    return Linear().apply(x, weight, bias)
 
 
 class Dense(Function):
@@ -180,6 +225,15 @@ class Dense(Function):
         return gx, gk, gb
 
 
+def dense(x: Any, kernel: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
+    """x @ kernel + bias (then max(·, 0) if ``relu``) in one node; x (N, in), kernel (in, out)
+    (Keras's layout; ``linear`` takes PyTorch's (out, in) weight), bias (out,)."""
+    x = lift(x, kernel)
+    if bias is None:
+        return Dense(relu).apply(x, kernel)
+    return Dense(relu).apply(x, kernel, bias)
+
+
 class SoftmaxCrossEntropy(Function):
     """Per sample: ℓ = -Σₖ tₖ log softmax(z)ₖ = logsumexp(z) - Σₖ tₖ zₖ (Σ t = 1).
 
@@ -187,6 +241,7 @@ class SoftmaxCrossEntropy(Function):
     """
 
     __slots__ = ("reduction", "target", "probs", "n")
+    saves_tensors = False  # the backward reads only its own probabilities
 
     def __init__(self, target: np.ndarray, reduction: str) -> None:
         self.target, self.reduction = target, reduction
@@ -214,120 +269,6 @@ class SoftmaxCrossEntropy(Function):
         scale = g / self.n if self.reduction == "mean" else g
         d *= scale
         return (d,)
-
-
-class SigmoidBinaryCrossEntropy(Function):
-    """Per element: ℓ = -[t log σ(z) + (1 - t) log(1 - σ(z))] = max(z, 0) - z t + log(1 + e^{-|z|}).
-
-    Backward: dz = (σ(z) - t) · g.
-    """
-
-    __slots__ = ("reduction", "target", "z")
-
-    def __init__(self, target: np.ndarray, reduction: str) -> None:
-        self.target, self.reduction = target, reduction
-
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        t = self.target
-        self.z = z
-        loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        return _reduce_loss(loss, self.reduction, z.size)
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        d = stable_sigmoid(self.z) - self.target
-        if self.reduction == "mean":
-            return (d * (g / self.z.size),)
-        return (d * g,)
-
-
-class BinaryCrossEntropy(Function):
-    """ℓᵢ = -[yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)] on probabilities, each log clamped at -100
-    (PyTorch's convention: p = 0 or 1 gives a finite loss).
-
-    Backward: dℓ/dp = (p - y) / max(p (1 - p), 1e-12).
-    """
-
-    __slots__ = ("target", "reduction", "p")
-
-    def __init__(self, target: np.ndarray, reduction: str) -> None:
-        self.target, self.reduction = target, reduction
-
-    def forward(self, p: np.ndarray) -> np.ndarray:
-        self.p = p
-        y = self.target
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_q = np.maximum(np.log(1 - p), -100)
-        return _reduce_loss(-(y * log_p + (1 - y) * log_q), self.reduction, p.size)
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        p = self.p
-        d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
-        if self.reduction == "mean":
-            return (d * (g / p.size),)
-        return (d * g,)
-
-
-class Dropout(Function):
-    """Inverted dropout: y = x ⊙ m / (1 - p), mᵢ ~ Bernoulli(1 - p); dy/dx = m / (1 - p)."""
-
-    __slots__ = ("p", "rng", "mask")
-
-    def __init__(self, p: float, rng: np.random.Generator) -> None:
-        self.p, self.rng = p, rng
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
-        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
-        return x * self.mask
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        return (g * self.mask,)
-
-
-def _axis(axis: int, ndim: int, op: str) -> int:
-    norm = normalize_axis(axis, ndim, op)
-    assert norm is not None
-    return norm[0]
-
-
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """softmax(z)ᵢ = e^{zᵢ} / Σⱼ e^{zⱼ} along ``axis`` (shifted by the max: no overflow)."""
-    x = lift(x)
-    return Softmax(_axis(axis, x.ndim, "softmax")).apply(x)
-
-
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """log softmax(z) = z - logsumexp(z) along ``axis``, computed stably."""
-    x = lift(x)
-    return LogSoftmax(_axis(axis, x.ndim, "log_softmax")).apply(x)
-
-
-def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """log Σ exp(x) over ``axis``, computed stably."""
-    x = lift(x)
-    return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims).apply(x)
-
-
-def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weight.T + bias in one node; weight has shape (out_features, in_features)."""
-    x = lift(x, weight)
-    if bias is None:
-        return Linear().apply(x, weight)
-    return Linear().apply(x, weight, bias)
-
-
-def dense(x: Any, kernel: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
-    """x @ kernel + bias (then max(·, 0) if ``relu``) in one node; x (N, in), kernel (in, out)
-    (Keras's layout; ``linear`` takes PyTorch's (out, in) weight), bias (out,)."""
-    x = lift(x, kernel)
-    if bias is None:
-        return Dense(relu).apply(x, kernel)
-    return Dense(relu).apply(x, kernel, bias)
-
-
-def _target_array(target: Any) -> np.ndarray:
-    return target.data if isinstance(target, Tensor) else np.asarray(target)
 
 
 def softmax_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -364,6 +305,30 @@ def softmax_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> 
     return SoftmaxCrossEntropy(t, reduction).apply(z)
 
 
+class SigmoidBinaryCrossEntropy(Function):
+    """Per element: ℓ = -[t log σ(z) + (1 - t) log(1 - σ(z))] = max(z, 0) - z t + log(1 + e^{-|z|}).
+
+    Backward: dz = (σ(z) - t) · g.
+    """
+
+    __slots__ = ("reduction", "target", "z")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        t = self.target
+        self.z = z
+        loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+        return _reduce_loss(loss, self.reduction, z.size)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        d = stable_sigmoid(self.z) - self.target
+        if self.reduction == "mean":
+            return (d * (g / self.z.size),)
+        return (d * g,)
+
+
 def sigmoid_binary_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of σ(logits) against targets in [0, 1], from logits, stably.
 
@@ -378,6 +343,34 @@ def sigmoid_binary_cross_entropy(logits: Any, target: Any, reduction: str = "mea
             f"{z.shape}"
         )
     return SigmoidBinaryCrossEntropy(t.astype(z.dtype, copy=False), reduction).apply(z)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓᵢ = -[yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)] on probabilities, each log clamped at -100
+    (PyTorch's convention: p = 0 or 1 gives a finite loss).
+
+    Backward: dℓ/dp = (p - y) / max(p (1 - p), 1e-12).
+    """
+
+    __slots__ = ("target", "reduction", "p")
+
+    def __init__(self, target: np.ndarray, reduction: str) -> None:
+        self.target, self.reduction = target, reduction
+
+    def forward(self, p: np.ndarray) -> np.ndarray:
+        self.p = p
+        y = self.target
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log(1 - p), -100)
+        return _reduce_loss(-(y * log_p + (1 - y) * log_q), self.reduction, p.size)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        p = self.p
+        d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        if self.reduction == "mean":
+            return (d * (g / p.size),)
+        return (d * g,)
 
 
 def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -397,6 +390,24 @@ def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Te
             "alias nnlab.nn.functional.binary_cross_entropy_with_logits)"
         )
     return BinaryCrossEntropy(t.astype(p.dtype, copy=False), reduction).apply(p)
+
+
+class Dropout(Function):
+    """Inverted dropout: y = x ⊙ m / (1 - p), mᵢ ~ Bernoulli(1 - p); dy/dx = m / (1 - p)."""
+
+    __slots__ = ("p", "rng", "mask")
+    saves_tensors = False  # the backward reads only its own mask
+
+    def __init__(self, p: float, rng: np.random.Generator) -> None:
+        self.p, self.rng = p, rng
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
+        return x * self.mask
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.mask,)
 
 
 def dropout(

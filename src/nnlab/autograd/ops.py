@@ -1,7 +1,10 @@
 """Arithmetic ops: + - * / ** and unary minus (elementwise, with NumPy broadcasting), and @.
 
 Each op returns its gradients in the broadcast shape of the output; the engine sums them back
-to each input's shape (``sum_to_shape``).
+to each input's shape (``sum_to_shape``). Operands follow PyTorch's type promotion where it
+differs from NumPy's: an integer tensor meeting a float tensor takes the float's dtype
+(int64 × float32 → float32, not float64), and a Python scalar takes the tensor's float dtype
+(float32 if the tensor is an integer one).
 """
 
 from __future__ import annotations
@@ -15,93 +18,113 @@ from .tensor import Tensor
 
 
 def lift(x: Any, like: Tensor | None = None) -> Tensor:
-    """Make ``x`` a Tensor. A Python scalar takes the float dtype of ``like`` (no silent upcast)."""
+    """Make ``x`` a Tensor. A Python scalar takes the float dtype of ``like`` (no silent upcast);
+    a Python float next to an integer tensor becomes float32, as in PyTorch."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, int | float) and not isinstance(x, bool) and like is not None:
-        if like.data.dtype.kind == "f":
-            return Tensor(np.asarray(x, dtype=like.data.dtype))
+        if like._data.dtype.kind == "f":
+            return Tensor(np.asarray(x, dtype=like._data.dtype))
+        if isinstance(x, float):
+            return Tensor(np.asarray(x, dtype=np.float32))
         return Tensor(np.asarray(x))
     if isinstance(x, np.ndarray | np.generic):
         return Tensor(x)
     return Tensor(np.asarray(x) if isinstance(x, bool) else x)
 
 
-def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """PyTorch's rule for an integer (or bool) tensor meeting a float one: it takes the float's
+    dtype (NumPy would widen int64 × float32 to float64). Integer tensors never need a gradient,
+    so the cast copy is a constant."""
+    ka, kb = a._data.dtype.kind, b._data.dtype.kind
+    if ka == "f" and kb in "iub":
+        return a, Tensor(b._data.astype(a._data.dtype))
+    if kb == "f" and ka in "iub":
+        return Tensor(a._data.astype(b._data.dtype)), b
+    return a, b
+
+
+def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """The two operands of a binary op as tensors of promoted dtypes (see the module doc)."""
     if isinstance(a, Tensor):
-        return a, lift(b, a)
-    b = lift(b)
-    return lift(a, b), b
-
-
-def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
+        b = lift(b, a)
+    else:
+        b = lift(b)
+        a = lift(a, b)
+    if a._data.dtype is not b._data.dtype:
+        return _promote(a, b)
+    return a, b
 
 
 class Add(Function):
+    """y = a + b; dy/da = dy/db = 1."""
+
     __slots__ = ()
+    broadcasting = True
+    saves_tensors = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        try:
-            return a + b
-        except ValueError:
-            _check_broadcast("add", a, b)
-            raise
+        return a + b
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g, g
 
 
+def add(a: Any, b: Any) -> Tensor:
+    """a + b (broadcasting)."""
+    return Add().apply(*pair(a, b))
+
+
 class Sub(Function):
+    """y = a - b; dy/da = 1, dy/db = -1."""
+
     __slots__ = ()
+    broadcasting = True
+    saves_tensors = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        try:
-            return a - b
-        except ValueError:
-            _check_broadcast("sub", a, b)
-            raise
+        return a - b
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g, -g
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b (broadcasting)."""
+    return Sub().apply(*pair(a, b))
 
 
 class Mul(Function):
     """d(ab)/da = b, d(ab)/db = a."""
 
     __slots__ = ("a", "b")
+    broadcasting = True
     fresh_grads = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        try:
-            return a * b
-        except ValueError:
-            _check_broadcast("mul", a, b)
-            raise
+        return a * b
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return g * self.b, g * self.a
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b elementwise (broadcasting)."""
+    return Mul().apply(*pair(a, b))
 
 
 class Div(Function):
     """d(a/b)/da = 1/b, d(a/b)/db = -a/b²."""
 
     __slots__ = ("a", "b")
+    broadcasting = True
     fresh_grads = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        try:
-            return a / b
-        except ValueError:
-            _check_broadcast("div", a, b)
-            raise
+        return a / b
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         ga = g / self.b
@@ -109,38 +132,64 @@ class Div(Function):
         return ga, gb
 
 
+def div(a: Any, b: Any) -> Tensor:
+    """a / b elementwise (broadcasting)."""
+    return Div().apply(*pair(a, b))
+
+
 class Pow(Function):
-    """d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a (only computed when b needs a gradient)."""
+    """y = aᵇ; dy/da = b·aᵇ⁻¹, dy/db = aᵇ·ln a (each computed only when needed).
+
+    PyTorch's conventions where the formulas give 0·∞: dy/da = 0 where b = 0 (y = 1 is
+    constant in a), and dy/db = 0 where a = 0 and b >= 0.
+    """
 
     __slots__ = ("a", "b", "out")
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        try:
-            self.out = a**b
-        except ValueError:
-            _check_broadcast("pow", a, b)
-            raise
+        self.out = a**b
         return self.out
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        a, b = self.a, self.b
         a_tensor, b_tensor = self.inputs
-        ga = g * self.b * self.a ** (self.b - 1) if a_tensor.requires_grad else None
-        gb = None
+        ga = gb = None
+        if a_tensor.requires_grad:
+            zero_exponent = b == 0
+            if zero_exponent.any():
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(zero_exponent, 0, g * b * a ** (b - 1))
+            else:
+                ga = g * b * a ** (b - 1)
         if b_tensor.requires_grad:
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = g * self.out * np.log(self.a)
+                gb = np.where((a == 0) & (b >= 0), 0, g * self.out * np.log(a))
         return ga, gb
 
 
+def pow(a: Any, b: Any) -> Tensor:
+    """a ** b elementwise (broadcasting); either side may be a tensor."""
+    return Pow().apply(*pair(a, b))
+
+
 class Neg(Function):
+    """y = -a; dy/da = -1."""
+
     __slots__ = ()
+    saves_tensors = False
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         return -a
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (-g,)
+
+
+def neg(a: Any) -> Tensor:
+    """-a."""
+    return Neg().apply(lift(a))
 
 
 class MatMul(Function):
@@ -198,36 +247,6 @@ class MatMul(Function):
         return ga, gb
 
 
-def add(a: Any, b: Any) -> Tensor:
-    """a + b (broadcasting)."""
-    return Add().apply(*_pair(a, b))
-
-
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b (broadcasting)."""
-    return Sub().apply(*_pair(a, b))
-
-
-def mul(a: Any, b: Any) -> Tensor:
-    """a * b elementwise (broadcasting)."""
-    return Mul().apply(*_pair(a, b))
-
-
-def div(a: Any, b: Any) -> Tensor:
-    """a / b elementwise (broadcasting)."""
-    return Div().apply(*_pair(a, b))
-
-
-def pow(a: Any, b: Any) -> Tensor:
-    """a ** b elementwise (broadcasting); either side may be a tensor."""
-    return Pow().apply(*_pair(a, b))
-
-
-def neg(a: Any) -> Tensor:
-    """-a."""
-    return Neg().apply(lift(a))
-
-
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b: 1-D, 2-D and batched N-D as ``numpy.matmul``."""
-    return MatMul().apply(*_pair(a, b))
+    return MatMul().apply(*pair(a, b))

@@ -15,18 +15,22 @@ Axis = int | Sequence[int] | None
 
 
 def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
-    """Axes as a sorted tuple of non-negative ints (None: all); clear error when out of range."""
+    """Axes as a sorted tuple of non-negative ints (None: all); clear error when out of range.
+
+    A 0-d tensor accepts axis 0 or -1, as in PyTorch, and reduces over nothing: ``()``.
+    """
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    size = ndim or 1
     out = []
     for ax in axes:
-        if not -ndim <= ax < (ndim or 1):
+        if not -size <= ax < size:
             raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimensions")
-        out.append(int(ax) % (ndim or 1))
+        out.append(int(ax) % size)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis}")
-    return tuple(sorted(out))
+    return tuple(sorted(out)) if ndim else ()
 
 
 def _expand(
@@ -44,23 +48,31 @@ class Sum(Function):
     """y = Σ x over ``axis``; dy/dx = 1 (the gradient is broadcast back)."""
 
     __slots__ = ("axis", "keepdims", "shape")
+    saves_tensors = False
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        return np.asarray(x.sum(axis=self.axis, keepdims=self.keepdims))
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         g = _expand(g, self.shape, self.axis, self.keepdims)
         return (np.broadcast_to(g, self.shape),)
 
 
+def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Σ x over ``axis`` (None: all elements)."""
+    x = lift(x)
+    return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims).apply(x)
+
+
 class Mean(Function):
     """y = (1/n) Σ x over ``axis``; dy/dx = 1/n."""
 
     __slots__ = ("axis", "keepdims", "shape", "n")
+    saves_tensors = False
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool) -> None:
         self.axis, self.keepdims = axis, keepdims
@@ -76,8 +88,15 @@ class Mean(Function):
         return (np.broadcast_to(g, self.shape),)
 
 
+def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (None: all elements)."""
+    x = lift(x)
+    return Mean(normalize_axis(axis, x.ndim, "mean"), keepdims).apply(x)
+
+
 class _Extremum(Function):
-    """max / min: the gradient goes to the extremal elements, split evenly among ties."""
+    """max / min: the gradient goes to the extremal elements, split evenly among ties; where
+    the result is nan it goes to the nan elements (PyTorch's ``max()`` convention)."""
 
     __slots__ = ("axis", "keepdims", "x", "out")
     reduce: Any = None
@@ -87,15 +106,31 @@ class _Extremum(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.size == 0:
-            raise ValueError(f"{self.name.lower()}: cannot reduce an empty tensor")
+            self._check_not_empty(x.shape)
         self.x = x
         self.out = np.asarray(type(self).reduce(x, axis=self.axis, keepdims=True))
         if self.keepdims:
             return self.out
         return self.out.reshape(()) if self.axis is None else np.squeeze(self.out, self.axis)
 
+    def _check_not_empty(self, shape: tuple[int, ...]) -> None:
+        op = self.name.lower()
+        if self.axis is None:
+            raise ValueError(
+                f"{op}: cannot reduce a tensor of shape {shape} (no elements) over all axes; "
+                "give an axis of non-zero size"
+            )
+        for ax in self.axis:
+            if shape[ax] == 0:
+                raise ValueError(
+                    f"{op}: cannot reduce over axis {ax} of size 0 (tensor shape {shape})"
+                )
+
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         mask = self.x == self.out
+        nan_out = np.isnan(self.out)
+        if nan_out.any():
+            mask |= np.isnan(self.x) & nan_out
         count = mask.sum(axis=self.axis, keepdims=True)
         g = g.reshape(self.out.shape)
         return (mask * (g / count),)
@@ -106,27 +141,15 @@ class Max(_Extremum):
     reduce = np.max
 
 
-class Min(_Extremum):
-    __slots__ = ()
-    reduce = np.min
-
-
-def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Σ x over ``axis`` (None: all elements)."""
-    x = lift(x)
-    return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims).apply(x)
-
-
-def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis`` (None: all elements)."""
-    x = lift(x)
-    return Mean(normalize_axis(axis, x.ndim, "mean"), keepdims).apply(x)
-
-
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; ties share the gradient equally."""
     x = lift(x)
     return Max(normalize_axis(axis, x.ndim, "max"), keepdims).apply(x)
+
+
+class Min(_Extremum):
+    __slots__ = ()
+    reduce = np.min
 
 
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:

@@ -1,5 +1,6 @@
 """Ops that move values without changing them: reshape, transpose, indexing, concatenate,
-stack, where. Their backward routes each gradient element back to where its value came from."""
+stack, where, pad. Their backward routes each gradient element back to where its value came
+from (none of them reads the values, so in-place changes after them are harmless)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift
-from .tensor import Tensor, _raw
+from .ops import lift, pair
+from .tensor import Tensor, _raw, _raw_index
 
 
 class Reshape(Function):
     __slots__ = ("shape", "in_shape")
+    saves_tensors = False
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -33,10 +35,16 @@ class Reshape(Function):
         return (g.reshape(self.in_shape),)
 
 
+def reshape(x: Any, shape: Sequence[int]) -> Tensor:
+    """The same values in a new shape (one axis may be -1)."""
+    return Reshape(tuple(shape)).apply(lift(x))
+
+
 class Transpose(Function):
     """Permute the axes (None: reverse them); the gradient is permuted back."""
 
     __slots__ = ("axes",)
+    saves_tensors = False
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -57,6 +65,11 @@ class Transpose(Function):
         return (g.transpose(np.argsort([a % g.ndim for a in self.axes])),)
 
 
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute axes; None reverses them (``.T``)."""
+    return Transpose(None if axes is None else tuple(axes)).apply(lift(x))
+
+
 def _has_advanced(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return any(
@@ -73,6 +86,7 @@ class GetItem(Function):
     """
 
     __slots__ = ("index", "shape", "dtype")
+    saves_tensors = False
 
     def __init__(self, index: Any) -> None:
         self.index = index
@@ -93,8 +107,14 @@ class GetItem(Function):
         return (out,)
 
 
+def getitem(x: Any, index: Any) -> Tensor:
+    """x[index] (NumPy basic and advanced indexing)."""
+    return GetItem(_raw_index(index)).apply(lift(x))
+
+
 class Concatenate(Function):
     __slots__ = ("axis", "splits")
+    saves_tensors = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -112,8 +132,17 @@ class Concatenate(Function):
         return tuple(np.split(g, self.splits, axis=self.axis))
 
 
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    ts = [lift(t) for t in tensors]
+    if not ts:
+        raise ValueError("concatenate: need at least one tensor")
+    return Concatenate(axis).apply(*ts)
+
+
 class Stack(Function):
     __slots__ = ("axis", "n")
+    saves_tensors = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -131,10 +160,19 @@ class Stack(Function):
         return tuple(np.moveaxis(g, self.axis, 0))
 
 
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis."""
+    ts = [lift(t) for t in tensors]
+    if not ts:
+        raise ValueError("stack: need at least one tensor")
+    return Stack(axis).apply(*ts)
+
+
 class Where(Function):
     """y = a where cond else b; the gradient flows to the chosen side only."""
 
     __slots__ = ("cond",)
+    saves_tensors = False
 
     def __init__(self, cond: np.ndarray) -> None:
         self.cond = cond
@@ -153,47 +191,47 @@ class Where(Function):
         return np.where(self.cond, g, zero), np.where(self.cond, zero, g)
 
 
-def reshape(x: Any, shape: Sequence[int]) -> Tensor:
-    """The same values in a new shape (one axis may be -1)."""
-    return Reshape(tuple(shape)).apply(lift(x))
-
-
-def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute axes; None reverses them (``.T``)."""
-    return Transpose(None if axes is None else tuple(axes)).apply(lift(x))
-
-
-def getitem(x: Any, index: Any) -> Tensor:
-    """x[index] (NumPy basic and advanced indexing)."""
-    if isinstance(index, tuple):
-        index = tuple(_raw(i) for i in index)
-    else:
-        index = _raw(index)
-    return GetItem(index).apply(lift(x))
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    ts = [lift(t) for t in tensors]
-    if not ts:
-        raise ValueError("concatenate: need at least one tensor")
-    return Concatenate(axis).apply(*ts)
-
-
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis."""
-    ts = [lift(t) for t in tensors]
-    if not ts:
-        raise ValueError("stack: need at least one tensor")
-    return Stack(axis).apply(*ts)
-
-
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elementwise choice: ``a`` where ``cond`` is true, else ``b`` (cond is not differentiable)."""
-    cond_arr = np.asarray(_raw(cond), dtype=bool)
-    if isinstance(a, Tensor):
-        ta, tb = a, lift(b, a)
-    else:
-        tb = lift(b)
-        ta = lift(a, tb)
-    return Where(cond_arr).apply(ta, tb)
+    return Where(np.asarray(_raw(cond), dtype=bool)).apply(*pair(a, b))
+
+
+class Pad(Function):
+    """Constant padding: y = x surrounded by ``value``, ``widths[k] = (before, after)`` elements
+    on axis k; dy/dx = 1 on the copied block, so the backward slices it back out of g."""
+
+    __slots__ = ("widths", "value", "inner")
+    saves_tensors = False
+
+    def __init__(self, widths: tuple[tuple[int, int], ...], value: float) -> None:
+        self.widths, self.value = widths, value
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        shape = tuple(n + b + a for n, (b, a) in zip(x.shape, self.widths, strict=True))
+        self.inner = tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, self.widths, strict=True))
+        out = np.full(shape, self.value, dtype=x.dtype)
+        out[self.inner] = x
+        return out
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g[self.inner],)
+
+
+def pad(x: Any, pad_width: Sequence[tuple[int, int]], value: float = 0.0) -> Tensor:
+    """Pad with the constant ``value``, in NumPy's order: ``pad_width`` holds one
+    ``(before, after)`` pair of non-negative ints per axis, first axis first (as ``np.pad``;
+    ``nnlab.nn.functional.pad`` takes PyTorch's flat, last-axis-first order).
+
+    >>> pad(x, ((0, 0), (1, 2)))   # x (N, 3) -> (N, 6): one column before, two after
+    """
+    x = lift(x)
+    try:
+        widths: tuple[tuple[int, int], ...] | None = tuple((int(b), int(a)) for b, a in pad_width)
+    except (TypeError, ValueError):
+        widths = None
+    if widths is None or len(widths) != x.ndim or any(min(w) < 0 for w in widths):
+        raise ValueError(
+            f"pad: pad_width must hold {x.ndim} (before, after) pairs of non-negative ints, one "
+            f"per axis of the tensor of shape {x.shape}; got {pad_width!r}"
+        )
+    return Pad(widths, value).apply(x)

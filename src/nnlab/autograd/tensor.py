@@ -9,17 +9,39 @@ order (computed iteratively: a chain of 100,000 ops is fine), applying the chain
 Gradients of intermediate tensors live in a dict that is dropped when ``backward`` returns; leaf
 tensors (created by the user with ``requires_grad=True``) *accumulate* into ``.grad`` across calls,
 as in PyTorch, until ``zero_grad()`` clears them.
+
+In-place changes (PyTorch's version counter, made cheap). A node's backward reads the arrays
+its forward saw; if one of them is changed in place before ``backward()``, the gradient would be
+computed at the new values, silently wrong. So every in-place write that goes through a tensor
+reads a global *write clock* forward by one and stamps the tensor with it (``_version``), and
+every recorded node keeps the clock's reading at its creation (``Function.stamp``): one integer
+per op, no per-input bookkeeping. ``backward()`` raises, naming the op, when an input (or the
+output) of a node that saves values carries a stamp newer than the node's. Writes that stamp:
+
+- assigning ``t.data = array``, and every augmented assignment ``t.data += d``, ``t.data -= d``,
+  ``t.data *= s`` (Python stores the result back through the same attribute);
+- ``t[index] = value`` (:meth:`Tensor.__setitem__`, under ``no_grad`` for a tensor that
+  requires grad, as in PyTorch);
+- :func:`increment_version`, which the optimizers call after updating ``p.data`` in place
+  (``np.subtract(x, step, out=x)``), as ``torch.autograd.graph.increment_version``.
+
+A write into the array itself, ``t.data[...] = v`` or ``np.copyto(t.data, v)``, goes to NumPy
+directly and cannot be seen without an ndarray subclass (a Python hook on every NumPy call) or
+a checksum of every saved array (O(n) per op); as in PyTorch, where ``.data`` writes are not
+tracked either, use ``t[...] = v`` or ``t.data = ...`` when a graph may still need the values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import function as _function
-from .function import Function, sum_to_shape
+from .grad_mode import grad_mode
+
+if TYPE_CHECKING:
+    from .function import Function
 
 Scalar = int | float
 ArrayLike = Any
@@ -44,22 +66,70 @@ def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} (dtype {arr.dtype})")
 
 
+class _WriteClock:
+    """A counter read forward by every in-place write through a tensor (see the module doc)."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+write_clock = _WriteClock()
+
+
+def increment_version(tensors: Tensor | Iterable[Tensor]) -> None:
+    """Record that ``tensors`` were modified in place through their arrays (``p.data``), so that
+    a graph recorded before the change refuses to differentiate through the old values.
+
+    The optimizers call it after each update (``torch.autograd.graph.increment_version``).
+    """
+    for t in [tensors] if isinstance(tensors, Tensor) else tensors:
+        t._version = write_clock.tick()
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Un-broadcast: sum ``grad`` down to ``shape`` (the adjoint of NumPy broadcasting).
+
+    Leading axes that broadcasting added are summed away, then every axis where ``shape`` has 1
+    and ``grad`` does not is summed with ``keepdims``.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if grad.shape != shape:  # e.g. a scalar gradient for an array input
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
 class Tensor:
     """An n-dimensional array with an optional gradient.
 
     Attributes:
-        data: the values (``numpy.ndarray``).
-        grad: dL/d(self) after ``backward()`` (same shape as ``data``) or None. For a leaf it
-            accumulates over backward calls until :meth:`zero_grad`.
+        data: the values, always a ``numpy.ndarray`` (0-d for a scalar). Assigning to it (or
+            ``t.data -= ...``) counts as an in-place change (see the module doc).
+        grad: dL/d(self) after ``backward()`` (an ndarray of the same shape as ``data``) or
+            None. For a leaf it accumulates over backward calls until :meth:`zero_grad`.
         requires_grad: whether gradients flow to this tensor.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_fn", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_fn", "_version", "__weakref__")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
-    data: np.ndarray
+    _data: np.ndarray
     grad: np.ndarray | None
     requires_grad: bool
     _fn: Function | None
+    #: the write clock's reading at the last in-place change of this tensor (0: never changed)
+    _version: int
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
         arr = _as_array(data, dtype)
@@ -68,27 +138,37 @@ class Tensor:
                 f"tensor: only floating-point tensors can require grad, got dtype {arr.dtype}; "
                 "pass dtype=np.float32 (or float64) to convert"
             )
-        self.data = arr
+        self._data = arr
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._fn = None
+        self._version = 0
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value: ArrayLike) -> None:
+        self._data = value if type(value) is np.ndarray else np.asarray(value)
+        self._version = write_clock.tick()
 
     # ----------------------------------------------------------------- array protocol
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
@@ -96,28 +176,39 @@ class Tensor:
         return self._fn is None
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def numpy(self) -> np.ndarray:
         """The values as an ndarray (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item: tensor has {self.data.size} elements, expected exactly 1")
-        return self.data.item()
+        if self._data.size != 1:
+            raise ValueError(
+                f"item: tensor of shape {self.shape} has {self._data.size} elements; only a "
+                "one-element tensor converts to a Python number"
+            )
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
 
     def detach(self) -> Tensor:
         """A tensor sharing the same data, cut from the graph (requires_grad=False)."""
-        return Tensor(self.data)
+        return Tensor(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
-        extra = f", dtype={self.data.dtype}"
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(")
+        extra = f", dtype={self._data.dtype}"
         if self._fn is not None:
             extra += f", grad_fn={self._fn.name}"
         elif self.requires_grad:
@@ -125,6 +216,22 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     __hash__ = object.__hash__
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``t[index] = value``: write into the values in place (not differentiable).
+
+        As in PyTorch, a tensor that requires grad may be written only under ``no_grad()``
+        (setting parameters); a graph recorded earlier that saved this tensor then refuses to
+        run ``backward()``.
+        """
+        if self.requires_grad and grad_mode.enabled:
+            raise RuntimeError(
+                "setitem: in-place assignment into a tensor that requires grad is not recorded "
+                "in the graph; do it under nnlab.no_grad() (e.g. to set parameters), or build a "
+                "new tensor with where() or concatenate()"
+            )
+        self._data[_raw_index(index)] = _raw(value)
+        self._version = write_clock.tick()
 
     # ----------------------------------------------------------------- autodiff
     def zero_grad(self) -> None:
@@ -139,7 +246,8 @@ class Tensor:
                 (one-element) tensor, where it is 1.
 
         Calling ``backward`` twice on the same graph adds the gradients twice (the graph is kept);
-        call ``zero_grad()`` (or an optimizer's) between steps.
+        call ``zero_grad()`` (or an optimizer's) between steps. Raises ``RuntimeError`` when a
+        value a node saved was modified in place since (see the module doc).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -147,13 +255,13 @@ class Tensor:
                 "requires_grad=True, or it was computed inside no_grad())"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward: output has shape {self.shape}; a gradient can be implied only for "
                     "a scalar output. Pass grad= (dL/doutput, same shape), or reduce first "
                     "(e.g. .sum() or .mean())"
                 )
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
             seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -172,12 +280,14 @@ class Tensor:
                 continue
             fn = node._fn
             assert fn is not None
+            if fn.saves_tensors:
+                _check_unmodified(node, fn)
             fresh = fn.fresh_grads
             for inp, gi in zip(fn.inputs, fn.backward(g), strict=True):
                 if gi is None or not inp.requires_grad:
                     continue
-                if gi.shape != inp.data.shape:
-                    gi = sum_to_shape(gi, inp.data.shape)
+                if gi.shape != inp._data.shape:
+                    gi = sum_to_shape(gi, inp._data.shape)
                 if inp._fn is None:
                     # a fresh array that owns its memory can become .grad as it is
                     inp._accumulate(gi, owned=fresh and gi.base is None)
@@ -188,9 +298,10 @@ class Tensor:
 
     def _accumulate(self, g: np.ndarray, owned: bool = False) -> None:
         """Add ``g`` into ``.grad``. Unless ``owned`` (nobody else holds ``g``), the first
-        gradient is copied: it may alias an array kept elsewhere in the graph."""
-        if g.dtype != self.data.dtype:
-            g, owned = g.astype(self.data.dtype), True
+        gradient is copied: it may alias an array kept elsewhere in the graph. ``.grad`` is
+        always an ndarray of this tensor's dtype (NumPy turns 0-d results into scalars)."""
+        if type(g) is not np.ndarray or g.dtype != self._data.dtype:
+            g, owned = np.array(g, dtype=self._data.dtype), True
         if self.grad is None:
             self.grad = g if owned else np.array(g, copy=True)
         else:
@@ -244,22 +355,22 @@ class Tensor:
 
     # comparisons: plain boolean arrays (not differentiable)
     def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < _raw(other)
+        return self._data < _raw(other)
 
     def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= _raw(other)
+        return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > _raw(other)
+        return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= _raw(other)
+        return self._data >= _raw(other)
 
     def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data == _raw(other)
+        return self._data == _raw(other)
 
     def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data != _raw(other)
+        return self._data != _raw(other)
 
     # ----------------------------------------------------------------- methods
     def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -322,11 +433,33 @@ class Tensor:
         return nn_ops.log_softmax(self, axis)
 
 
-_function._tensor_class = Tensor
-
-
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _raw_index(index: Any) -> Any:
+    """An index with every Tensor in it replaced by its array."""
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    return _raw(index)
+
+
+def _check_unmodified(out: Tensor, fn: Function) -> None:
+    """Raise when an input or the output of ``fn`` was written in place after ``fn`` ran."""
+    stamp = fn.stamp
+    for k, t in enumerate(fn.inputs):
+        if t._version > stamp:
+            what = f"input {k} (shape {t.shape}, dtype {t.dtype})"
+            break
+    else:
+        if out._version <= stamp:
+            return
+        what = f"its output (shape {out.shape}, dtype {out.dtype})"
+    raise RuntimeError(
+        f"backward: {what} of {fn.name} was modified in place after {fn.name} saved it for "
+        "the backward pass, so the gradient would be computed at the new values. Recompute "
+        "the forward pass after changing it (e.g. call optimizer.step() only after backward())"
+    )
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
@@ -360,4 +493,5 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> T
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
+# the modules behind the operators and methods above; imported last since they build on Tensor
 from . import nn_ops, ops, reduce_ops, shape_ops, unary_ops  # noqa: E402

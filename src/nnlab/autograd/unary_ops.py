@@ -1,4 +1,5 @@
-"""Elementwise functions and their derivatives: exp, log, sqrt, abs, tanh, sigmoid, relu, clip."""
+"""Elementwise functions and their derivatives: exp, log, sqrt, abs, sign, tanh, sigmoid, relu,
+clip. The other activations (leaky_relu, gelu, ...) are in ``activations``."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ class Exp(Function):
         return (g * self.out,)
 
 
+def exp(x: Any) -> Tensor:
+    """eˣ elementwise."""
+    return Exp().apply(lift(x))
+
+
 class Log(Function):
     """y = ln x, dy/dx = 1/x."""
 
@@ -35,6 +41,11 @@ class Log(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g / self.x,)
+
+
+def log(x: Any) -> Tensor:
+    """Natural logarithm elementwise."""
+    return Log().apply(lift(x))
 
 
 class Sqrt(Function):
@@ -50,6 +61,11 @@ class Sqrt(Function):
         return (g / (2 * self.out),)
 
 
+def sqrt(x: Any) -> Tensor:
+    """√x elementwise."""
+    return Sqrt().apply(lift(x))
+
+
 class Abs(Function):
     """y = |x|, dy/dx = sign(x) (0 at 0, as PyTorch)."""
 
@@ -63,6 +79,30 @@ class Abs(Function):
         return (g * np.sign(self.x),)
 
 
+def abs(x: Any) -> Tensor:
+    """|x| elementwise."""
+    return Abs().apply(lift(x))
+
+
+class Sign(Function):
+    """y = sign(x) = [x > 0] - [x < 0] ∈ {-1, 0, 1} (0 for nan, as PyTorch); dy/dx = 0."""
+
+    __slots__ = ()
+    saves_tensors = False
+    fresh_grads = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.subtract(x > 0, x < 0, dtype=x.dtype)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.zeros_like(g),)
+
+
+def sign(x: Any) -> Tensor:
+    """sign(x) elementwise (-1, 0 or 1); its gradient is zero."""
+    return Sign().apply(lift(x))
+
+
 class Tanh(Function):
     """y = tanh x, dy/dx = 1 - y²."""
 
@@ -74,6 +114,11 @@ class Tanh(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * (1 - self.out * self.out),)
+
+
+def tanh(x: Any) -> Tensor:
+    """Hyperbolic tangent elementwise."""
+    return Tanh().apply(lift(x))
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -95,23 +140,36 @@ class Sigmoid(Function):
         return (g * self.out * (1 - self.out),)
 
 
-class Relu(Function):
-    """y = max(x, 0), dy/dx = 1 where x > 0 else 0 (backward by mask)."""
+def sigmoid(x: Any) -> Tensor:
+    """Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), computed without overflow."""
+    return Sigmoid().apply(lift(x))
 
-    __slots__ = ("mask",)
+
+class Relu(Function):
+    """y = max(x, 0); dy/dx = 0 where x <= 0, else 1 (PyTorch's conventions: relu(-inf) = 0,
+    relu(nan) = nan with gradient 1, a negative input gives +0.0)."""
+
+    __slots__ = ("off",)
+    saves_tensors = False  # the mask is its own array
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x > 0
-        return x * self.mask
+        self.off = x <= 0
+        return np.maximum(x, 0)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        return (g * self.mask,)
+        return (np.where(self.off, 0, g),)
+
+
+def relu(x: Any) -> Tensor:
+    """max(x, 0) elementwise."""
+    return Relu().apply(lift(x))
 
 
 class Clip(Function):
     """y = min(max(x, lo), hi); the gradient passes where lo <= x <= hi."""
 
     __slots__ = ("lo", "hi", "mask")
+    saves_tensors = False  # the mask is its own array
 
     def __init__(self, lo: float | None, hi: float | None) -> None:
         if lo is None and hi is None:
@@ -131,41 +189,6 @@ class Clip(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * self.mask,)
-
-
-def exp(x: Any) -> Tensor:
-    """eˣ elementwise."""
-    return Exp().apply(lift(x))
-
-
-def log(x: Any) -> Tensor:
-    """Natural logarithm elementwise."""
-    return Log().apply(lift(x))
-
-
-def sqrt(x: Any) -> Tensor:
-    """√x elementwise."""
-    return Sqrt().apply(lift(x))
-
-
-def abs(x: Any) -> Tensor:
-    """|x| elementwise."""
-    return Abs().apply(lift(x))
-
-
-def tanh(x: Any) -> Tensor:
-    """Hyperbolic tangent elementwise."""
-    return Tanh().apply(lift(x))
-
-
-def sigmoid(x: Any) -> Tensor:
-    """Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), computed without overflow."""
-    return Sigmoid().apply(lift(x))
-
-
-def relu(x: Any) -> Tensor:
-    """max(x, 0) elementwise."""
-    return Relu().apply(lift(x))
 
 
 def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:

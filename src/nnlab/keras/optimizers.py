@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor
+from nnlab.autograd import Tensor, increment_version
 from nnlab.optim.optimizer import check_learning_rate
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get"]
@@ -80,6 +80,7 @@ class Optimizer:
         for i, p in enumerate(params):
             if p.grad is not None:
                 self._update(i, p.data, p.grad)
+                increment_version(p)  # a graph recorded before this step may not use p again
 
     def _update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError

@@ -1,4 +1,6 @@
-"""Loss functions (PyTorch's ``torch.nn.functional`` semantics) and the activations, as functions.
+"""Loss functions (PyTorch's ``torch.nn.functional`` semantics), the activations and ``pad``,
+as functions, with PyTorch's names and defaults (``hardsigmoid`` is the engine's
+``hard_sigmoid``; ``pad`` takes PyTorch's flat, last-axis-first widths).
 
 Every loss takes ``reduction``: "mean" (the default), "sum", or "none" (the unreduced
 per-element or per-sample losses). Losses over logits use the engine's fused, numerically stable
@@ -11,6 +13,7 @@ Targets are constants (no gradient flows to them), except in ``mse_loss``, ``l1_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,16 +22,27 @@ from .. import autograd
 from ..autograd import (
     Tensor,
     dropout,
+    elu,
+    gelu,
+    hardswish,
+    leaky_relu,
     linear,
     log_softmax,
+    mish,
     relu,
+    relu6,
+    selu,
     sigmoid,
     sigmoid_binary_cross_entropy,
+    silu,
     softmax,
     softmax_cross_entropy,
+    softplus,
+    softsign,
     tanh,
     where,
 )
+from ..autograd import hard_sigmoid as hardsigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -37,15 +51,27 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "elu",
+    "gelu",
+    "hardsigmoid",
+    "hardswish",
     "kl_div",
     "l1_loss",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "pad",
     "relu",
+    "relu6",
+    "selu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
+    "softsign",
     "tanh",
 ]
 
@@ -184,3 +210,28 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
         batch = x.shape[0] if x.ndim else 1
         return pointwise.sum() / batch
     return _reduce(pointwise, reduction)
+
+
+def pad(
+    input: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> Tensor:
+    """Constant padding with PyTorch's widths: ``pad`` = (left, right) of the last axis, then
+    (before, after) of the axis before it, and so on; 2k ints pad the last k axes.
+
+    >>> pad(x, (1, 2))          # x (N, 3) -> (N, 6): one column before, two after
+    >>> pad(x, (0, 0, 1, 1))    # x (N, 3) -> (N + 2, 3)
+
+    ``nnlab.autograd.pad`` takes NumPy's per-axis ``(before, after)`` pairs instead.
+    """
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    widths = [int(w) for w in pad]
+    k = len(widths) // 2
+    if len(widths) % 2 or k > x.ndim:
+        raise ValueError(
+            f"pad: expected an even number of widths, at most {2 * x.ndim} for a tensor of "
+            f"shape {x.shape}, got {tuple(pad)}"
+        )
+    pairs = [(0, 0)] * (x.ndim - k) + [(widths[2 * i], widths[2 * i + 1]) for i in range(k)][::-1]
+    return autograd.pad(x, pairs, 0.0 if value is None else value)

@@ -1,7 +1,9 @@
 """The ``Optimizer`` base class and plain / momentum / Nesterov ``SGD``.
 
-Every optimizer updates ``p.data`` in place (a layer keeps the same array object), skips
-parameters whose ``grad`` is None, and never modifies ``p.grad``. The arithmetic stays in the
+Every optimizer updates ``p.data`` in place (a layer keeps the same array object), marks the
+parameter modified (``increment_version``: a graph recorded before the step then refuses
+``backward()``, as in PyTorch), skips parameters whose ``grad`` is None, and never modifies
+``p.grad``. The arithmetic stays in the
 parameter's dtype: hyper-parameters are converted to that dtype before touching float32 arrays,
 and temporaries live in per-parameter scratch buffers reused across steps.
 """
@@ -14,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, increment_version
 
 ParamsLike = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
@@ -125,6 +127,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = {}
                 self._update(p, g, group, state)
+                increment_version(p)  # a graph recorded before this step may not use p again
         return loss
 
     def _update(
