@@ -1,0 +1,576 @@
+"""Convolution and pooling: whole-array NumPy, im2col through stride tricks and one GEMM.
+
+Layout. Every op computes on channels-last arrays, x (N, H, W, C) with the kernel (kh, kw, C/G, O)
+(Keras's NHWC / HWIO). PyTorch's layout, x (N, C, H, W) with the weight (O, C/G, kh, kw), is the
+same data seen through a transposed view (``x.transpose(0, 2, 3, 1)`` copies nothing), so the
+channels-first ops are thin views around the same core, and they return a view too: in a
+channels-first network the activations stay channels-last in memory, which is what the im2col
+gather wants (the C values of one pixel are contiguous). ``data_format`` selects the layout of
+the arguments: "channels_first" (PyTorch's, the default) or "channels_last" (Keras's).
+
+Index math (stride s, dilation d, padding p, kernel k, per spatial axis; xp the padded input):
+
+    OH = (H + p_top + p_bottom - d_h (kh - 1) - 1) // s_h + 1            (the same for OW)
+    cols[n, oh, ow, g, i, j, c] = xp[n, oh s_h + i d_h, ow s_w + j d_w, g C/G + c]
+    y[n, oh, ow, g O/G + o]     = Σ_{i,j,c} cols[n, oh, ow, g, i, j, c] K[i, j, c, g O/G + o] + b
+
+``cols`` is one ``as_strided`` view of xp made contiguous (M = N·OH·OW rows of kh·kw·C/G values
+per group), so the sum is one GEMM (one per group). The backward is two more GEMMs,
+dK = colsᵀ g and dcols = g Kᵀ, then col2im scatters dcols back: for each of the kh·kw offsets
+(i, j), dxp[:, i d_h : ... : s_h, j d_w : ... : s_w, :] += dcols[:, :, :, :, i, j, :], a whole-array
+add (kh·kw of them, no loop over the batch or the pixels). Pooling uses the same windows.
+
+Memory: ``cols`` (N·OH·OW·kh·kw·C values, the batch's own) is kept from the forward for the
+backward and dropped there; a second backward on the same graph rebuilds it from the input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .function import Function
+from .reduce_ops import max as _max
+from .reduce_ops import mean as _mean
+from .tensor import Tensor
+
+DATA_FORMATS = ("channels_first", "channels_last")
+Padding = str | int | tuple[int, int]
+IntPair = int | tuple[int, int]
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _check_format(op: str, data_format: str) -> bool:
+    """True for channels_last; raise for an unknown data_format."""
+    if data_format not in DATA_FORMATS:
+        raise ValueError(f"{op}: data_format must be one of {DATA_FORMATS}, got {data_format!r}")
+    return data_format == "channels_last"
+
+
+def _pair(op: str, name: str, value: Any, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints, each >= minimum, as a pair."""
+    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
+    if len(pair) != 2 or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= minimum for v in pair
+    ):
+        raise ValueError(
+            f"{op}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(pair[0]), int(pair[1])
+
+
+class Window(NamedTuple):
+    """Where the windows of a conv or a pool lie on a (H, W) input."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]  # (top, bottom), (left, right)
+    out: tuple[int, int]  # (OH, OW)
+
+    def offsets(self) -> list[tuple[slice, slice]]:
+        """For each kernel offset (i, j), the rows and columns of the padded input it reads."""
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out
+        return [
+            (
+                slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                slice(j * dw, j * dw + sw * (ow - 1) + 1, sw),
+            )
+            for i in range(kh)
+            for j in range(kw)
+        ]
+
+
+def _pads(op: str, padding: Padding, size: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """(before, after) padding of one spatial axis. "same" gives OH = ceil(H / s) with the extra
+    pixel after (TensorFlow's and PyTorch's rule: total = (OH - 1) s + d (k - 1) + 1 - H)."""
+    if padding == "valid":
+        return 0, 0
+    if padding == "same":
+        total = max((-(-size // s) - 1) * s + d * (k - 1) + 1 - size, 0)
+        return total // 2, total - total // 2
+    assert isinstance(padding, int)
+    return padding, padding
+
+
+def window(
+    op: str, size: tuple[int, int], kernel: Any, stride: Any, padding: Any, dilation: Any = 1
+) -> Window:
+    """The windows of ``kernel`` on an input of spatial ``size``; raise a readable error for
+    a bad option or a kernel larger than the padded input."""
+    k = _pair(op, "kernel_size", kernel)
+    s = _pair(op, "stride", stride)
+    d = _pair(op, "dilation", dilation)
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(
+                f"{op}: padding must be 'valid', 'same', an int or a pair, got {padding!r}"
+            )
+        per_axis: tuple[Any, Any] = (padding, padding)
+    else:
+        per_axis = _pair(op, "padding", padding, minimum=0)
+    pads = (
+        _pads(op, per_axis[0], size[0], k[0], s[0], d[0]),
+        _pads(op, per_axis[1], size[1], k[1], s[1], d[1]),
+    )
+    padded = (size[0] + sum(pads[0]), size[1] + sum(pads[1]))
+    span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    if padded[0] < span[0] or padded[1] < span[1]:
+        raise ValueError(
+            f"{op}: kernel {k[0]}×{k[1]} (spanning {span[0]}×{span[1]} with dilation) is larger "
+            f"than the padded input {padded[0]}×{padded[1]}"
+        )
+    out = ((padded[0] - span[0]) // s[0] + 1, (padded[1] - span[1]) // s[1] + 1)
+    return Window(k, s, d, pads, out)
+
+
+def pad_nhwc(x: np.ndarray, win: Window, value: float = 0.0) -> np.ndarray:
+    """x (N, H, W, C) padded on H and W (x itself when there is no padding); C-ordered."""
+    (t, b), (left, r) = win.pads
+    if not (t or b or left or r):
+        return x
+    n, h, w, c = x.shape
+    xp = np.full((n, h + t + b, w + left + r, c), value, dtype=x.dtype)
+    xp[:, t : t + h, left : left + w] = x
+    return xp
+
+
+def _crop(xp: np.ndarray, win: Window) -> np.ndarray:
+    (t, b), (left, r) = win.pads
+    return xp[:, t : xp.shape[1] - b, left : xp.shape[2] - r]
+
+
+def im2col(xp: np.ndarray, win: Window, groups: int) -> np.ndarray:
+    """cols (N·OH·OW, G, kh·kw·C/G) from the padded input xp (N, Hp, Wp, C), one copy:
+    cols[n, oh, ow, g, i, j, c] = xp[n, oh s_h + i d_h, ow s_w + j d_w, g C/G + c]."""
+    n, _, _, c = xp.shape
+    sn, sh, sw, sc = xp.strides
+    cg = c // groups
+    (kh, kw), (th, tw), (dh, dw), (oh, ow) = win.kernel, win.stride, win.dilation, win.out
+    view = as_strided(
+        xp,
+        shape=(n, oh, ow, groups, kh, kw, cg),
+        strides=(sn, sh * th, sw * tw, sc * cg, sh * dh, sw * dw, sc),
+        writeable=False,
+    )
+    return np.ascontiguousarray(view).reshape(n * oh * ow, groups, kh * kw * cg)
+
+
+def col2im(
+    dcols: np.ndarray, padded_shape: tuple[int, ...], win: Window, groups: int
+) -> np.ndarray:
+    """The adjoint of :func:`im2col`: dxp (N, Hp, Wp, C) with every column entry added back at
+    the pixel it was read from, one whole-array add per kernel offset (i, j)."""
+    n, hp, wp, c = padded_shape
+    (kh, kw), (oh, ow) = win.kernel, win.out
+    d = dcols.reshape(n, oh, ow, groups, kh, kw, c // groups)
+    dxp = np.zeros((n, hp, wp, groups, c // groups), dtype=dcols.dtype)
+    for k, (rows, cols) in enumerate(win.offsets()):
+        dxp[:, rows, cols] += d[:, :, :, :, k // kw, k % kw]
+    return dxp.reshape(padded_shape)
+
+
+def grouped_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(M, G, K) @ (G, K, P) -> (M, G·P): one GEMM per group (a plain 2-D GEMM when G = 1)."""
+    m, g, _ = a.shape
+    if g == 1:
+        return a.reshape(m, -1) @ b[0]
+    return np.matmul(a.transpose(1, 0, 2), b).transpose(1, 0, 2).reshape(m, -1)
+
+
+def _with_height(value: Any, height_value: int) -> tuple[int, int]:
+    """A 1-D option (an int or a 1-tuple) as the 2-D pair (height_value, value)."""
+    if isinstance(value, int | np.integer):
+        return height_value, value
+    return (height_value, *value)  # type: ignore[return-value]
+
+
+class Conv(Function):
+    """y = x ⋆ K + b, the cross-correlation of deep learning (see the module docstring), in 1-D or
+    2-D (a 1-D conv is a 2-D one on an input of height 1).
+
+    Shapes, channels_first: x (N, C, [H,] W), weight (O, C/G, [kh,] kw), y (N, O, [OH,] OW);
+    channels_last: x (N, [H,] W, C), kernel ([kh,] kw, C/G, O), y (N, [OH,] OW, O); bias (O,).
+    Backward: db = Σ g, dK = colsᵀ g, dx = col2im(g Kᵀ) (one GEMM per group each).
+    """
+
+    __slots__ = ("nd", "opts", "last", "groups", "win", "xp", "cols", "wk", "x_shape", "w_shape")
+    fresh_grads = True
+
+    def __init__(
+        self, nd: int, stride: Any, padding: Any, dilation: Any, groups: int, data_format: str
+    ) -> None:
+        self.nd, self.groups = nd, groups
+        self.last = _check_format(self.name, data_format)
+        if nd == 1:  # a 1-D conv is a 2-D one of height 1: stride and dilation 1, no padding on H
+            stride, dilation = _with_height(stride, 1), _with_height(dilation, 1)
+            padding = padding if isinstance(padding, str) else _with_height(padding, 0)
+        self.opts = (stride, padding, dilation)
+
+    @property
+    def name(self) -> str:
+        return f"conv{self.nd}d"
+
+    def _shapes_error(self, x: np.ndarray, w: np.ndarray) -> str | None:
+        sp = "L" if self.nd == 1 else "H, W"
+        ks = "k" if self.nd == 1 else "kH, kW"
+        ndim = self.nd + 2
+        if x.ndim != ndim:
+            layout = f"(N, {sp}, C)" if self.last else f"(N, C, {sp})"
+            return f"input must be {ndim}-D {layout}, got shape {x.shape}"
+        if w.ndim != ndim:
+            layout = (
+                f"({ks}, in_channels/groups, out_channels)"
+                if self.last
+                else f"(out_channels, in_channels/groups, {ks})"
+            )
+            return f"weight must be {ndim}-D {layout}, got shape {w.shape}"
+        return None
+
+    def _nhwc(self, x: np.ndarray) -> np.ndarray:
+        """An input or output-gradient array as (N, H, W, C): a view, no copy."""
+        if self.nd == 1:
+            x = x[:, None] if self.last else x[:, :, None]
+        return x if self.last else x.transpose(0, 2, 3, 1)
+
+    def _hwio(self, w: np.ndarray) -> np.ndarray:
+        """The weight as a kernel (kh, kw, C/G, O): a view, no copy."""
+        if self.nd == 1:
+            w = w[None] if self.last else w[:, :, None]
+        return w if self.last else w.transpose(2, 3, 1, 0)
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        op = self.name
+        problem = self._shapes_error(x, w)
+        if problem:
+            raise ValueError(f"{op}: {problem}")
+        if x.dtype.kind != "f" or x.dtype != w.dtype:
+            raise TypeError(
+                f"{op}: input and weight must have the same float dtype, "
+                f"got {x.dtype} and {w.dtype}"
+            )
+        xn, k = self._nhwc(x), self._hwio(w)
+        c, o, g = xn.shape[3], k.shape[3], self.groups
+        if not isinstance(g, int | np.integer) or g < 1 or c % g or o % g:
+            raise ValueError(
+                f"{op}: groups={g} must be a positive int dividing in_channels={c} "
+                f"and out_channels={o}"
+            )
+        if k.shape[2] * g != c:
+            raise ValueError(
+                f"{op}: input has {c} channels but the weight expects {k.shape[2] * g} "
+                f"(in_channels/groups={k.shape[2]} × groups={g})"
+            )
+        if b is not None and b.shape != (o,):
+            raise ValueError(f"{op}: bias must have shape ({o},), got {b.shape}")
+        stride, padding, dilation = self.opts
+        self.win = window(op, xn.shape[1:3], k.shape[:2], stride, padding, dilation)
+        self.xp = pad_nhwc(xn, self.win)
+        self.cols = im2col(self.xp, self.win, g)
+        kh, kw, cg, _ = k.shape
+        self.wk = np.ascontiguousarray(
+            k.reshape(kh, kw, cg, g, o // g).transpose(3, 0, 1, 2, 4)
+        ).reshape(g, -1, o // g)
+        self.x_shape, self.w_shape = x.shape, w.shape
+        y = grouped_matmul(self.cols, self.wk)
+        if b is not None:
+            y += b
+        return self._from_nhwc(y.reshape(xn.shape[0], *self.win.out, o))
+
+    def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
+        """An (N, H, W, C) array back in the caller's layout (a view)."""
+        if not self.last:
+            y = y.transpose(0, 3, 1, 2)
+        return y[:, :, 0] if self.nd == 1 and not self.last else (y[:, 0] if self.nd == 1 else y)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        cols = self.cols if self.cols is not None else im2col(self.xp, self.win, self.groups)
+        self.cols = None  # nothing the size of the batch's windows outlives the backward
+        g_nhwc = self._nhwc(grad)
+        m, groups, _ = cols.shape
+        g2 = np.ascontiguousarray(g_nhwc).reshape(m, groups, -1)  # (M, G, O/G)
+        grads: list[np.ndarray | None] = [None, None]
+        if self.inputs[0].requires_grad:
+            dcols = np.matmul(g2.transpose(1, 0, 2), self.wk.transpose(0, 2, 1))  # (G, M, K)
+            dxp = col2im(dcols.transpose(1, 0, 2), self.xp.shape, self.win, groups)
+            grads[0] = self._grad_like_input(_crop(dxp, self.win), self.x_shape)
+        if self.inputs[1].requires_grad:
+            dk = np.matmul(cols.transpose(1, 2, 0), g2.transpose(1, 0, 2))  # (G, K, O/G)
+            kh, kw = self.win.kernel
+            dk = dk.reshape(groups, kh, kw, -1, dk.shape[2]).transpose(1, 2, 3, 0, 4)
+            grads[1] = self._grad_like_weight(dk.reshape(kh, kw, dk.shape[2], -1))
+        if len(self.inputs) == 3:
+            grads.append(g2.sum(axis=0).reshape(-1) if self.inputs[2].requires_grad else None)
+        return tuple(grads)
+
+    def _grad_like_input(self, dx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        dx = dx if self.last else dx.transpose(0, 3, 1, 2)
+        return dx.reshape(shape)
+
+    def _grad_like_weight(self, dk: np.ndarray) -> np.ndarray:
+        """dK (kh, kw, C/G, O) in the weight's own layout and shape."""
+        return (dk if self.last else dk.transpose(3, 2, 0, 1)).reshape(self.w_shape)
+
+
+def conv2d(
+    x: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntPair = 1,
+    padding: Padding = 0,
+    dilation: IntPair = 1,
+    groups: int = 1,
+    data_format: str = "channels_first",
+) -> Tensor:
+    """2-D convolution (cross-correlation) y = x ⋆ W + b in one node.
+
+    Args:
+        x: (N, C, H, W), or (N, H, W, C) with ``data_format="channels_last"``.
+        weight: (O, C/groups, kh, kw) (PyTorch's layout), or the kernel (kh, kw, C/groups, O)
+            (Keras's) with channels_last.
+        bias: (O,) or None.
+        stride, dilation: an int or a pair (height, width).
+        padding: "valid" (0), "same" (OH = ceil(H / stride)), an int or a pair, zeros added
+            on both sides.
+        groups: channels split into ``groups`` independent convolutions (``groups = C`` with
+            O = m·C is the depthwise convolution).
+
+    Returns (N, O, OH, OW) (a view of an (N, OH, OW, O) array), or (N, OH, OW, O).
+    """
+    x = _as_tensor(x)
+    op = Conv(2, stride, padding, dilation, groups, data_format)
+    return op.apply(x, weight) if bias is None else op.apply(x, weight, bias)
+
+
+def conv1d(
+    x: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int = 1,
+    padding: str | int = 0,
+    dilation: int = 1,
+    groups: int = 1,
+    data_format: str = "channels_first",
+) -> Tensor:
+    """1-D convolution: x (N, C, L) and weight (O, C/groups, k) (or x (N, L, C) and the kernel
+    (k, C/groups, O) with channels_last), computed as a 2-D one of height 1; see :func:`conv2d`.
+    """
+    x = _as_tensor(x)
+    op = Conv(1, stride, padding, dilation, groups, data_format)
+    return op.apply(x, weight) if bias is None else op.apply(x, weight, bias)
+
+
+class _Pool2d(Function):
+    """Shared by the 2-D poolings: the window and the channels_first <-> NHWC views."""
+
+    __slots__ = ("last", "opts", "win", "x_shape")
+    fresh_grads = True
+
+    def __init__(self, kernel: Any, stride: Any, padding: Any, data_format: str) -> None:
+        self.last = _check_format(self.name, data_format)
+        self.opts = (kernel, kernel if stride is None else stride, padding)
+
+    def _nhwc(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 4:
+            layout = "(N, H, W, C)" if self.last else "(N, C, H, W)"
+            raise ValueError(f"{self.name}: input must be 4-D {layout}, got shape {x.shape}")
+        return x if self.last else x.transpose(0, 2, 3, 1)
+
+    def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
+        return y if self.last else y.transpose(0, 3, 1, 2)
+
+    def _window(self, xn: np.ndarray) -> Window:
+        kernel, stride, padding = self.opts
+        self.win = window(self.name, xn.shape[1:3], kernel, stride, padding)
+        self.x_shape = xn.shape
+        return self.win
+
+    def _padded_zeros(self, dtype: np.dtype) -> np.ndarray:
+        n, h, w, c = self.x_shape
+        (t, b), (left, r) = self.win.pads
+        return np.zeros((n, h + t + b, w + left + r, c), dtype=dtype)
+
+
+class MaxPool2d(_Pool2d):
+    """y[n, oh, ow, c] = max_{i,j} xp[n, oh s_h + i, ow s_w + j, c], xp padded with -inf.
+
+    Forward: one whole-array maximum per kernel offset, remembering which offset won (the first
+    of equal maxima, as PyTorch). Backward: the gradient goes to that element only.
+    """
+
+    __slots__ = ("argmax",)
+
+    @property
+    def name(self) -> str:
+        return "max_pool2d"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        xn = self._nhwc(x)
+        win = self._window(xn)
+        kh, kw = win.kernel
+        if any(p > k // 2 for (p, _), k in zip(win.pads, win.kernel, strict=True)):
+            raise ValueError(
+                f"max_pool2d: padding {win.pads} must be at most half the kernel {kh}×{kw}"
+            )
+        xp = pad_nhwc(xn, win, -np.inf)
+        offsets = win.offsets()
+        out = np.array(xp[:, offsets[0][0], offsets[0][1]])
+        self.argmax = np.zeros(out.shape, dtype=np.uint8 if len(offsets) < 256 else np.int32)
+        for k, (rows, cols) in enumerate(offsets[1:], start=1):
+            candidate = xp[:, rows, cols]
+            better = candidate > out
+            np.copyto(out, candidate, where=better)
+            self.argmax[better] = k
+        return self._from_nhwc(out)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        g = grad if self.last else grad.transpose(0, 2, 3, 1)
+        dxp = self._padded_zeros(grad.dtype)
+        for k, (rows, cols) in enumerate(self.win.offsets()):
+            dxp[:, rows, cols] += np.where(self.argmax == k, g, 0)
+        return (self._from_nhwc(_crop(dxp, self.win)),)
+
+
+def max_pool2d(
+    x: Any,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: Padding = 0,
+    data_format: str = "channels_first",
+) -> Tensor:
+    """2-D max pooling over ``kernel_size`` windows (``stride`` defaults to the kernel size).
+
+    ``padding``: an int or a pair (at most half the kernel, as PyTorch), or "valid"/"same"
+    (Keras's); padded positions hold -inf and never win. x (N, C, H, W) -> (N, C, OH, OW)
+    (channels_last: (N, H, W, C) -> (N, OH, OW, C)).
+    """
+    return MaxPool2d(kernel_size, stride, padding, data_format).apply(_as_tensor(x))
+
+
+class AvgPool2d(_Pool2d):
+    """y[n, oh, ow, c] = (1 / D) Σ_{i,j} xp[n, oh s_h + i, ow s_w + j, c], xp zero-padded.
+
+    D = kh·kw (``count_include_pad``, PyTorch's default) or the number of non-padded pixels in
+    the window (Keras's "same"). Backward: each pixel of a window receives g / D.
+    """
+
+    __slots__ = ("count_include_pad", "divisor")
+
+    def __init__(
+        self, kernel: Any, stride: Any, padding: Any, count_include_pad: bool, data_format: str
+    ) -> None:
+        super().__init__(kernel, stride, padding, data_format)
+        self.count_include_pad = count_include_pad
+
+    @property
+    def name(self) -> str:
+        return "avg_pool2d"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        xn = self._nhwc(x)
+        win = self._window(xn)
+        xp = pad_nhwc(xn, win)
+        out = np.zeros((xn.shape[0], *win.out, xn.shape[3]), dtype=x.dtype)
+        for rows, cols in win.offsets():
+            out += xp[:, rows, cols]
+        if self.count_include_pad:
+            self.divisor = np.asarray(win.kernel[0] * win.kernel[1], dtype=x.dtype)
+        else:  # the same windows over a mask of the real pixels
+            mask = pad_nhwc(np.ones((1, *xn.shape[1:3], 1), dtype=x.dtype), win)
+            self.divisor = sum(mask[:, r, c] for r, c in win.offsets())  # type: ignore[assignment]
+        out /= self.divisor
+        return self._from_nhwc(out)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        g = (grad if self.last else grad.transpose(0, 2, 3, 1)) / self.divisor
+        dxp = self._padded_zeros(grad.dtype)
+        for rows, cols in self.win.offsets():
+            dxp[:, rows, cols] += g
+        return (self._from_nhwc(_crop(dxp, self.win)),)
+
+
+def avg_pool2d(
+    x: Any,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: Padding = 0,
+    count_include_pad: bool = True,
+    data_format: str = "channels_first",
+) -> Tensor:
+    """2-D average pooling over ``kernel_size`` windows (``stride`` defaults to the kernel size),
+    zero padding counted in the mean when ``count_include_pad`` (PyTorch's default) and left out
+    otherwise (Keras's). Shapes as :func:`max_pool2d`."""
+    return AvgPool2d(kernel_size, stride, padding, count_include_pad, data_format).apply(
+        _as_tensor(x)
+    )
+
+
+def _spatial_axes(op: str, x: Tensor, data_format: str) -> tuple[int, int]:
+    last = _check_format(op, data_format)
+    if x.ndim != 4:
+        layout = "(N, H, W, C)" if last else "(N, C, H, W)"
+        raise ValueError(f"{op}: input must be 4-D {layout}, got shape {x.shape}")
+    return (1, 2) if last else (2, 3)
+
+
+def global_avg_pool2d(
+    x: Any, keepdims: bool = False, data_format: str = "channels_first"
+) -> Tensor:
+    """The mean of each channel over H and W: (N, C, H, W) -> (N, C) ((N, C, 1, 1) with
+    ``keepdims``, PyTorch's ``AdaptiveAvgPool2d((1, 1))``); the engine's ``mean`` op."""
+    x = _as_tensor(x)
+    return _mean(x, axis=_spatial_axes("global_avg_pool2d", x, data_format), keepdims=keepdims)
+
+
+def global_max_pool2d(
+    x: Any, keepdims: bool = False, data_format: str = "channels_first"
+) -> Tensor:
+    """The maximum of each channel over H and W: (N, C, H, W) -> (N, C) (ties share the
+    gradient, as the engine's ``max``)."""
+    x = _as_tensor(x)
+    return _max(x, axis=_spatial_axes("global_max_pool2d", x, data_format), keepdims=keepdims)
+
+
+class Dropout2d(Function):
+    """Channel dropout: y = x ⊙ m / (1 - p) with one mask value m[n, c] ~ Bernoulli(1 - p) per
+    sample and channel, shared by all its pixels; dy/dx = m / (1 - p)."""
+
+    __slots__ = ("p", "rng", "channel_axis", "mask")
+
+    def __init__(self, p: float, rng: np.random.Generator, channel_axis: int) -> None:
+        self.p, self.rng, self.channel_axis = p, rng, channel_axis
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        shape = [1] * x.ndim
+        shape[0], shape[self.channel_axis] = x.shape[0], x.shape[self.channel_axis]
+        keep = self.rng.random(shape, dtype=np.float32) >= self.p
+        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
+        return x * self.mask
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * self.mask,)
+
+
+def dropout2d(
+    x: Any,
+    p: float = 0.5,
+    rng: np.random.Generator | None = None,
+    training: bool = True,
+    data_format: str = "channels_first",
+) -> Tensor:
+    """Zero whole channels of x (N, C, H, W) with probability ``p`` and scale the rest by
+    1/(1 - p) (Keras's SpatialDropout2D); the identity when not ``training`` or p = 0."""
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout2d: p (the drop probability) must be in [0, 1), got {p}")
+    x = _as_tensor(x)
+    axis = (
+        _spatial_axes("dropout2d", x, data_format)[0] - 1 if data_format == "channels_first" else 3
+    )
+    if not training or p == 0:
+        return x
+    return Dropout2d(p, rng if rng is not None else np.random.default_rng(), axis).apply(x)
