@@ -5,6 +5,15 @@ from the output back to the leaves. Every op is one :class:`Function` subclass (
 backward side by side) with a lowercase wrapper.
 """
 
+from .conv_ops import (
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    dropout2d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    max_pool2d,
+)
 from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_shape
 from .gradcheck import gradcheck
 from .graph import draw, graph_of, to_dot
@@ -19,6 +28,7 @@ from .nn_ops import (
     softmax,
     softmax_cross_entropy,
 )
+from .norm_ops import batch_norm, layer_norm
 from .ops import add, div, matmul, mul, neg, pow, sub
 from .reduce_ops import max, mean, min, sum
 from .shape_ops import concatenate, getitem, reshape, stack, transpose, where
@@ -30,25 +40,34 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "clip",
     "concatenate",
+    "conv1d",
+    "conv2d",
     "dense",
     "div",
     "draw",
     "dropout",
+    "dropout2d",
     "enable_grad",
     "exp",
     "getitem",
+    "global_avg_pool2d",
+    "global_max_pool2d",
     "gradcheck",
     "graph_of",
     "is_grad_enabled",
+    "layer_norm",
     "linear",
     "log",
     "log_softmax",
     "logsumexp",
     "matmul",
     "max",
+    "max_pool2d",
     "mean",
     "min",
     "mul",

@@ -32,8 +32,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .function import Function
-from .reduce_ops import max as _max
-from .reduce_ops import mean as _mean
 from .tensor import Tensor
 
 DATA_FORMATS = ("channels_first", "channels_last")
@@ -524,7 +522,7 @@ def global_avg_pool2d(
     """The mean of each channel over H and W: (N, C, H, W) -> (N, C) ((N, C, 1, 1) with
     ``keepdims``, PyTorch's ``AdaptiveAvgPool2d((1, 1))``); the engine's ``mean`` op."""
     x = _as_tensor(x)
-    return _mean(x, axis=_spatial_axes("global_avg_pool2d", x, data_format), keepdims=keepdims)
+    return x.mean(axis=_spatial_axes("global_avg_pool2d", x, data_format), keepdims=keepdims)
 
 
 def global_max_pool2d(
@@ -533,7 +531,7 @@ def global_max_pool2d(
     """The maximum of each channel over H and W: (N, C, H, W) -> (N, C) (ties share the
     gradient, as the engine's ``max``)."""
     x = _as_tensor(x)
-    return _max(x, axis=_spatial_axes("global_max_pool2d", x, data_format), keepdims=keepdims)
+    return x.max(axis=_spatial_axes("global_max_pool2d", x, data_format), keepdims=keepdims)
 
 
 class Dropout2d(Function):
