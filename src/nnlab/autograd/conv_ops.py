@@ -35,8 +35,8 @@ from .function import Function
 from .tensor import Tensor
 
 DATA_FORMATS = ("channels_first", "channels_last")
-Padding = str | int | tuple[int, int]
-IntPair = int | tuple[int, int]
+Padding = str | int | tuple[int, ...]
+IntPair = int | tuple[int, ...]
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -181,11 +181,10 @@ def grouped_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a.transpose(1, 0, 2), b).transpose(1, 0, 2).reshape(m, -1)
 
 
-def _with_height(value: Any, height_value: int) -> tuple[int, int]:
+def _with_height(value: Any, height_value: int) -> tuple[Any, ...]:
     """A 1-D option (an int or a 1-tuple) as the 2-D pair (height_value, value)."""
-    if isinstance(value, int | np.integer):
-        return height_value, value
-    return (height_value, *value)  # type: ignore[return-value]
+    values = (value,) if isinstance(value, int | np.integer) else tuple(value)
+    return (height_value, *values)
 
 
 class Conv(Function):
@@ -199,6 +198,7 @@ class Conv(Function):
 
     __slots__ = ("nd", "opts", "last", "groups", "win", "xp", "cols", "wk", "x_shape", "w_shape")
     fresh_grads = True
+    cols: np.ndarray | None
 
     def __init__(
         self, nd: int, stride: Any, padding: Any, dilation: Any, groups: int, data_format: str

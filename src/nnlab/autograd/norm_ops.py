@@ -31,9 +31,23 @@ class _Normalize(Function):
     """x̂ = (x - μ) / √(σ² + ε) over ``stat_axes``, then y = γ x̂ + β with γ, β reshaped to
     ``param_shape`` (broadcast over ``param_axes``); subclasses say where μ and σ² come from."""
 
-    __slots__ = ("eps", "has_weight", "has_bias", "stat_axes", "param_axes", "param_shape")
-    __slots__ += ("batch_stats", "x_hat", "inv_std", "weight")
+    __slots__ = (
+        "eps",
+        "has_weight",
+        "has_bias",
+        "stat_axes",
+        "param_axes",
+        "param_shape",
+        "batch_stats",
+        "x_hat",
+        "inv_std",
+        "weight",
+    )
     fresh_grads = True
+    stat_axes: tuple[int, ...]  # the axes of μ and σ²
+    param_axes: tuple[int, ...]  # the axes γ and β are broadcast along
+    param_shape: tuple[int, ...]  # γ and β reshaped to broadcast against x
+    batch_stats: bool  # μ and σ² computed from x (else constants)
 
     def __init__(self, eps: float, has_weight: bool, has_bias: bool) -> None:
         self.eps, self.has_weight, self.has_bias = eps, has_weight, has_bias

@@ -1,4 +1,5 @@
-"""Loss functions (PyTorch's ``torch.nn.functional`` semantics) and the activations, as functions.
+"""Loss functions (PyTorch's ``torch.nn.functional`` semantics) and the activations, as functions;
+the engine's convolution, pooling and normalization ops under PyTorch's names.
 
 Every loss takes ``reduction``: "mean" (the default), "sum", or "none" (the unreduced
 per-element or per-sample losses). Losses over logits use the engine's fused, numerically stable
@@ -18,9 +19,16 @@ import numpy as np
 from .. import autograd
 from ..autograd import (
     Tensor,
+    avg_pool2d,
+    batch_norm,
+    conv1d,
+    conv2d,
     dropout,
+    dropout2d,
+    layer_norm,
     linear,
     log_softmax,
+    max_pool2d,
     relu,
     sigmoid,
     sigmoid_binary_cross_entropy,
@@ -33,14 +41,21 @@ from ..autograd import (
 REDUCTIONS = ("mean", "sum", "none")
 
 __all__ = [
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "linear",
     "log_softmax",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "relu",
