@@ -315,10 +315,15 @@ class Conv(Function):
         return (dk if self.last else dk.transpose(3, 2, 0, 1)).reshape(self.w_shape)
 
 
+def _apply_conv(op: Conv, x: Any, weight: Any, bias: Any) -> Tensor:
+    inputs = [_as_tensor(x), _as_tensor(weight)] + ([] if bias is None else [_as_tensor(bias)])
+    return op.apply(*inputs)
+
+
 def conv2d(
     x: Any,
-    weight: Tensor,
-    bias: Tensor | None = None,
+    weight: Any,
+    bias: Any = None,
     stride: IntPair = 1,
     padding: Padding = 0,
     dilation: IntPair = 1,
@@ -340,15 +345,14 @@ def conv2d(
 
     Returns (N, O, OH, OW) (a view of an (N, OH, OW, O) array), or (N, OH, OW, O).
     """
-    x = _as_tensor(x)
     op = Conv(2, stride, padding, dilation, groups, data_format)
-    return op.apply(x, weight) if bias is None else op.apply(x, weight, bias)
+    return _apply_conv(op, x, weight, bias)
 
 
 def conv1d(
     x: Any,
-    weight: Tensor,
-    bias: Tensor | None = None,
+    weight: Any,
+    bias: Any = None,
     stride: int = 1,
     padding: str | int = 0,
     dilation: int = 1,
@@ -358,9 +362,8 @@ def conv1d(
     """1-D convolution: x (N, C, L) and weight (O, C/groups, k) (or x (N, L, C) and the kernel
     (k, C/groups, O) with channels_last), computed as a 2-D one of height 1; see :func:`conv2d`.
     """
-    x = _as_tensor(x)
     op = Conv(1, stride, padding, dilation, groups, data_format)
-    return op.apply(x, weight) if bias is None else op.apply(x, weight, bias)
+    return _apply_conv(op, x, weight, bias)
 
 
 class _Pool2d(Function):

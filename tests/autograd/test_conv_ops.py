@@ -1,0 +1,278 @@
+"""Convolution and pooling ops: value and gradient against PyTorch (float64) in both layouts,
+central differences, memory, and the errors a user sees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import nnlab
+from nnlab.autograd import (
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    dropout2d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    gradcheck,
+    max_pool2d,
+)
+
+from .oracle import check_op
+
+# (N, C, H, W, O, kernel, stride, padding, dilation, groups)
+CONV2D_CASES = [
+    (2, 3, 7, 6, 4, 3, 1, 0, 1, 1),
+    (1, 1, 5, 5, 2, 1, 1, 0, 1, 1),
+    (2, 4, 9, 8, 6, (3, 2), 2, 1, 1, 2),
+    (2, 4, 9, 8, 8, 3, 1, "same", 2, 4),
+    (1, 2, 5, 5, 3, 2, (2, 1), (1, 0), 1, 1),
+    (2, 3, 6, 6, 3, 3, 1, "valid", 1, 3),
+    (2, 3, 6, 7, 6, 3, 1, "same", 1, 3),
+    (3, 2, 8, 5, 4, (2, 3), (3, 2), (2, 1), (2, 1), 1),
+    (2, 2, 4, 4, 2, 4, 1, 0, 1, 1),
+    (2, 6, 10, 10, 4, 3, 2, 1, 1, 2),
+]
+
+
+def _k2(kernel):
+    return (kernel, kernel) if isinstance(kernel, int) else kernel
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_conv2d_channels_first_matches_torch(case, with_bias):
+    n, c, h, w, o, k, s, p, d, g = case
+    shapes = [(n, c, h, w), (o, c // g, *_k2(k))] + ([(o,)] if with_bias else [])
+    check_op(
+        shapes,
+        lambda x, wt, *b: TF.conv2d(x, wt, b[0] if b else None, s, p, d, g),
+        lambda x, wt, *b: conv2d(x, wt, b[0] if b else None, s, p, d, g),
+    )
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES)
+def test_conv2d_channels_last_matches_torch(case):
+    n, c, h, w, o, k, s, p, d, g = case
+    check_op(
+        [(n, h, w, c), (*_k2(k), c // g, o), (o,)],
+        lambda x, k_, b: TF.conv2d(
+            x.permute(0, 3, 1, 2), k_.permute(3, 2, 0, 1), b, s, p, d, g
+        ).permute(0, 2, 3, 1),
+        lambda x, k_, b: conv2d(x, k_, b, s, p, d, g, data_format="channels_last"),
+    )
+
+
+@pytest.mark.parametrize("size,kernel,stride", [(7, 3, 2), (8, 3, 2), (6, 2, 3), (5, 4, 3)])
+def test_conv2d_same_with_stride_is_keras_rule(size, kernel, stride):
+    """'same' with a stride: OH = ceil(H / s), padding split with the extra pixel at the end
+    (TensorFlow/Keras); PyTorch has no strided 'same', so compare with explicit padding."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    pad = (total // 2, total - total // 2)
+    check_op(
+        [(2, 2, size, size), (3, 2, kernel, kernel)],
+        lambda x, w: TF.conv2d(TF.pad(x, (*pad, *pad)), w, stride=stride),
+        lambda x, w: conv2d(x, w, stride=stride, padding="same"),
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize(
+    "n,c,length,o,k,s,p,d,g",
+    [(2, 3, 10, 4, 3, 2, 1, 1, 1), (1, 4, 9, 4, 2, 1, "same", 3, 4), (3, 2, 6, 6, 1, 1, 0, 1, 2)],
+)
+def test_conv1d_matches_torch_in_both_layouts(n, c, length, o, k, s, p, d, g):
+    check_op(
+        [(n, c, length), (o, c // g, k), (o,)],
+        lambda x, w, b: TF.conv1d(x, w, b, s, p, d, g),
+        lambda x, w, b: conv1d(x, w, b, s, p, d, g),
+    )
+    check_op(
+        [(n, length, c), (k, c // g, o), (o,)],
+        lambda x, w, b: TF.conv1d(x.permute(0, 2, 1), w.permute(2, 1, 0), b, s, p, d, g).permute(
+            0, 2, 1
+        ),
+        lambda x, w, b: conv1d(x, w, b, s, p, d, g, data_format="channels_last"),
+    )
+
+
+POOL_CASES = [(2, None, 0), (3, 2, 1), ((3, 2), (1, 2), (1, 0)), (2, 1, 0), (3, 3, 1), (1, 2, 0)]
+
+
+@pytest.mark.parametrize("k,s,p", POOL_CASES)
+@pytest.mark.parametrize("shape", [(2, 3, 7, 8), (1, 2, 6, 6)])
+def test_max_pool2d_matches_torch(k, s, p, shape):
+    check_op(
+        shape and [shape], lambda x: TF.max_pool2d(x, k, s, p), lambda x: max_pool2d(x, k, s, p)
+    )
+    nhwc = (shape[0], shape[2], shape[3], shape[1])
+    check_op(
+        [nhwc],
+        lambda x: TF.max_pool2d(x.permute(0, 3, 1, 2), k, s, p).permute(0, 2, 3, 1),
+        lambda x: max_pool2d(x, k, s, p, data_format="channels_last"),
+    )
+
+
+@pytest.mark.parametrize("k,s,p", POOL_CASES)
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool2d_matches_torch(k, s, p, count_include_pad):
+    check_op(
+        [(2, 3, 7, 8)],
+        lambda x: TF.avg_pool2d(x, k, s, p, count_include_pad=count_include_pad),
+        lambda x: avg_pool2d(x, k, s, p, count_include_pad),
+    )
+    check_op(
+        [(2, 7, 8, 3)],
+        lambda x: TF.avg_pool2d(
+            x.permute(0, 3, 1, 2), k, s, p, count_include_pad=count_include_pad
+        ).permute(0, 2, 3, 1),
+        lambda x: avg_pool2d(x, k, s, p, count_include_pad, data_format="channels_last"),
+    )
+
+
+def test_max_pool2d_ties_send_the_gradient_to_the_first_maximum():
+    x = nnlab.tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
+    max_pool2d(x, 2).sum().backward()
+    xt = torch.ones((1, 1, 2, 2), dtype=torch.float64, requires_grad=True)
+    TF.max_pool2d(xt, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+    assert x.grad is not None and x.grad.sum() == 1
+
+
+def test_avg_pool2d_same_excludes_the_padding_from_the_mean():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    y = avg_pool2d(x, 3, 1, "same", count_include_pad=False).data
+    assert y[0, 0, 0, 0] == pytest.approx(np.mean(x[0, 0, :2, :2]))
+    assert y[0, 0, 1, 1] == pytest.approx(np.mean(x[0, 0, :3, :3]))
+
+
+@pytest.mark.parametrize("keepdims", [True, False])
+def test_global_pooling_matches_torch(keepdims):
+    check_op(
+        [(2, 3, 4, 5)],
+        lambda x: TF.adaptive_avg_pool2d(x, 1) if keepdims else x.mean(dim=(2, 3)),
+        lambda x: global_avg_pool2d(x, keepdims=keepdims),
+    )
+    check_op(
+        [(2, 3, 4, 5)],
+        lambda x: TF.adaptive_max_pool2d(x, 1) if keepdims else x.amax(dim=(2, 3)),
+        lambda x: global_max_pool2d(x, keepdims=keepdims),
+    )
+    check_op(
+        [(2, 4, 5, 3)],
+        lambda x: x.mean(dim=(1, 2)),
+        lambda x: global_avg_pool2d(x, data_format="channels_last"),
+    )
+
+
+def test_conv_and_pools_pass_central_differences():
+    rng = np.random.default_rng(3)
+    x, w, b = (
+        rng.standard_normal((2, 4, 5, 5)),
+        rng.standard_normal((4, 2, 2, 3)),
+        rng.standard_normal(4),
+    )
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, (2, 1), 1, (1, 2), groups=2), x, w, b)
+    assert gradcheck(lambda x: max_pool2d(x, 3, 2, 1), x)
+    assert gradcheck(lambda x: avg_pool2d(x, 2, 1, 1, count_include_pad=False), x)
+
+
+def test_float32_stays_float32_and_output_is_channels_last_in_memory():
+    rng = np.random.default_rng(0)
+    x = nnlab.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    w = nnlab.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    y = conv2d(x, w)
+    assert y.dtype == np.float32 and y.shape == (2, 4, 4, 4)
+    assert y.data.transpose(0, 2, 3, 1).flags.c_contiguous  # NCHW view of NHWC memory
+    p = max_pool2d(y, 2)
+    p.sum().backward()
+    assert x.grad is not None and x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_the_column_buffer_is_dropped_by_backward_and_rebuilt_for_a_second_one():
+    rng = np.random.default_rng(1)
+    x = nnlab.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
+    w = nnlab.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    y = conv2d(x, w, padding=1)
+    assert y._fn is not None and y._fn.cols is not None
+    y.sum().backward()
+    assert y._fn.cols is None
+    first_x, first_w = x.grad.copy(), w.grad.copy()
+    y.sum().backward()  # the graph is kept: gradients add up, as for every op
+    np.testing.assert_allclose(x.grad, 2 * first_x)
+    np.testing.assert_allclose(w.grad, 2 * first_w)
+
+
+def test_no_grad_keeps_no_graph():
+    with nnlab.no_grad():
+        y = conv2d(np.ones((1, 1, 4, 4)), nnlab.tensor(np.ones((1, 1, 2, 2)), requires_grad=True))
+    assert not y.requires_grad and y._fn is None
+
+
+def test_only_the_needed_gradients_are_computed():
+    x = nnlab.tensor(np.ones((1, 2, 4, 4)))
+    w = nnlab.tensor(np.ones((3, 2, 3, 3)), requires_grad=True)
+    b = nnlab.tensor(np.zeros(3))
+    conv2d(x, w, b).sum().backward()
+    assert x.grad is None and b.grad is None
+    np.testing.assert_allclose(w.grad, np.full((3, 2, 3, 3), 4.0))
+
+
+def test_dropout2d_drops_whole_channels_and_scales_the_rest():
+    x = nnlab.tensor(np.ones((8, 16, 3, 3)), requires_grad=True)
+    y = dropout2d(x, 0.5, np.random.default_rng(0))
+    per_channel = y.data.reshape(8, 16, 9)
+    assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))  # constant per channel
+    assert set(np.unique(y.data)) == {0.0, 2.0}
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, y.data)
+    assert dropout2d(x, 0.5, training=False) is x
+    z = dropout2d(np.ones((4, 3, 3, 8)), 0.5, np.random.default_rng(0), data_format="channels_last")
+    assert np.all(z.data.min(axis=(1, 2)) == z.data.max(axis=(1, 2)))
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: conv2d(np.ones((28, 28)), np.ones((1, 1, 3, 3))),
+         r"conv2d: input must be 4-D \(N, C, H, W\), got shape \(28, 28\)"),
+        (lambda: conv2d(np.ones((1, 28, 28, 3)), np.ones((3, 3, 1)), data_format="channels_last"),
+         r"conv2d: weight must be 4-D \(kH, kW, in_channels/groups, out_channels\)"),
+        (lambda: conv2d(np.ones((1, 3, 8, 8)), np.ones((4, 2, 3, 3))),
+         r"conv2d: input has 3 channels but the weight expects 2"),
+        (lambda: conv2d(np.ones((1, 3, 8, 8)), np.ones((4, 1, 3, 3)), groups=2),
+         r"groups=2 must be a positive int dividing in_channels=3"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 5, 5))),
+         r"kernel 5×5 .* is larger than the padded input 3×3"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), dilation=3),
+         r"spanning 4×4 with dilation"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), np.ones(2)),
+         r"bias must have shape \(1,\), got \(2,\)"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), padding="full"),
+         r"padding must be 'valid', 'same', an int or a pair, got 'full'"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), stride=0),
+         r"stride must be an int >= 1"),
+        (lambda: conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), data_format="NCHW"),
+         r"data_format must be one of"),
+        (lambda: conv1d(np.ones((3, 10)), np.ones((1, 3, 3))),
+         r"conv1d: input must be 3-D \(N, C, L\), got shape \(3, 10\)"),
+        (lambda: max_pool2d(np.ones((2, 8, 8)), 2),
+         r"max_pool2d: input must be 4-D \(N, C, H, W\), got shape \(2, 8, 8\)"),
+        (lambda: max_pool2d(np.ones((1, 1, 8, 8)), 2, padding=2),
+         r"max_pool2d: padding .* must be at most half the kernel"),
+        (lambda: avg_pool2d(np.ones((1, 1, 2, 2)), 3), r"avg_pool2d: kernel 3×3"),
+        (lambda: dropout2d(np.ones((2, 3)), 0.5), r"dropout2d: input must be 4-D"),
+        (lambda: dropout2d(np.ones((1, 1, 2, 2)), 1.0), r"p \(the drop probability\)"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_problem(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_conv2d_dtype_mismatch_is_a_type_error():
+    with pytest.raises(TypeError, match="same float dtype, got float64 and float32"):
+        conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2), np.float32))
