@@ -400,11 +400,12 @@ class _Pool2d(Function):
 class MaxPool2d(_Pool2d):
     """y[n, oh, ow, c] = max_{i,j} xp[n, oh s_h + i, ow s_w + j, c], xp padded with -inf.
 
-    Forward: one whole-array maximum per kernel offset, remembering which offset won (the first
-    of equal maxima, as PyTorch). Backward: the gradient goes to that element only.
+    Forward: one whole-array ``np.maximum`` per kernel offset. Backward: the gradient of each
+    window goes to its first maximal element in the offsets' order (PyTorch's rule for ties,
+    which ReLU's zeros make common): per offset, hit = (xp[offset] == y) and not yet taken.
     """
 
-    __slots__ = ("argmax",)
+    __slots__ = ("xp", "out")
 
     @property
     def name(self) -> str:
@@ -418,23 +419,30 @@ class MaxPool2d(_Pool2d):
             raise ValueError(
                 f"max_pool2d: padding {win.pads} must be at most half the kernel {kh}×{kw}"
             )
-        xp = pad_nhwc(xn, win, -np.inf)
-        offsets = win.offsets()
-        out = np.array(xp[:, offsets[0][0], offsets[0][1]])
-        self.argmax = np.zeros(out.shape, dtype=np.uint8 if len(offsets) < 256 else np.int32)
-        for k, (rows, cols) in enumerate(offsets[1:], start=1):
-            candidate = xp[:, rows, cols]
-            better = candidate > out
-            np.copyto(out, candidate, where=better)
-            self.argmax[better] = k
+        self.xp = xp = pad_nhwc(xn, win, -np.inf)
+        (r0, c0), *rest = win.offsets()
+        out = np.array(xp[:, r0, c0])
+        for rows, cols in rest:
+            np.maximum(out, xp[:, rows, cols], out=out)
+        self.out = out
         return self._from_nhwc(out)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         g = grad if self.last else grad.transpose(0, 2, 3, 1)
         dxp = self._padded_zeros(grad.dtype)
-        for k, (rows, cols) in enumerate(self.win.offsets()):
-            dxp[:, rows, cols] += np.where(self.argmax == k, g, 0)
-        return (self._from_nhwc(_crop(dxp, self.win)),)
+        win = self.win
+        overlapping = win.stride[0] < win.kernel[0] or win.stride[1] < win.kernel[1]
+        free = np.ones(self.out.shape, dtype=bool)  # windows whose maximum is not yet found
+        hit = np.empty(self.out.shape, dtype=bool)
+        for rows, cols in win.offsets():
+            np.equal(self.xp[:, rows, cols], self.out, out=hit)
+            hit &= free
+            free ^= hit
+            if overlapping:  # a pixel may be the maximum of several windows
+                dxp[:, rows, cols] += g * hit
+            else:
+                np.multiply(g, hit, out=dxp[:, rows, cols])
+        return (self._from_nhwc(_crop(dxp, win)),)
 
 
 def max_pool2d(
