@@ -92,16 +92,43 @@ def time_per_call(step: Callable[[], None], seconds: float) -> float:
     return float(np.median(samples))
 
 
+def time_interleaved(steps: dict[str, Callable[[], None]], seconds: float) -> dict[str, float]:
+    """Median seconds per call of each step, and (key "NAME/torch") the median over rounds of
+    each step's time divided by torch's in the same round. A round calls every step once, in
+    an order reversed every other round, so a machine shared with other jobs slows both sides
+    of a ratio alike (for steps of milliseconds, where a block of one call is long enough)."""
+    for step in steps.values():
+        for _ in range(3):
+            step()
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
+    end = time.perf_counter() + seconds * len(steps)
+    while time.perf_counter() < end or len(samples[names[0]]) < 7:
+        for name in names:
+            t0 = time.perf_counter()
+            steps[name]()
+            samples[name].append(time.perf_counter() - t0)
+        names.reverse()
+    results = {name: float(np.median(ts)) for name, ts in samples.items()}
+    if "torch" in samples:
+        for name in steps:
+            if name != "torch":
+                rounds = np.divide(samples[name], samples["torch"])
+                results[f"{name}/torch"] = float(np.median(rounds))
+    return results
+
+
 def _report(title: str, results: dict[str, float]) -> dict[str, float]:
-    """Print each time and each nnlab variant's ratio to torch (added to ``results``)."""
+    """Print each time and each nnlab variant's ratio to torch (computed from the times unless
+    ``results`` has it already, as "NAME/torch")."""
     print(f"{title}, forward + backward:")
     for name, t in list(results.items()):
-        print(f"  {name:22s} {t * 1e6:10.1f} us/step")
+        if "/" not in name:
+            print(f"  {name:22s} {t * 1e6:10.1f} us/step")
     if "torch" in results:
-        for name in [n for n in results if n.startswith("nnlab")]:
-            ratio = results[name] / results["torch"]
+        for name in [n for n in results if n.startswith("nnlab") and "/" not in n]:
+            ratio = results.setdefault(f"{name}/torch", results[name] / results["torch"])
             print(f"  {name} / torch = {ratio:.2f}x ({'faster' if ratio < 1 else 'slower'})")
-            results[f"{name}/torch"] = ratio
     return results
 
 
@@ -230,21 +257,19 @@ def torch_convnet_step(batch: int) -> Callable[[], None]:
 def run_conv(args: argparse.Namespace) -> dict[str, float]:
     results: dict[str, float] = {}
     for case in CONV_CASES:
-        timings = {
-            f"nnlab {layout}": time_per_call(
-                nnlab_layer_step(case, args.batch, layout), args.seconds
-            )
-            for layout in LAYOUTS
+        steps = {
+            f"nnlab {layout}": nnlab_layer_step(case, args.batch, layout) for layout in LAYOUTS
         }
         with contextlib.suppress(ImportError):
-            timings["torch"] = time_per_call(torch_layer_step(case, args.batch), args.seconds)
+            steps["torch"] = torch_layer_step(case, args.batch)
+        timings = time_interleaved(steps, args.seconds)
         for name, t in _report(f"{case.title}, batch {args.batch}", timings).items():
             results[f"{case.name}: {name}"] = t
-    timings = {"nnlab nn": time_per_call(nnlab_convnet_step(args.batch), args.seconds)}
+    steps = {"nnlab nn": nnlab_convnet_step(args.batch)}
     with contextlib.suppress(ImportError):
-        timings["torch"] = time_per_call(torch_convnet_step(args.batch), args.seconds)
+        steps["torch"] = torch_convnet_step(args.batch)
     title = f"MNIST convnet training step (nn.Sequential, cross-entropy), batch {args.batch}"
-    for name, t in _report(title, timings).items():
+    for name, t in _report(title, time_interleaved(steps, args.seconds)).items():
         results[f"convnet: {name}"] = t
     return results
 
