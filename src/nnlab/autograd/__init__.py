@@ -5,15 +5,7 @@ from the output back to the leaves. Every op is one :class:`Function` subclass (
 backward side by side) with a lowercase wrapper.
 """
 
-from .conv_ops import (
-    avg_pool2d,
-    conv1d,
-    conv2d,
-    dropout2d,
-    global_avg_pool2d,
-    global_max_pool2d,
-    max_pool2d,
-)
+from .conv_ops import conv1d, conv2d
 from .function import Function, enable_grad, is_grad_enabled, no_grad, sum_to_shape
 from .gradcheck import gradcheck
 from .graph import draw, graph_of, to_dot
@@ -30,6 +22,13 @@ from .nn_ops import (
 )
 from .norm_ops import batch_norm, layer_norm
 from .ops import add, div, matmul, mul, neg, pow, sub
+from .pool_ops import (
+    avg_pool2d,
+    dropout2d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    max_pool2d,
+)
 from .reduce_ops import max, mean, min, sum
 from .shape_ops import concatenate, getitem, reshape, stack, transpose, where
 from .tensor import Tensor, tensor

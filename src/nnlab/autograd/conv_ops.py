@@ -1,4 +1,4 @@
-"""Convolution and pooling: whole-array NumPy, im2col through stride tricks and one GEMM.
+"""Convolution: whole-array NumPy, im2col through stride tricks and one GEMM.
 
 Layout. Every op computes on channels-last arrays, x (N, H, W, C) with the kernel (kh, kw, C/G, O)
 (Keras's NHWC / HWIO). PyTorch's layout, x (N, C, H, W) with the weight (O, C/G, kh, kw), is the
@@ -19,7 +19,8 @@ per group), so the sum is one GEMM (one per group). The backward is two more GEM
 dK = colsᵀ g and dcols = g Kᵀ, then col2im scatters dcols back: for each of the kh·kw offsets
 (i, j), dxp[:, i d_h : ... : s_h, j d_w : ... : s_w, :] += dcols[:, :, :, :, i, j, :], a whole-array
 add (kh·kw of them, no loop over the batch or the pixels); each offset's block of dcols is made
-by its own GEMM just before its add (:func:`col2im_matmul`). Pooling uses the same windows.
+by its own GEMM just before its add (:func:`col2im_matmul`). The poolings (``pool_ops``) use the
+same windows.
 
 Memory: ``cols`` (N·OH·OW·kh·kw·C values, the batch's own) is kept from the forward for the
 backward and dropped there; a second backward on the same graph rebuilds it from the input.
@@ -40,11 +41,12 @@ Padding = str | int | tuple[int, ...]
 IntPair = int | tuple[int, ...]
 
 
-def _as_tensor(x: Any) -> Tensor:
+def as_tensor(x: Any) -> Tensor:
+    """``x`` as a Tensor (an array is wrapped with its dtype)."""
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
-def _check_format(op: str, data_format: str) -> bool:
+def check_format(op: str, data_format: str) -> bool:
     """True for channels_last; raise for an unknown data_format."""
     if data_format not in DATA_FORMATS:
         raise ValueError(f"{op}: data_format must be one of {DATA_FORMATS}, got {data_format!r}")
@@ -85,7 +87,7 @@ class Window(NamedTuple):
         ]
 
 
-def _pads(op: str, padding: Padding, size: int, k: int, s: int, d: int) -> tuple[int, int]:
+def _pads(padding: Padding, size: int, k: int, s: int, d: int) -> tuple[int, int]:
     """(before, after) padding of one spatial axis. "same" gives OH = ceil(H / s) with the extra
     pixel after (TensorFlow's and PyTorch's rule: total = (OH - 1) s + d (k - 1) + 1 - H)."""
     if padding == "valid":
@@ -114,8 +116,8 @@ def window(
     else:
         per_axis = _pair(op, "padding", padding, minimum=0)
     pads = (
-        _pads(op, per_axis[0], size[0], k[0], s[0], d[0]),
-        _pads(op, per_axis[1], size[1], k[1], s[1], d[1]),
+        _pads(per_axis[0], size[0], k[0], s[0], d[0]),
+        _pads(per_axis[1], size[1], k[1], s[1], d[1]),
     )
     padded = (size[0] + sum(pads[0]), size[1] + sum(pads[1]))
     span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
@@ -139,7 +141,8 @@ def pad_nhwc(x: np.ndarray, win: Window, value: float = 0.0) -> np.ndarray:
     return xp
 
 
-def _crop(xp: np.ndarray, win: Window) -> np.ndarray:
+def crop_nhwc(xp: np.ndarray, win: Window) -> np.ndarray:
+    """The inverse of :func:`pad_nhwc`: the (N, H, W, C) view inside the padding."""
     (t, b), (left, r) = win.pads
     return xp[:, t : xp.shape[1] - b, left : xp.shape[2] - r]
 
@@ -213,7 +216,7 @@ class Conv(Function):
         self, nd: int, stride: Any, padding: Any, dilation: Any, groups: int, data_format: str
     ) -> None:
         self.nd, self.groups = nd, groups
-        self.last = _check_format(self.name, data_format)
+        self.last = check_format(self.name, data_format)
         if nd == 1:  # a 1-D conv is a 2-D one of height 1: stride and dilation 1, no padding on H
             stride, dilation = _with_height(stride, 1), _with_height(dilation, 1)
             padding = padding if isinstance(padding, str) else _with_height(padding, 0)
@@ -304,7 +307,7 @@ class Conv(Function):
         grads: list[np.ndarray | None] = [None, None]
         if self.inputs[0].requires_grad:
             dxp = col2im_matmul(g2, self.wk, self.xp.shape, self.win)
-            grads[0] = self._grad_like_input(_crop(dxp, self.win), self.x_shape)
+            grads[0] = self._grad_like_input(crop_nhwc(dxp, self.win), self.x_shape)
         if self.inputs[1].requires_grad:
             dk = np.matmul(cols.transpose(1, 2, 0), g2.transpose(1, 0, 2))  # (G, K, O/G)
             kh, kw = self.win.kernel
@@ -324,7 +327,7 @@ class Conv(Function):
 
 
 def _apply_conv(op: Conv, x: Any, weight: Any, bias: Any) -> Tensor:
-    inputs = [_as_tensor(x), _as_tensor(weight)] + ([] if bias is None else [_as_tensor(bias)])
+    inputs = [as_tensor(x), as_tensor(weight)] + ([] if bias is None else [as_tensor(bias)])
     return op.apply(*inputs)
 
 
@@ -372,222 +375,3 @@ def conv1d(
     """
     op = Conv(1, stride, padding, dilation, groups, data_format)
     return _apply_conv(op, x, weight, bias)
-
-
-class _Pool2d(Function):
-    """Shared by the 2-D poolings: the window and the channels_first <-> NHWC views."""
-
-    __slots__ = ("last", "opts", "win", "x_shape")
-    fresh_grads = True
-
-    def __init__(self, kernel: Any, stride: Any, padding: Any, data_format: str) -> None:
-        self.last = _check_format(self.name, data_format)
-        self.opts = (kernel, kernel if stride is None else stride, padding)
-
-    def _nhwc(self, x: np.ndarray) -> np.ndarray:
-        if x.ndim != 4:
-            layout = "(N, H, W, C)" if self.last else "(N, C, H, W)"
-            raise ValueError(f"{self.name}: input must be 4-D {layout}, got shape {x.shape}")
-        return x if self.last else x.transpose(0, 2, 3, 1)
-
-    def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
-        return y if self.last else y.transpose(0, 3, 1, 2)
-
-    def _window(self, xn: np.ndarray) -> Window:
-        kernel, stride, padding = self.opts
-        self.win = window(self.name, xn.shape[1:3], kernel, stride, padding)
-        self.x_shape = xn.shape
-        return self.win
-
-    def _padded_zeros(self, dtype: np.dtype) -> np.ndarray:
-        n, h, w, c = self.x_shape
-        (t, b), (left, r) = self.win.pads
-        return np.zeros((n, h + t + b, w + left + r, c), dtype=dtype)
-
-
-class MaxPool2d(_Pool2d):
-    """y[n, oh, ow, c] = max_{i,j} xp[n, oh s_h + i, ow s_w + j, c], xp padded with -inf.
-
-    Forward: one whole-array ``np.maximum`` per kernel offset. Backward: the gradient of each
-    window goes to its first maximal element in the offsets' order (PyTorch's rule for ties,
-    which ReLU's zeros make common): per offset, hit = (xp[offset] == y) and not yet taken.
-    """
-
-    __slots__ = ("xp", "out")
-
-    @property
-    def name(self) -> str:
-        return "max_pool2d"
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        xn = self._nhwc(x)
-        win = self._window(xn)
-        kh, kw = win.kernel
-        if any(p > k // 2 for (p, _), k in zip(win.pads, win.kernel, strict=True)):
-            raise ValueError(
-                f"max_pool2d: padding {win.pads} must be at most half the kernel {kh}×{kw}"
-            )
-        self.xp = xp = pad_nhwc(xn, win, -np.inf)
-        (r0, c0), *rest = win.offsets()
-        out = np.array(xp[:, r0, c0])
-        for rows, cols in rest:
-            np.maximum(out, xp[:, rows, cols], out=out)
-        self.out = out
-        return self._from_nhwc(out)
-
-    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        g = grad if self.last else grad.transpose(0, 2, 3, 1)
-        dxp = self._padded_zeros(grad.dtype)
-        win = self.win
-        overlapping = win.stride[0] < win.kernel[0] or win.stride[1] < win.kernel[1]
-        free = np.ones(self.out.shape, dtype=bool)  # windows whose maximum is not yet found
-        hit = np.empty(self.out.shape, dtype=bool)
-        for rows, cols in win.offsets():
-            np.equal(self.xp[:, rows, cols], self.out, out=hit)
-            hit &= free
-            free ^= hit
-            if overlapping:  # a pixel may be the maximum of several windows
-                dxp[:, rows, cols] += g * hit
-            else:
-                np.multiply(g, hit, out=dxp[:, rows, cols])
-        return (self._from_nhwc(_crop(dxp, win)),)
-
-
-def max_pool2d(
-    x: Any,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: Padding = 0,
-    data_format: str = "channels_first",
-) -> Tensor:
-    """2-D max pooling over ``kernel_size`` windows (``stride`` defaults to the kernel size).
-
-    ``padding``: an int or a pair (at most half the kernel, as PyTorch), or "valid"/"same"
-    (Keras's); padded positions hold -inf and never win. x (N, C, H, W) -> (N, C, OH, OW)
-    (channels_last: (N, H, W, C) -> (N, OH, OW, C)).
-    """
-    return MaxPool2d(kernel_size, stride, padding, data_format).apply(_as_tensor(x))
-
-
-class AvgPool2d(_Pool2d):
-    """y[n, oh, ow, c] = (1 / D) Σ_{i,j} xp[n, oh s_h + i, ow s_w + j, c], xp zero-padded.
-
-    D = kh·kw (``count_include_pad``, PyTorch's default) or the number of non-padded pixels in
-    the window (Keras's "same"). Backward: each pixel of a window receives g / D.
-    """
-
-    __slots__ = ("count_include_pad", "divisor")
-
-    def __init__(
-        self, kernel: Any, stride: Any, padding: Any, count_include_pad: bool, data_format: str
-    ) -> None:
-        super().__init__(kernel, stride, padding, data_format)
-        self.count_include_pad = count_include_pad
-
-    @property
-    def name(self) -> str:
-        return "avg_pool2d"
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        xn = self._nhwc(x)
-        win = self._window(xn)
-        xp = pad_nhwc(xn, win)
-        out = np.zeros((xn.shape[0], *win.out, xn.shape[3]), dtype=x.dtype)
-        for rows, cols in win.offsets():
-            out += xp[:, rows, cols]
-        if self.count_include_pad:
-            self.divisor = np.asarray(win.kernel[0] * win.kernel[1], dtype=x.dtype)
-        else:  # the same windows over a mask of the real pixels
-            mask = pad_nhwc(np.ones((1, *xn.shape[1:3], 1), dtype=x.dtype), win)
-            self.divisor = sum(mask[:, r, c] for r, c in win.offsets())  # type: ignore[assignment]
-        out /= self.divisor
-        return self._from_nhwc(out)
-
-    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        g = (grad if self.last else grad.transpose(0, 2, 3, 1)) / self.divisor
-        dxp = self._padded_zeros(grad.dtype)
-        for rows, cols in self.win.offsets():
-            dxp[:, rows, cols] += g
-        return (self._from_nhwc(_crop(dxp, self.win)),)
-
-
-def avg_pool2d(
-    x: Any,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: Padding = 0,
-    count_include_pad: bool = True,
-    data_format: str = "channels_first",
-) -> Tensor:
-    """2-D average pooling over ``kernel_size`` windows (``stride`` defaults to the kernel size),
-    zero padding counted in the mean when ``count_include_pad`` (PyTorch's default) and left out
-    otherwise (Keras's). Shapes as :func:`max_pool2d`."""
-    return AvgPool2d(kernel_size, stride, padding, count_include_pad, data_format).apply(
-        _as_tensor(x)
-    )
-
-
-def _spatial_axes(op: str, x: Tensor, data_format: str) -> tuple[int, int]:
-    last = _check_format(op, data_format)
-    if x.ndim != 4:
-        layout = "(N, H, W, C)" if last else "(N, C, H, W)"
-        raise ValueError(f"{op}: input must be 4-D {layout}, got shape {x.shape}")
-    return (1, 2) if last else (2, 3)
-
-
-def global_avg_pool2d(
-    x: Any, keepdims: bool = False, data_format: str = "channels_first"
-) -> Tensor:
-    """The mean of each channel over H and W: (N, C, H, W) -> (N, C) ((N, C, 1, 1) with
-    ``keepdims``, PyTorch's ``AdaptiveAvgPool2d((1, 1))``); the engine's ``mean`` op."""
-    x = _as_tensor(x)
-    return x.mean(axis=_spatial_axes("global_avg_pool2d", x, data_format), keepdims=keepdims)
-
-
-def global_max_pool2d(
-    x: Any, keepdims: bool = False, data_format: str = "channels_first"
-) -> Tensor:
-    """The maximum of each channel over H and W: (N, C, H, W) -> (N, C) (ties share the
-    gradient, as the engine's ``max``)."""
-    x = _as_tensor(x)
-    return x.max(axis=_spatial_axes("global_max_pool2d", x, data_format), keepdims=keepdims)
-
-
-class Dropout2d(Function):
-    """Channel dropout: y = x ⊙ m / (1 - p) with one mask value m[n, c] ~ Bernoulli(1 - p) per
-    sample and channel, shared by all its pixels; dy/dx = m / (1 - p)."""
-
-    __slots__ = ("p", "rng", "channel_axis", "mask")
-
-    def __init__(self, p: float, rng: np.random.Generator, channel_axis: int) -> None:
-        self.p, self.rng, self.channel_axis = p, rng, channel_axis
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        shape = [1] * x.ndim
-        shape[0], shape[self.channel_axis] = x.shape[0], x.shape[self.channel_axis]
-        keep = self.rng.random(shape, dtype=np.float32) >= self.p
-        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
-        return x * self.mask
-
-    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        return (grad * self.mask,)
-
-
-def dropout2d(
-    x: Any,
-    p: float = 0.5,
-    rng: np.random.Generator | None = None,
-    training: bool = True,
-    data_format: str = "channels_first",
-) -> Tensor:
-    """Zero whole channels of x (N, C, H, W) with probability ``p`` and scale the rest by
-    1/(1 - p) (Keras's SpatialDropout2D); the identity when not ``training`` or p = 0."""
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout2d: p (the drop probability) must be in [0, 1), got {p}")
-    x = _as_tensor(x)
-    axis = (
-        _spatial_axes("dropout2d", x, data_format)[0] - 1 if data_format == "channels_first" else 3
-    )
-    if not training or p == 0:
-        return x
-    return Dropout2d(p, rng if rng is not None else np.random.default_rng(), axis).apply(x)
