@@ -90,12 +90,13 @@ def test_conv_init_is_torchs_kaiming_uniform_with_a_sqrt5():
 @pytest.mark.parametrize(
     "make,message",
     [
-        (lambda: nn.Conv2d(3, 4, 3, groups=2), r"Conv2d: groups=2 must divide in_channels=3"),
+        (lambda: nn.Conv2d(3, 4, 3, groups=2), r"groups=2 must be .* dividing in_channels=3"),
+        (lambda: nn.Conv2d(4, 6, 3, groups=4), r"Conv2d: groups=4 must divide out_channels=6"),
         (lambda: nn.Conv2d(3, 4, 0), r"Conv2d: kernel_size must be an int >= 1"),
         (lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same"), r"not supported for strided"),
         (lambda: nn.Conv2d(3, 4, 3, padding_mode="reflect"), r"only padding_mode='zeros'"),
         (lambda: nn.Conv1d(3, 4, (3, 3)), r"Conv1d: kernel_size must be an int >= 1 or 1 of them"),
-        (lambda: nn.Conv2d(0, 4, 3), r"Conv2d: in_channels must be"),
+        (lambda: nn.Conv2d(0, 4, 3), r"Conv2d: in_channels must be a positive int, got 0"),
         (lambda: nn.BatchNorm2d(0), r"num_features must be a positive int"),
         (lambda: nn.AdaptiveAvgPool2d(0), r"output_size must be an int >= 1"),
         (lambda: nn.Dropout2d(1.5), r"Dropout2d: p"),

@@ -52,16 +52,18 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         cls, nd = type(self).__name__, self.nd
-        for name, n in (
-            ("in_channels", in_channels),
-            ("out_channels", out_channels),
-            ("groups", groups),
-        ):
-            _ints(cls, name, n, 1, 1)
-        if in_channels % groups or out_channels % groups:
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+                raise ValueError(f"{cls}: {name} must be a positive int, got {n!r}")
+        if not isinstance(groups, int | np.integer) or groups < 1 or in_channels % groups:
             raise ValueError(
-                f"{cls}: groups={groups} must divide in_channels={in_channels} and "
-                f"out_channels={out_channels}"
+                f"{cls}: groups={groups!r} must be a positive int dividing "
+                f"in_channels={in_channels} and out_channels={out_channels}"
+            )
+        if out_channels % groups:
+            raise ValueError(
+                f"{cls}: groups={groups} must divide out_channels={out_channels} (and "
+                f"in_channels={in_channels})"
             )
         if padding_mode != "zeros":
             raise ValueError(f"{cls}: only padding_mode='zeros' is supported, got {padding_mode!r}")
