@@ -8,6 +8,12 @@ channels-first network the activations stay channels-last in memory, which is wh
 gather wants (the C values of one pixel are contiguous). ``data_format`` selects the layout of
 the arguments: "channels_first" (PyTorch's, the default) or "channels_last" (Keras's).
 
+Why one channels-last core (measured at the MNIST convnet's sizes, ``python -m benchmarks.ops
+conv``): the GEMMs take most of the time; the im2col copy is made in either layout, and reading
+an NCHW array through the transposed view costs it little (a whole NCHW -> NHWC copy of conv2's
+input, 128×32×13×13, is ~0.3 ms against ~15 ms for its forward GEMM); an NCHW-native im2col
+(cols (N, C·kh·kw, OH·OW) and a batched GEMM giving NCHW directly) measured no faster.
+
 Index math (stride s, dilation d, padding p, kernel k, per spatial axis; xp the padded input):
 
     OH = (H + p_top + p_bottom - d_h (kh - 1) - 1) // s_h + 1            (the same for OW)
@@ -193,6 +199,14 @@ def grouped_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a.transpose(1, 0, 2), b).transpose(1, 0, 2).reshape(m, -1)
 
 
+def grouped_matmul_tn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """aᵀ b per group: (M, G, K), (M, G, P) -> (G, K, P) (a plain 2-D GEMM when G = 1)."""
+    m, g, _ = a.shape
+    if g == 1:
+        return (a.reshape(m, -1).T @ b.reshape(m, -1))[None]
+    return np.matmul(a.transpose(1, 2, 0), b.transpose(1, 0, 2))
+
+
 def _with_height(value: Any, height_value: int) -> tuple[Any, ...]:
     """A 1-D option (an int or a 1-tuple) as the 2-D pair (height_value, value)."""
     values = (value,) if isinstance(value, int | np.integer) else tuple(value)
@@ -294,9 +308,10 @@ class Conv(Function):
 
     def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
         """An (N, H, W, C) array back in the caller's layout (a view)."""
-        if not self.last:
-            y = y.transpose(0, 3, 1, 2)
-        return y[:, :, 0] if self.nd == 1 and not self.last else (y[:, 0] if self.nd == 1 else y)
+        if self.last:
+            return y[:, 0] if self.nd == 1 else y
+        y = y.transpose(0, 3, 1, 2)
+        return y[:, :, 0] if self.nd == 1 else y
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         cols = self.cols if self.cols is not None else im2col(self.xp, self.win, self.groups)
@@ -309,10 +324,10 @@ class Conv(Function):
             dxp = col2im_matmul(g2, self.wk, self.xp.shape, self.win)
             grads[0] = self._grad_like_input(crop_nhwc(dxp, self.win), self.x_shape)
         if self.inputs[1].requires_grad:
-            dk = np.matmul(cols.transpose(1, 2, 0), g2.transpose(1, 0, 2))  # (G, K, O/G)
-            kh, kw = self.win.kernel
-            dk = dk.reshape(groups, kh, kw, -1, dk.shape[2]).transpose(1, 2, 3, 0, 4)
-            grads[1] = self._grad_like_weight(dk.reshape(kh, kw, dk.shape[2], -1))
+            dk = grouped_matmul_tn(cols, g2)  # (G, kh·kw·C/G, O/G)
+            (kh, kw), og = self.win.kernel, g2.shape[2]
+            hwio = dk.reshape(groups, kh, kw, -1, og).transpose(1, 2, 3, 0, 4)  # (kh,kw,C/G,G,O/G)
+            grads[1] = self._grad_like_weight(hwio.reshape(kh, kw, -1, groups * og))
         if len(self.inputs) == 3:
             grads.append(g2.sum(axis=0).reshape(-1) if self.inputs[2].requires_grad else None)
         return tuple(grads)
