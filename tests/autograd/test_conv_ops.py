@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nnlab
 from nnlab.autograd import conv1d, conv2d, gradcheck, max_pool2d
@@ -49,7 +51,7 @@ def test_conv2d_channels_last_matches_torch(case):
     check_op(
         [(n, h, w, c), (*_k2(k), c // g, o), (o,)],
         lambda x, k_, b: TF.conv2d(
-            x.permute(0, 3, 1, 2), k_.permute(3, 2, 0, 1), b, s, p, d, g
+            x.permute(0, 3, 1, 2).contiguous(), k_.permute(3, 2, 0, 1).contiguous(), b, s, p, d, g
         ).permute(0, 2, 3, 1),
         lambda x, k_, b: conv2d(x, k_, b, s, p, d, g, data_format="channels_last"),
     )
@@ -175,3 +177,46 @@ def test_errors_name_the_problem(call, message):
 def test_conv2d_dtype_mismatch_is_a_type_error():
     with pytest.raises(TypeError, match="same float dtype, got float64 and float32"):
         conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2), np.float32))
+
+
+@st.composite
+def conv_configs(draw: st.DrawFn) -> tuple:
+    """A valid conv2d: sizes, stride, padding ('valid', 'same', ints), dilation, groups."""
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    c, o = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = draw(st.sampled_from(["valid", "same", 0, 1, (1, 0), (0, 2)]))
+    if p == "same":
+        s = (1, 1)  # torch's 'same' is for stride 1 (the strided rule is tested above)
+    span = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    h, w = span[0] + draw(st.integers(0, 4)), span[1] + draw(st.integers(0, 4))
+    return draw(st.integers(1, 3)), c, h, w, o, k, s, p, d, groups
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_configs(), st.booleans())
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+def test_conv2d_random_configurations_match_torch(config, channels_last):
+    n, c, h, w, o, k, s, p, d, g = config
+    if channels_last:
+        check_op(
+            [(n, h, w, c), (*k, c // g, o), (o,)],
+            lambda x, k_, b: TF.conv2d(
+                x.permute(0, 3, 1, 2).contiguous(),
+                k_.permute(3, 2, 0, 1).contiguous(),
+                b,
+                s,
+                p,
+                d,
+                g,
+            ).permute(0, 2, 3, 1),
+            lambda x, k_, b: conv2d(x, k_, b, s, p, d, g, data_format="channels_last"),
+        )
+    else:
+        check_op(
+            [(n, c, h, w), (o, c // g, *k), (o,)],
+            lambda x, w_, b: TF.conv2d(x, w_, b, s, p, d, g),
+            lambda x, w_, b: conv2d(x, w_, b, s, p, d, g),
+        )
