@@ -59,7 +59,8 @@ class _BatchNorm(Module):
         self.register_buffer("num_batches_tracked", np.array(0, np.int64) if tracked else None)
 
     def forward(self, x: Any) -> Tensor:
-        cls, shape = type(self).__name__, getattr(x, "shape", np.shape(x))
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+        cls, shape = type(self).__name__, x.shape
         if len(shape) not in self.ndims:
             raise ValueError(f"{cls}: input must be {self.layout}, got shape {shape}")
         if shape[1] != self.num_features:
