@@ -7,7 +7,9 @@ is the Python overhead per op, not the arithmetic.
 ``conv``: the layers of the MNIST convnet (Conv2D(32, 3, relu) → MaxPool(2) → Conv2D(64, 3, relu)
 → MaxPool(2) → Flatten → Dropout(0.5) → Dense(10), batch 128) one op at a time, forward +
 backward, and the whole training step; nnlab in both layouts (channels_first: PyTorch's NCHW /
-OIHW, channels_last: Keras's NHWC / HWIO) against PyTorch's NCHW.
+OIHW, channels_last: Keras's NHWC / HWIO) against PyTorch's NCHW. The whole step runs as
+``nnlab.nn.Sequential`` (as torch's) and from the engine's ops in the Keras layout, the ReLU
+fused into the conv (how the Keras layers will run it).
 
 Run: ``python -m benchmarks.ops [mlp|conv] [--threads N]`` (PyTorch optional: without it only
 nnlab's time is printed). ``--threads`` sets PyTorch's intra-op threads; NumPy's BLAS takes its
@@ -236,6 +238,35 @@ def nnlab_convnet_step(batch: int) -> Callable[[], None]:
     return step
 
 
+def nnlab_channels_last_convnet_step(batch: int) -> Callable[[], None]:
+    """The same network from the engine's ops as the Keras layers will call them: NHWC
+    activations, HWIO kernels, the ReLU fused into the conv, Dense's (in, out) kernel."""
+    from nnlab import autograd as ag
+
+    rng = np.random.default_rng(0)
+    shapes = [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 10), (10,)]
+    params = [
+        nnlab.tensor(rng.uniform(-0.1, 0.1, s).astype(np.float32), requires_grad=True)
+        for s in shapes
+    ]
+    k1, b1, k2, b2, k3, b3 = params
+    x, t = _mnist_batch(batch)
+    x = x.transpose(0, 2, 3, 1).copy()
+    drop_rng = np.random.default_rng(1)
+
+    def step() -> None:
+        for p in params:
+            p.grad = None
+        h = ag.conv2d(x, k1, b1, data_format="channels_last", relu=True)
+        h = ag.max_pool2d(h, 2, data_format="channels_last")
+        h = ag.conv2d(h, k2, b2, data_format="channels_last", relu=True)
+        h = ag.max_pool2d(h, 2, data_format="channels_last")
+        h = ag.dropout(h.reshape(batch, -1), 0.5, drop_rng)
+        ag.softmax_cross_entropy(ag.dense(h, k3, b3), t).backward()
+
+    return step
+
+
 def torch_convnet_step(batch: int) -> Callable[[], None]:
     import torch
     from torch import nn
@@ -265,10 +296,13 @@ def run_conv(args: argparse.Namespace) -> dict[str, float]:
         timings = time_interleaved(steps, args.seconds)
         for name, t in _report(f"{case.title}, batch {args.batch}", timings).items():
             results[f"{case.name}: {name}"] = t
-    steps = {"nnlab nn": nnlab_convnet_step(args.batch)}
+    steps = {
+        "nnlab nn": nnlab_convnet_step(args.batch),
+        "nnlab ops channels_last": nnlab_channels_last_convnet_step(args.batch),
+    }
     with contextlib.suppress(ImportError):
         steps["torch"] = torch_convnet_step(args.batch)
-    title = f"MNIST convnet training step (nn.Sequential, cross-entropy), batch {args.batch}"
+    title = f"MNIST convnet training step (cross-entropy), batch {args.batch}"
     for name, t in _report(title, time_interleaved(steps, args.seconds)).items():
         results[f"convnet: {name}"] = t
     return results

@@ -220,3 +220,25 @@ def test_conv2d_random_configurations_match_torch(config, channels_last):
             lambda x, w_, b: TF.conv2d(x, w_, b, s, p, d, g),
             lambda x, w_, b: conv2d(x, w_, b, s, p, d, g),
         )
+
+
+@pytest.mark.parametrize("data_format", ["channels_first", "channels_last"])
+def test_fused_relu_matches_torch(data_format):
+    last = data_format == "channels_last"
+
+    def theirs(x, w, b):
+        if last:
+            x, w = x.permute(0, 3, 1, 2), w.permute(3, 2, 0, 1).contiguous()
+        y = TF.relu(TF.conv2d(x, w, b, 1, 1))
+        return y.permute(0, 2, 3, 1) if last else y
+
+    check_op(
+        [(2, 5, 6, 3), (3, 3, 3, 4), (4,)] if last else [(2, 3, 5, 6), (4, 3, 3, 3), (4,)],
+        theirs,
+        lambda x, w, b: conv2d(x, w, b, 1, 1, data_format=data_format, relu=True),
+    )
+    check_op(
+        [(2, 3, 9), (4, 3, 2)],
+        lambda x, w: TF.relu(TF.conv1d(x, w)),
+        lambda x, w: conv1d(x, w, relu=True),
+    )

@@ -220,16 +220,38 @@ class Conv(Function):
     Shapes, channels_first: x (N, C, [H,] W), weight (O, C/G, [kh,] kw), y (N, O, [OH,] OW);
     channels_last: x (N, [H,] W, C), kernel ([kh,] kw, C/G, O), y (N, [OH,] OW, O); bias (O,).
     Backward: db = Σ g, dK = colsᵀ g, dx = col2im(g Kᵀ) (GEMMs per group, and per offset for dx).
+    With ``relu``, y = max(x ⋆ K + b, 0) in the same node and g is first masked by [y > 0].
     """
 
-    __slots__ = ("nd", "opts", "last", "groups", "win", "xp", "cols", "wk", "x_shape", "w_shape")
+    __slots__ = (
+        "nd",
+        "opts",
+        "last",
+        "groups",
+        "relu",
+        "win",
+        "xp",
+        "cols",
+        "wk",
+        "out",
+        "x_shape",
+        "w_shape",
+    )
     fresh_grads = True
     cols: np.ndarray | None
+    out: np.ndarray | None
 
     def __init__(
-        self, nd: int, stride: Any, padding: Any, dilation: Any, groups: int, data_format: str
+        self,
+        nd: int,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+        data_format: str,
+        relu: bool = False,
     ) -> None:
-        self.nd, self.groups = nd, groups
+        self.nd, self.groups, self.relu = nd, groups, relu
         self.last = check_format(self.name, data_format)
         if nd == 1:  # a 1-D conv is a 2-D one of height 1: stride and dilation 1, no padding on H
             stride, dilation = _with_height(stride, 1), _with_height(dilation, 1)
@@ -304,6 +326,7 @@ class Conv(Function):
         y = grouped_matmul(self.cols, self.wk)
         if b is not None:
             y += b
+        self.out = np.maximum(y, 0, out=y) if self.relu else None
         return self._from_nhwc(y.reshape(xn.shape[0], *self.win.out, o))
 
     def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
@@ -318,7 +341,10 @@ class Conv(Function):
         self.cols = None  # nothing the size of the batch's windows outlives the backward
         g_nhwc = self._nhwc(grad)
         m, groups, _ = cols.shape
-        g2 = np.ascontiguousarray(g_nhwc).reshape(m, groups, -1)  # (M, G, O/G)
+        if self.out is not None:  # through the fused ReLU: g ⊙ [y > 0]
+            g2 = (g_nhwc * (self.out.reshape(g_nhwc.shape) > 0)).reshape(m, groups, -1)
+        else:
+            g2 = np.ascontiguousarray(g_nhwc).reshape(m, groups, -1)  # (M, G, O/G)
         grads: list[np.ndarray | None] = [None, None]
         if self.inputs[0].requires_grad:
             dxp = col2im_matmul(g2, self.wk, self.xp.shape, self.win)
@@ -355,8 +381,10 @@ def conv2d(
     dilation: IntPair = 1,
     groups: int = 1,
     data_format: str = "channels_first",
+    relu: bool = False,
 ) -> Tensor:
-    """2-D convolution (cross-correlation) y = x ⋆ W + b in one node.
+    """2-D convolution (cross-correlation) y = x ⋆ W + b in one node (then max(·, 0) if ``relu``,
+    as ``dense`` does: one pass less over the activations forward and backward).
 
     Args:
         x: (N, C, H, W), or (N, H, W, C) with ``data_format="channels_last"``.
@@ -371,7 +399,7 @@ def conv2d(
 
     Returns (N, O, OH, OW) (a view of an (N, OH, OW, O) array), or (N, OH, OW, O).
     """
-    op = Conv(2, stride, padding, dilation, groups, data_format)
+    op = Conv(2, stride, padding, dilation, groups, data_format, relu)
     return _apply_conv(op, x, weight, bias)
 
 
@@ -384,9 +412,10 @@ def conv1d(
     dilation: int = 1,
     groups: int = 1,
     data_format: str = "channels_first",
+    relu: bool = False,
 ) -> Tensor:
     """1-D convolution: x (N, C, L) and weight (O, C/groups, k) (or x (N, L, C) and the kernel
     (k, C/groups, O) with channels_last), computed as a 2-D one of height 1; see :func:`conv2d`.
     """
-    op = Conv(1, stride, padding, dilation, groups, data_format)
+    op = Conv(1, stride, padding, dilation, groups, data_format, relu)
     return _apply_conv(op, x, weight, bias)
