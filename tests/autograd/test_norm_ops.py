@@ -114,3 +114,12 @@ def test_norms_pass_central_differences():
 def test_errors_name_the_problem(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_arrays_are_accepted_as_weight_and_bias():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    y = layer_norm(x, 3, np.full(3, 2.0), np.ones(3))
+    ref = TF.layer_norm(torch.tensor(x), (3,), torch.full((3,), 2.0, dtype=torch.float64))
+    np.testing.assert_allclose(y.data, ref.numpy() + 1, rtol=1e-12)
+    z = batch_norm(x, None, None, np.ones(3), np.zeros(3), training=True)
+    np.testing.assert_allclose(z.data.mean(axis=0), 0, atol=1e-12)

@@ -19,12 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .conv_ops import as_tensor
 from .function import Function
 from .tensor import Tensor
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
 class _Normalize(Function):
@@ -88,13 +85,13 @@ class _Normalize(Function):
         return tuple(grads)
 
 
-def _check_param(op: str, name: str, p: Tensor | None, shape: tuple[int, ...]) -> None:
-    if p is not None and p.shape != shape:
-        raise ValueError(f"{op}: {name} must have shape {shape}, got {p.shape}")
+def _check_param(op: str, name: str, p: Any, shape: tuple[int, ...]) -> None:
+    if p is not None and np.shape(p) != shape:
+        raise ValueError(f"{op}: {name} must have shape {shape}, got {np.shape(p)}")
 
 
-def _apply(op: _Normalize, x: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
-    return op.apply(x, *(p for p in (weight, bias) if p is not None))
+def _apply(op: _Normalize, x: Tensor, weight: Any, bias: Any) -> Tensor:
+    return op.apply(x, *(as_tensor(p) for p in (weight, bias) if p is not None))
 
 
 class BatchNorm(_Normalize):
@@ -171,7 +168,7 @@ def batch_norm(
         momentum: r ← (1 - momentum) r + momentum · batch statistic (PyTorch's convention;
             Keras's ``momentum`` is 1 - this one).
     """
-    x = _as_tensor(x)
+    x = as_tensor(x)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be at least 2-D (N, C, ...), got shape {x.shape}")
     if not -x.ndim <= axis < x.ndim:
@@ -225,7 +222,7 @@ def layer_norm(
 ) -> Tensor:
     """Layer normalization y = γ (x - μ) / √(σ² + ε) + β, μ and σ² (biased) over the last
     axes, which must equal ``normalized_shape``; γ and β have that shape (or are None)."""
-    x = _as_tensor(x)
+    x = as_tensor(x)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape) :] != shape or len(shape) > x.ndim:
         raise ValueError(
