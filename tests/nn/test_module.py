@@ -149,3 +149,27 @@ def test_cycles_do_not_recurse_forever() -> None:
     a, b = Block(), Block()
     a.other, b.other = b, a
     assert len(a.parameters()) == 6
+
+
+class WithBuffers(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(np.ones(2))
+        self.register_buffer("count", np.zeros(2))
+        self.register_buffer("unused", None)
+
+
+def test_buffers_are_saved_and_restored_but_not_trained() -> None:
+    net = nn.Sequential(nn.Linear(2, 2, rng=0), WithBuffers())
+    assert [n for n, _ in net.named_buffers()] == ["1.count"]
+    assert "1.count" not in dict(net.named_parameters())
+    assert list(net.state_dict()) == ["0.weight", "0.bias", "1.scale", "1.count"]
+    state = net.state_dict()
+    state["1.count"] = np.array([3.0, 4.0])
+    net.load_state_dict(state)
+    np.testing.assert_array_equal(net[1].count, [3.0, 4.0])
+    state["1.count"] = np.zeros(3)
+    with pytest.raises(
+        ValueError, match=r"'1.count' has shape \(3,\) in the state dict but \(2,\)"
+    ):
+        net.load_state_dict(state)

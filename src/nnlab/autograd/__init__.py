@@ -23,6 +23,7 @@ from .activations import (
     softsign,
     swish,
 )
+from .conv_ops import conv1d, conv2d
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import gradcheck
@@ -38,7 +39,15 @@ from .nn_ops import (
     softmax,
     softmax_cross_entropy,
 )
+from .norm_ops import batch_norm, layer_norm
 from .ops import add, div, matmul, mul, neg, pow, sub
+from .pool_ops import (
+    avg_pool2d,
+    dropout2d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    max_pool2d,
+)
 from .reduce_ops import max, mean, min, sum
 from .shape_ops import concatenate, getitem, pad, reshape, stack, transpose, where
 from .unary_ops import abs, clip, exp, log, relu, sigmoid, sign, sqrt, tanh
@@ -48,18 +57,25 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "clip",
     "concatenate",
+    "conv1d",
+    "conv2d",
     "dense",
     "div",
     "draw",
     "dropout",
     "elu",
+    "dropout2d",
     "enable_grad",
     "exp",
     "gelu",
     "getitem",
+    "global_avg_pool2d",
+    "global_max_pool2d",
     "gradcheck",
     "graph_of",
     "hard_sigmoid",
@@ -67,12 +83,14 @@ __all__ = [
     "increment_version",
     "is_grad_enabled",
     "leaky_relu",
+    "layer_norm",
     "linear",
     "log",
     "log_softmax",
     "logsumexp",
     "matmul",
     "max",
+    "max_pool2d",
     "mean",
     "min",
     "mish",

@@ -1,6 +1,7 @@
 """Loss functions (PyTorch's ``torch.nn.functional`` semantics), the activations and ``pad``,
 as functions, with PyTorch's names and defaults (``hardsigmoid`` is the engine's
-``hard_sigmoid``; ``pad`` takes PyTorch's flat, last-axis-first widths).
+``hard_sigmoid``; ``pad`` takes PyTorch's flat, last-axis-first widths); the engine's
+convolution, pooling and normalization ops under PyTorch's names.
 
 Every loss takes ``reduction``: "mean" (the default), "sum", or "none" (the unreduced
 per-element or per-sample losses). Losses over logits use the engine's fused, numerically stable
@@ -21,13 +22,20 @@ import numpy as np
 from .. import autograd
 from ..autograd import (
     Tensor,
+    avg_pool2d,
+    batch_norm,
+    conv1d,
+    conv2d,
     dropout,
+    dropout2d,
     elu,
     gelu,
     hardswish,
+    layer_norm,
     leaky_relu,
     linear,
     log_softmax,
+    max_pool2d,
     mish,
     relu,
     relu6,
@@ -47,8 +55,12 @@ from ..autograd import hard_sigmoid as hardsigmoid
 REDUCTIONS = ("mean", "sum", "none")
 
 __all__ = [
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
     "elu",
@@ -61,6 +73,9 @@ __all__ = [
     "linear",
     "log_softmax",
     "mish",
+    "dropout2d",
+    "layer_norm",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "pad",

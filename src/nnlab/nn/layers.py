@@ -1,4 +1,5 @@
-"""Layers: ``Linear``, the activations, ``Dropout``, ``Identity``, the ``Sequential`` container."""
+"""Layers: ``Linear``, the activations, ``Dropout``, ``Dropout2d``, ``Identity``, ``Flatten``,
+the ``Sequential`` container."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd import dropout as _dropout
+from ..autograd import dropout2d as _dropout2d
 from ..autograd import linear as _linear
 from ..autograd import relu as _relu
 from ..autograd import sigmoid as _sigmoid
@@ -174,3 +176,42 @@ class Sequential(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
+
+
+class Flatten(Module):
+    """Merge the axes ``start_dim`` .. ``end_dim`` into one: (N, C, H, W) -> (N, C·H·W) with the
+    defaults (C order, as PyTorch: the flattened index is (c H + h) W + w)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Any) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+        start, end = self.start_dim % max(x.ndim, 1), self.end_dim % max(x.ndim, 1)
+        if x.ndim == 0 or start > end:
+            raise ValueError(
+                f"Flatten: cannot flatten axes {self.start_dim}..{self.end_dim} of shape {x.shape}"
+            )
+        return x.reshape(*x.shape[:start], -1, *x.shape[end + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout2d(Module):
+    """Channel dropout for (N, C, H, W) inputs: in training, zero each whole channel with
+    probability ``p`` and scale the rest by 1/(1 - p); the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5, *, rng: RngLike = None) -> None:
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout2d: p (the drop probability) must be in [0, 1), got {p}")
+        self.p = float(p)
+        self.rng = as_generator(rng)
+
+    def forward(self, x: Any) -> Tensor:
+        return _dropout2d(x, self.p, self.rng, training=self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -62,6 +62,7 @@ class Module:
     """
 
     training: bool = True  # also the default for subclasses that skip super().__init__()
+    _buffer_names: tuple[str, ...] = ()  # set by register_buffer
 
     def __init__(self) -> None:
         self.training = True
@@ -121,6 +122,23 @@ class Module:
                 seen.add(id(item))
                 yield name, item
 
+    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Keep ``value`` as the attribute ``name``: state that is not trained (BatchNorm's
+        running statistics). :meth:`state_dict` saves it and :meth:`load_state_dict` restores
+        it in place; :meth:`parameters` and the optimizers never see it."""
+        if name not in self._buffer_names:
+            self._buffer_names = (*self._buffer_names, name)
+        setattr(self, name, value)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer of this module and its sub-modules (those set
+        to None are skipped), e.g. ``("bn.running_mean", array)``."""
+        for module_name, module in self.named_modules(prefix):
+            for name in module._buffer_names:
+                value = getattr(module, name)
+                if value is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
     def parameters(self) -> list[Parameter]:
         """Every trainable parameter (see :meth:`named_parameters` for the order)."""
         return [p for _, p in self.named_parameters()]
@@ -146,43 +164,49 @@ class Module:
             p.grad = None
 
     # ------------------------------------------------------------------ state
+    def _state(self) -> dict[str, np.ndarray]:
+        """The arrays that make up the state: every parameter's, then every buffer."""
+        state = {name: p.data for name, p in self.named_parameters()}
+        state.update(self.named_buffers())
+        return state
+
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's values, keyed by dotted name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A copy of every parameter's values and every buffer, keyed by dotted name."""
+        return {name: arr.copy() for name, arr in self._state().items()}
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> None:
-        """Copy values from ``state`` (name -> array) into the parameters, in place.
+        """Copy values from ``state`` (name -> array) into the parameters and buffers, in place.
 
-        Shapes must match exactly; values are cast to each parameter's dtype. With ``strict``
-        (the default) the keys must be exactly those of :meth:`state_dict`.
+        Shapes must match exactly; values are cast to each parameter's (buffer's) dtype. With
+        ``strict`` (the default) the keys must be exactly those of :meth:`state_dict`.
 
         Raises:
             KeyError: missing or unexpected keys (``strict=True``).
             ValueError: a shape mismatch (nothing is modified then).
         """
-        params = dict(self.named_parameters())
+        targets = self._state()
         if strict:
-            missing = sorted(set(params) - set(state))
-            unexpected = sorted(set(state) - set(params))
+            missing = sorted(set(targets) - set(state))
+            unexpected = sorted(set(state) - set(targets))
             if missing or unexpected:
                 raise KeyError(
                     f"load_state_dict ({type(self).__name__}): missing keys {missing}, "
                     f"unexpected keys {unexpected}"
                 )
-        updates: list[tuple[Parameter, np.ndarray]] = []
+        updates: list[tuple[np.ndarray, np.ndarray]] = []
         for name, value in state.items():
-            if name not in params:
+            if name not in targets:
                 continue
-            p = params[name]
+            target = targets[name]
             arr = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if arr.shape != p.data.shape:
+            if arr.shape != target.shape:
                 raise ValueError(
                     f"load_state_dict ({type(self).__name__}): '{name}' has shape {arr.shape} "
-                    f"in the state dict but {p.data.shape} in the model"
+                    f"in the state dict but {target.shape} in the model"
                 )
-            updates.append((p, arr))
-        for p, arr in updates:
-            np.copyto(p.data, arr, casting="unsafe")
+            updates.append((target, arr))
+        for target, arr in updates:
+            np.copyto(target, arr, casting="unsafe")
 
     # ------------------------------------------------------------------ display
     def extra_repr(self) -> str:
