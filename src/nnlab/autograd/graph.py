@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from nnlab.atomic import atomic_writer
 
 from .tensor import Tensor
 
@@ -103,22 +104,14 @@ def draw(
             "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
             "or use nnlab.autograd.to_dot(tensor) to get the DOT text."
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
-    os.close(fd)
     try:
-        subprocess.run(
-            [dot, f"-T{fmt}", "-o", tmp],
-            input=to_dot(root, names).encode(),
-            check=True,
-            capture_output=True,
+        result = subprocess.run(
+            [dot, f"-T{fmt}"], input=to_dot(root, names).encode(), check=True, capture_output=True
         )
-        os.replace(tmp, out)
     except subprocess.CalledProcessError as e:
         raise RuntimeError(
             f"draw: dot failed: {e.stderr.decode(errors='replace').strip()}"
         ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_writer(out) as f:
+        f.write(result.stdout)
     return out

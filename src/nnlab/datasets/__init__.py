@@ -5,7 +5,7 @@
 - :mod:`nnlab.datasets.playground`: ``circle``, ``xor``, ``gauss``, ``spiral``, ``reg_plane``,
   ``reg_gauss``, ``generate(name)``, ``train_test_split``.
 - :mod:`nnlab.datasets.loader`: ``DataLoader``, ``Dataset``, ``TensorDataset``.
-- :mod:`nnlab.datasets.idx`, :mod:`nnlab.datasets.download`, :mod:`nnlab.datasets.atomic`: the IDX
+- :mod:`nnlab.datasets.idx`, :mod:`nnlab.datasets.download`, :mod:`nnlab.atomic`: the IDX
   format, checked downloads, atomic writes.
 """
 

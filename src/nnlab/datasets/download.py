@@ -2,13 +2,13 @@
 
 :func:`download` fetches ``mirror + filename`` from each mirror in turn until one succeeds.
 The bytes are streamed to a ``.part`` file next to the destination (see
-:mod:`nnlab.datasets.atomic`: the umask decides its permissions) while a progress bar is drawn on
+:mod:`nnlab.atomic`: the umask decides its permissions) while a progress bar is drawn on
 stderr; the SHA-256 of the *decompressed* content (gzip data is recognised by its first bytes) is
 compared with the expected digest; only a verified file is moved into place with ``os.replace``.
 A failed attempt -- network error, HTTP error, checksum mismatch -- leaves nothing behind and the
 next mirror is tried; when all fail, :class:`DownloadError` lists every attempt. Part files of the
 same name left by an interrupted download (untouched for
-:data:`~nnlab.datasets.atomic.STALE_AFTER_S` seconds) are deleted when a download starts.
+:data:`~nnlab.atomic.STALE_AFTER_S` seconds) are deleted when a download starts.
 
 Only ``urllib`` is used, so ``http://``, ``https://`` and ``file://`` mirrors all work.
 """
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from nnlab.datasets.atomic import atomic_writer, remove_stale_parts
+from nnlab.atomic import atomic_writer, remove_stale_parts
 
 __all__ = ["DownloadError", "Progress", "download", "sha256_of_content"]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlab.datasets.atomic import atomic_writer
+from nnlab.atomic import atomic_writer
 
 __all__ = [
     "IDX_DTYPES",
@@ -158,6 +158,6 @@ def write_idx(
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, with the umask's permissions; see
-    :func:`nnlab.datasets.atomic.atomic_writer`."""
+    :func:`nnlab.atomic.atomic_writer`."""
     with atomic_writer(path) as f:
         f.write(data)

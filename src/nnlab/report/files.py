@@ -2,7 +2,8 @@
 
 Every file nnlab writes for a report (``metrics.json``, ``report.html``, the PNG figures, the index)
 goes through :func:`write_bytes_atomic`: the bytes go to a temporary file in the same directory,
-which then replaces the target with :func:`os.replace`, so a reader never sees a half-written file.
+which then replaces the target with :func:`os.replace`, so a reader never sees a half-written file
+(:mod:`nnlab.atomic`; the umask decides the permissions).
 """
 
 from __future__ import annotations
@@ -10,28 +11,20 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nnlab.atomic import atomic_writer
+
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``); return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    """Write ``data`` to ``path`` atomically (:func:`nnlab.atomic.atomic_writer`); return it."""
+    with atomic_writer(path) as f:
+        f.write(data)
+    return Path(path)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:

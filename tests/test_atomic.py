@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab.datasets.atomic import STALE_AFTER_S, atomic_writer, remove_stale_parts
+from nnlab.atomic import STALE_AFTER_S, atomic_writer, remove_stale_parts
 from nnlab.datasets.download import download
 from nnlab.datasets.idx import write_idx
 
