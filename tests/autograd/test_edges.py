@@ -3,6 +3,8 @@ max/min over nan, reductions of 0-d and empty tensors, dtype promotion."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -102,6 +104,29 @@ def test_max_over_a_non_empty_axis_of_an_empty_tensor():
         x.max(axis=0)
     with pytest.raises(ValueError, match=r"min: cannot reduce a tensor of shape \(0, 3\)"):
         x.min()
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_and_mean_of_an_empty_tensor_as_torch_without_a_warning(axis, keepdims):
+    empty = np.empty((0, 3))
+    dim = (0, 1) if axis is None else axis
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's "Mean of empty slice" is not raised
+        for op in ("sum", "mean"):
+            check_op(
+                [],
+                lambda t, op=op: getattr(torch, op)(t, dim=dim, keepdim=keepdims),
+                lambda t, op=op: getattr(t, op)(axis=axis, keepdims=keepdims),
+                arrays=[empty],
+            )
+    assert np.isnan(nnlab.tensor(np.empty(0, np.float32)).mean().data)
+
+
+def test_softmax_axis_must_be_one_int():
+    for fn in (nnlab.softmax, nnlab.log_softmax):
+        with pytest.raises(TypeError, match="softmax: axis must be one int, got None"):
+            fn(nnlab.tensor([1.0, 2.0]), axis=None)
 
 
 @pytest.mark.parametrize("shape,axis", [((2, 0), 1), ((0, 3), 1), ((0, 3), 0)])

@@ -49,8 +49,9 @@ def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
 
 def _axis(axis: int, ndim: int, op: str) -> int | None:
     """One axis as a non-negative int; None for a 0-d tensor (axis 0 or -1 is allowed there)."""
+    if not isinstance(axis, int | np.integer):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}")
     norm = normalize_axis(axis, ndim, op)
-    assert norm is not None
     return norm[0] if norm else None
 
 

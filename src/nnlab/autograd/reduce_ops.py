@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,7 +70,8 @@ def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 
 class Mean(Function):
-    """y = (1/n) Σ x over ``axis``; dy/dx = 1/n."""
+    """y = (1/n) Σ x over ``axis``; dy/dx = 1/n. The mean of no elements is nan (0/0), as in
+    PyTorch, without NumPy's "Mean of empty slice" warning."""
 
     __slots__ = ("axis", "keepdims", "shape", "n")
     saves_tensors = False
@@ -79,9 +81,10 @@ class Mean(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        out = np.asarray(x.mean(axis=self.axis, keepdims=self.keepdims))
-        self.n = x.size // out.size if out.size else 1
-        return out
+        n = x.size if self.axis is None else math.prod(x.shape[a] for a in self.axis)
+        self.n = n or 1  # no elements reduced: the input, and so its gradient, is empty
+        with np.errstate(invalid="ignore"):  # 0/0
+            return np.asarray(x.sum(axis=self.axis, keepdims=self.keepdims) / n)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         g = _expand(g, self.shape, self.axis, self.keepdims) / self.n
