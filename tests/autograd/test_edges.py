@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import nnlab
+from nnlab import autograd as ag
 
 from .oracle import check_op
 
@@ -168,6 +169,29 @@ def test_integer_tensor_with_a_python_float_is_float32_as_torch():
     assert (i64 * 2).dtype == np.int64
     t = torch.arange(3)
     assert (t * 2.5).dtype == torch.float32 and (t / 2).dtype == torch.float32
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+def test_real_valued_ops_of_integer_tensors_are_float32_as_torch(dtype):
+    data = np.array([1, 2, 3]).astype(dtype)
+    ours, theirs = nnlab.tensor(data), torch.tensor(data)
+    cases = [
+        (lambda t: t / t, lambda t: t / t),
+        (lambda t: t / 2, lambda t: t / 2),
+        (lambda t: 2 / t, lambda t: 2 / t),
+        (ag.exp, torch.exp),
+        (ag.log, torch.log),
+        (ag.sqrt, torch.sqrt),
+        (ag.tanh, torch.tanh),
+        (ag.sigmoid, torch.sigmoid),
+    ]
+    for fn, tfn in cases:
+        y, ty = fn(ours), tfn(theirs)
+        assert ty.dtype == torch.float32 and y.dtype == np.float32, (fn, y.dtype)
+        np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-6)
+    for fn, tfn in [(ag.abs, torch.abs), (ag.relu, torch.relu)]:
+        if dtype is not np.bool_:  # torch has no abs or relu for bool
+            assert str(fn(ours).dtype) == str(tfn(theirs).dtype).removeprefix("torch.")
 
 
 def test_broadcast_errors_name_the_op():

@@ -4,7 +4,7 @@ Each op returns its gradients in the broadcast shape of the output; the engine s
 to each input's shape (``sum_to_shape``). Operands follow PyTorch's type promotion where it
 differs from NumPy's: an integer tensor meeting a float tensor takes the float's dtype
 (int64 × float32 → float32, not float64), and a Python scalar takes the tensor's float dtype
-(float32 if the tensor is an integer one).
+(float32 if the tensor is an integer one). True division of integers is float32.
 """
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     if kb == "f" and ka in "iub":
         return Tensor(a._data.astype(b._data.dtype)), b
     return a, b
+
+
+def to_float(t: Tensor) -> Tensor:
+    """An integer (or bool) tensor as float32, for the ops whose result is real-valued (true
+    division, exp, log, sqrt, tanh, sigmoid), as in PyTorch; a float tensor is returned as is."""
+    if t._data.dtype.kind in "iub":
+        return Tensor(t._data.astype(np.float32))
+    return t
 
 
 def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
@@ -133,8 +141,9 @@ class Div(Function):
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b elementwise (broadcasting)."""
-    return Div().apply(*pair(a, b))
+    """a / b elementwise (broadcasting): true division, so two integer tensors give float32."""
+    a, b = pair(a, b)
+    return Div().apply(to_float(a), to_float(b))
 
 
 class Pow(Function):
