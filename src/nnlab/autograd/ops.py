@@ -17,9 +17,11 @@ from .function import Function
 from .tensor import Tensor
 
 
-def lift(x: Any, like: Tensor | None = None) -> Tensor:
-    """Make ``x`` a Tensor. A Python scalar takes the float dtype of ``like`` (no silent upcast);
-    a Python float next to an integer tensor becomes float32, as in PyTorch."""
+def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor (a Tensor is returned as is, an ndarray keeps its dtype, a list or a
+    Python float becomes float32). Next to a tensor ``like``, a Python scalar takes its float
+    dtype (no silent upcast); a Python float next to an integer tensor becomes float32, as in
+    PyTorch. The one conversion every op's wrapper applies to its inputs."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, int | float) and not isinstance(x, bool) and like is not None:
@@ -56,10 +58,10 @@ def to_float(t: Tensor) -> Tensor:
 def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """The two operands of a binary op as tensors of promoted dtypes (see the module doc)."""
     if isinstance(a, Tensor):
-        b = lift(b, a)
+        b = as_tensor(b, a)
     else:
-        b = lift(b)
-        a = lift(a, b)
+        b = as_tensor(b)
+        a = as_tensor(a, b)
     if a._data.dtype is not b._data.dtype:
         return _promote(a, b)
     return a, b
@@ -198,7 +200,7 @@ class Neg(Function):
 
 def neg(a: Any) -> Tensor:
     """-a."""
-    return Neg().apply(lift(a))
+    return Neg().apply(as_tensor(a))
 
 
 class MatMul(Function):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift
+from .ops import as_tensor
 from .tensor import Tensor
 
 Axis = int | Sequence[int] | None
@@ -65,7 +65,7 @@ class Sum(Function):
 
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Σ x over ``axis`` (None: all elements)."""
-    x = lift(x)
+    x = as_tensor(x)
     return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims).apply(x)
 
 
@@ -93,7 +93,7 @@ class Mean(Function):
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (None: all elements)."""
-    x = lift(x)
+    x = as_tensor(x)
     return Mean(normalize_axis(axis, x.ndim, "mean"), keepdims).apply(x)
 
 
@@ -146,7 +146,7 @@ class Max(_Extremum):
 
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; ties share the gradient equally."""
-    x = lift(x)
+    x = as_tensor(x)
     return Max(normalize_axis(axis, x.ndim, "max"), keepdims).apply(x)
 
 
@@ -157,5 +157,5 @@ class Min(_Extremum):
 
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; ties share the gradient equally."""
-    x = lift(x)
+    x = as_tensor(x)
     return Min(normalize_axis(axis, x.ndim, "min"), keepdims).apply(x)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift, to_float
+from .ops import as_tensor, to_float
 from .tensor import Tensor
 
 
@@ -30,7 +30,7 @@ class Exp(Function):
 
 def exp(x: Any) -> Tensor:
     """eˣ elementwise."""
-    return Exp().apply(to_float(lift(x)))
+    return Exp().apply(to_float(as_tensor(x)))
 
 
 class Log(Function):
@@ -48,7 +48,7 @@ class Log(Function):
 
 def log(x: Any) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log().apply(to_float(lift(x)))
+    return Log().apply(to_float(as_tensor(x)))
 
 
 class Sqrt(Function):
@@ -66,7 +66,7 @@ class Sqrt(Function):
 
 def sqrt(x: Any) -> Tensor:
     """√x elementwise."""
-    return Sqrt().apply(to_float(lift(x)))
+    return Sqrt().apply(to_float(as_tensor(x)))
 
 
 class Abs(Function):
@@ -84,7 +84,7 @@ class Abs(Function):
 
 def abs(x: Any) -> Tensor:
     """|x| elementwise."""
-    return Abs().apply(lift(x))
+    return Abs().apply(as_tensor(x))
 
 
 class Sign(Function):
@@ -103,7 +103,7 @@ class Sign(Function):
 
 def sign(x: Any) -> Tensor:
     """sign(x) elementwise (-1, 0 or 1); its gradient is zero."""
-    return Sign().apply(lift(x))
+    return Sign().apply(as_tensor(x))
 
 
 class Tanh(Function):
@@ -121,7 +121,7 @@ class Tanh(Function):
 
 def tanh(x: Any) -> Tensor:
     """Hyperbolic tangent elementwise."""
-    return Tanh().apply(to_float(lift(x)))
+    return Tanh().apply(to_float(as_tensor(x)))
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ class Sigmoid(Function):
 
 def sigmoid(x: Any) -> Tensor:
     """Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), computed without overflow."""
-    return Sigmoid().apply(to_float(lift(x)))
+    return Sigmoid().apply(to_float(as_tensor(x)))
 
 
 class Relu(Function):
@@ -165,7 +165,7 @@ class Relu(Function):
 
 def relu(x: Any) -> Tensor:
     """max(x, 0) elementwise."""
-    return Relu().apply(lift(x))
+    return Relu().apply(as_tensor(x))
 
 
 class Clip(Function):
@@ -196,4 +196,4 @@ class Clip(Function):
 
 def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:
     """Clamp to [min, max] (either bound may be None)."""
-    return Clip(min, max).apply(lift(x))
+    return Clip(min, max).apply(as_tensor(x))
