@@ -137,7 +137,8 @@ class OrthogonalRegularizer(Regularizer):
         w = _as_tensor(weight)
         if w.ndim != 2:
             raise ValueError(
-                f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape={w.shape}"
+                "Inputs to OrthogonalRegularizer must have rank 2. Received: "
+                f"inputs.shape={w.shape}"
             )
         vectors = w if self.mode == "rows" else w.T  # one vector per row of `vectors`
         norms = (vectors * vectors).sum(axis=1, keepdims=True).clip(1e-14, None).sqrt()
