@@ -256,8 +256,9 @@ class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` when ``monitor`` stops improving.
 
     After ``patience`` epochs without improvement (by more than ``min_delta``) the rate becomes
-    ``max(lr * factor, min_lr)`` (only while ``lr > min_lr``), then ``cooldown`` epochs pass
-    before the count of bad epochs starts again. Adds ``learning_rate`` to the epoch logs.
+    ``max(lr * factor, min_lr)`` (only while ``lr > min_lr`` in float32), then ``cooldown``
+    epochs pass before the count of bad epochs starts again. Adds ``learning_rate`` to the
+    epoch logs.
     """
 
     def __init__(
@@ -298,7 +299,7 @@ class ReduceLROnPlateau(MonitorCallback):
     def _reduce_lr(self, epoch: int) -> bool:
         optimizer = self.model.optimizer
         old_lr = learning_rate_of(optimizer)
-        if old_lr > float(np.float32(self.min_lr)):
+        if np.float32(old_lr) > np.float32(self.min_lr):  # compared in float32, as Keras
             new_lr = max(old_lr * self.factor, self.min_lr)
             optimizer.learning_rate = new_lr
             if self.verbose > 0:
