@@ -252,3 +252,20 @@ def test_lambda_callback_and_learning_rate_scheduler(blobs) -> None:
     assert callbacks.LambdaCallback(note="kept").note == "kept"  # other keywords: attributes
     with pytest.raises(TypeError, match="Callback objects"):
         model.fit(x, y, verbose=0, callbacks=[print])
+
+
+def test_metric_direction_from_the_model_metrics() -> None:
+    from nnlab.keras import metrics
+    from nnlab.keras.callbacks.monitor import metric_direction
+
+    class MyError(metrics.MeanSquaredError):  # a subclass improves the same way
+        pass
+
+    class Model:
+        compiled_metrics = [metrics.get("accuracy"), MyError(name="err")]
+
+    model = Model()
+    assert metric_direction(model, "val_loss") == "down"
+    assert metric_direction(model, "val_accuracy") == "up"
+    assert metric_direction(model, "err") == "down"
+    assert metric_direction(model, "val_f1") is None

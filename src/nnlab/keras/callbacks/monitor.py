@@ -23,6 +23,7 @@ __all__ = ["EarlyStopping", "MonitorCallback", "ReduceLROnPlateau", "metric_dire
 
 _UP = [
     "Accuracy",
+    "CompileAccuracy",  # nnlab's "accuracy" of compile (resolved by the loss)
     "BinaryAccuracy",
     "CategoricalAccuracy",
     "SparseCategoricalAccuracy",
@@ -86,6 +87,15 @@ def _model_metrics(model: Any) -> list[Any]:
     return found
 
 
+def _class_direction(cls: type) -> str | None:
+    """The direction of the first class in ``cls``'s MRO that the table knows (a subclass of
+    MeanSquaredError improves downwards too)."""
+    for base in cls.__mro__:
+        if base.__name__ in METRIC_DIRECTIONS:
+            return METRIC_DIRECTIONS[base.__name__]
+    return None
+
+
 def metric_direction(model: Any, monitor: str) -> str | None:
     """'down' for the loss, else the direction of the model's metric named like ``monitor``
     (without 'val_'), or None when no metric of that name says."""
@@ -93,7 +103,7 @@ def metric_direction(model: Any, monitor: str) -> str | None:
     direction = "down" if name == "loss" else None
     for m in _model_metrics(model):
         if getattr(m, "name", None) == name:
-            found = getattr(m, "_direction", None) or METRIC_DIRECTIONS.get(type(m).__name__)
+            found = getattr(m, "_direction", None) or _class_direction(type(m))
             direction = found or direction
     return direction
 
