@@ -104,6 +104,23 @@ def test_auto_mode_reads_the_model_metrics_direction() -> None:
         assert_same_trace(trace_a, trace_b)
 
 
+def test_monitor_callback_min_delta_as_keras() -> None:
+    """Keras's own test (monitor_callback_test.test_min_delta), run on both libraries."""
+    from keras.src.callbacks.monitor_callback import MonitorCallback
+
+    for cls in (ours.MonitorCallback, MonitorCallback):
+        monitor = cls(mode="max", min_delta=0.5)
+        monitor._set_monitor_op()
+        assert monitor._is_improvement(0.75, 0)
+        assert monitor._is_improvement(0.5, None)
+        assert not monitor._is_improvement(0.5, 0)
+        assert not monitor._is_improvement(0.2, 0.5)
+        low = cls(mode="min", min_delta=0.5)
+        low._set_monitor_op()
+        assert low.min_delta == -0.5 and low._is_improvement(0.4, 1.0)
+        assert not low._is_improvement(0.6, 1.0)
+
+
 def test_metric_directions_are_keras_metric_directions() -> None:
     keras = pytest.importorskip("keras")
     checked = 0

@@ -68,7 +68,7 @@ def test_early_stopping_in_fit_as_keras(config: dict[str, Any]) -> None:
         x, y, batch_size=16, epochs=12, verbose=0, validation_split=0.25, callbacks=[spy, stop]
     )
     # Keras's stand-in model has no metrics: tell it the direction nnlab found by itself
-    assert stop.monitor_op(1.0, 2.0)  # errors: smaller is better
+    assert stop._is_improvement(1.0, 2.0)  # errors: smaller is better
     trace = replay(theirs.EarlyStopping(**{"mode": "min", **config}), hist.history)
     assert len(trace.epochs) == len(hist.epoch)  # stopped at the same epoch
     best = int(trace.final_weight) - 1  # the epoch whose weights Keras restored
@@ -83,7 +83,7 @@ def test_early_stopping_auto_mode_maximizes_accuracy_in_fit(blobs: Any) -> None:
     model.compile(SGD(0.1), "binary_crossentropy", metrics=["accuracy"])
     stop = callbacks.EarlyStopping(monitor="val_accuracy", patience=1)
     model.fit(x, y, epochs=2, verbose=0, validation_split=0.5, callbacks=[stop])
-    assert stop.monitor_op(0.9, 0.8) and not stop.monitor_op(0.8, 0.9)  # bigger is better
+    assert stop._is_improvement(0.9, 0.8) and not stop._is_improvement(0.8, 0.9)  # bigger: better
     with pytest.raises(ValueError, match="maximized or minimized"):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[callbacks.EarlyStopping("val_f2")])
 

@@ -13,9 +13,12 @@ hinges ... down); a name it cannot decide raises ValueError at the first epoch e
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from nnlab.autograd import Tensor
 
 from .callback import Callback, Logs, learning_rate_of
 
@@ -108,12 +111,19 @@ def metric_direction(model: Any, monitor: str) -> str | None:
     return direction
 
 
-def _less(a: float, b: float) -> bool:
-    return bool(a < b)
+def _comparisons() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """(less, greater): ``keras.ops.less``/``greater`` as in Keras (so ``monitor_op`` can be
+    compared with them), NumPy's while nnlab.keras has no ops module."""
+    try:
+        from .. import ops  # type: ignore[attr-defined]
+    except ImportError:
+        return np.less, np.greater
+    return getattr(ops, "less", np.less), getattr(ops, "greater", np.greater)
 
 
-def _greater(a: float, b: float) -> bool:
-    return bool(a > b)
+def _truth(value: Any) -> bool:
+    """A comparison's result (bool, NumPy bool, 0-d array or Tensor) as a Python bool."""
+    return bool(np.asarray(value.data if isinstance(value, Tensor) else value))
 
 
 class MonitorCallback(Callback):
@@ -150,10 +160,11 @@ class MonitorCallback(Callback):
         """Choose < or > (done at the first epoch end, once the model's metrics exist); the
         stored ``min_delta`` becomes negative for 'min', so both tests read
         ``op(current - min_delta, best)``."""
+        less, greater = _comparisons()
         if self.mode == "min":
-            self.monitor_op = _less
+            self.monitor_op = less
         elif self.mode == "max":
-            self.monitor_op = _greater
+            self.monitor_op = greater
         else:
             direction = metric_direction(self.model, self.monitor)
             if direction is None:
@@ -163,14 +174,14 @@ class MonitorCallback(Callback):
                     "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
                     "highest metric value, or pass `mode='min'` in order to use the lowest value."
                 )
-            self.monitor_op = _greater if direction == "up" else _less
-        if self.monitor_op is _less:
+            self.monitor_op = greater if direction == "up" else less
+        if self.monitor_op is less:
             self.min_delta *= -1
 
     def _is_improvement(self, monitor_value: float, reference_value: float | None) -> bool:
         if reference_value is None:
             return True
-        return bool(self.monitor_op(monitor_value - self.min_delta, reference_value))
+        return _truth(self.monitor_op(monitor_value - self.min_delta, reference_value))
 
 
 class EarlyStopping(MonitorCallback):
