@@ -62,7 +62,10 @@ class FakeModel:
 
     def load_weights(self, filepath: str) -> None:
         with open(filepath, encoding="utf-8") as f:
-            self.weights = [np.full(3, float(f.read().split()[1]), dtype=np.float32)]
+            words = f.read().split()
+        if len(words) != 2:
+            raise OSError(f"{filepath}: not a weights file")
+        self.weights = [np.full(3, float(words[1]), dtype=np.float32)]
 
 
 @dataclass

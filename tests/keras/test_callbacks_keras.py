@@ -387,6 +387,19 @@ def test_backup_and_restore_matches_keras(tmp_path: Any) -> None:
             )
             assert not folder.exists()  # deleted at the end of a completed run
         assert found[0] == found[1]
+    found = []
+    for lib in (ours, theirs):  # a corrupt latest file: the previous one (.bkp) is used
+        folder = tmp_path / f"double_{lib.__name__}"
+        cb = lib.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=False)
+        drive(cb, logs[:3])
+        (folder / "latest.weights.h5").write_text("torn")
+        resumed = FakeModel()
+        resumed.optimizer.built = True  # type: ignore[attr-defined]
+        cb = lib.BackupAndRestore(str(folder))
+        cb.set_model(resumed)
+        cb.on_train_begin()
+        found.append((resumed._initial_epoch, float(resumed.weights[0][0])))
+    assert found[0] == found[1] == (2, 2.0)
     with pytest.raises(ValueError, match="save_freq"):
         ours.BackupAndRestore(str(tmp_path), save_freq="batch")
     with pytest.raises(ValueError, match="Empty `backup_dir`"):

@@ -26,6 +26,14 @@ def _check_save_freq(save_freq: Any, where: str) -> None:
         )
 
 
+def _copy(source: str, target: str) -> None:
+    """Copy a file atomically (a reader never sees half of ``target``)."""
+    with open(source, "rb") as f:
+        data = f.read()
+    with atomic_writer(target) as out:
+        out.write(data)
+
+
 class _BatchCounter:
     """Counts training batches across epochs; ``due(batch)`` is True every ``every`` batches.
 
@@ -208,9 +216,9 @@ class BackupAndRestore(Callback):
         except (OSError, ValueError):
             if not os.path.exists(self._prev_weights_path):
                 raise
-            shutil.copyfile(self._prev_weights_path, self._weights_path)
+            _copy(self._prev_weights_path, self._weights_path)
             if os.path.exists(self._prev_training_metadata_path):
-                shutil.copyfile(self._prev_training_metadata_path, self._training_metadata_path)
+                _copy(self._prev_training_metadata_path, self._training_metadata_path)
             elif os.path.exists(self._training_metadata_path):
                 os.remove(self._training_metadata_path)
             self._load_model()
@@ -248,7 +256,7 @@ class BackupAndRestore(Callback):
                 (self._training_metadata_path, self._prev_training_metadata_path),
             ):
                 if os.path.exists(path):
-                    shutil.copyfile(path, prev)
+                    _copy(path, prev)
         self.model.save_weights(self._weights_path)
         metadata = {"epoch": self._current_epoch, "batch": self._counter.last}
         with atomic_writer(self._training_metadata_path) as f:
