@@ -18,12 +18,8 @@ from .monitor import MonitorCallback
 __all__ = ["BackupAndRestore", "ModelCheckpoint"]
 
 
-def _check_save_freq(save_freq: Any, where: str) -> None:
-    if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)):
-        raise ValueError(
-            f"{where}: unrecognized save_freq={save_freq!r}; expected 'epoch' or an integer "
-            "number of batches"
-        )
+def _save_freq_is_valid(save_freq: Any) -> bool:
+    return save_freq == "epoch" or (isinstance(save_freq, int) and not isinstance(save_freq, bool))
 
 
 def _copy(source: str, target: str) -> None:
@@ -84,7 +80,11 @@ class ModelCheckpoint(MonitorCallback):
         self.filepath = os.fspath(filepath)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        _check_save_freq(save_freq, "ModelCheckpoint")
+        if not _save_freq_is_valid(save_freq):
+            raise ValueError(
+                f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or "
+                "integer values (a number of training batches)"
+            )
         self.save_freq = save_freq
         self._counter = _BatchCounter(save_freq if isinstance(save_freq, int) else 0)
         self._current_epoch = 0
@@ -198,7 +198,11 @@ class BackupAndRestore(Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
-        _check_save_freq(save_freq, "BackupAndRestore")
+        if not _save_freq_is_valid(save_freq):
+            raise ValueError(
+                f"Invalid value for argument `save_freq`. Received: save_freq={save_freq!r}. "
+                "Expected either 'epoch' or an integer value (a number of training batches)."
+            )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.double_checkpoint = double_checkpoint
