@@ -421,3 +421,10 @@ def test_history_and_progbar_logger_output(capsys: Any) -> None:
         silent = ours.CallbackList(None, add_progbar=True, verbose=0, epochs=1, steps=1)
         _run_hooks(silent)
     assert capsys.readouterr().out == ""
+    bar = ours.ProgbarLogger()
+    bar.set_params({"verbose": 2})  # evaluate/predict may leave out epochs and steps
+    bar.on_predict_begin()
+    for batch in range(4):
+        bar.on_predict_batch_end(batch, {"outputs": np.zeros(2)})
+    bar.on_predict_end()
+    assert capsys.readouterr().out.startswith("4/4 - ")

@@ -26,10 +26,10 @@ class ProgbarLogger(Callback):
         self._called_in_fit = False
 
     def set_params(self, params: dict[str, Any]) -> None:
-        verbose = params["verbose"]
+        verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else int(verbose)
-        self.epochs = params["epochs"]
-        self.target = params["steps"]
+        self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self._called_in_fit = True
