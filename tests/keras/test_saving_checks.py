@@ -147,8 +147,8 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "unknown activation",
-        _edit_doc(lambda d: _layer(d).update(activation="swish")),
-        "unknown activation 'swish'",
+        _edit_doc(lambda d: _layer(d).update(activation="swoosh")),
+        "unknown activation 'swoosh'",
     ),
     (
         "unknown loss",
