@@ -17,7 +17,8 @@ Reading checks, before a dataset's data is read: the path exists and is made of 
 has the expected shape and a real floating-point dtype (or an integer one for ``iterations``), its
 data is stored in the file itself (no external raw files, no virtual datasets), uncompressed, and
 the bytes stored equal shape x itemsize (a dataset declaring terabytes is refused from its header).
-Values must be finite. Every problem raises :class:`WeightsFileError` naming the file.
+Values must be finite. Every problem raises a ``ModelFileError`` (a ``ValueError``) naming the
+file.
 """
 
 from __future__ import annotations
@@ -29,13 +30,11 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-__all__ = ["WeightsFileError", "WeightsReader", "write_weights"]
+from .archive import ModelFileError
+
+__all__ = ["WeightsReader", "write_weights"]
 
 Shape = tuple[int, ...]
-
-
-class WeightsFileError(ValueError):
-    """A malformed weights file or member; the message names the file."""
 
 
 def _h5py() -> Any:
@@ -92,7 +91,7 @@ class WeightsReader:
 
     def _fail(self, path: str, problem: str) -> NoReturn:
         at = f": {path}" if path else ""
-        raise WeightsFileError(f"{self.where}{at}: {problem}")
+        raise ModelFileError(f"{self.where}{at}: {problem}")
 
     def _group(self, path: str) -> Any:
         node = self._file
@@ -147,11 +146,7 @@ class WeightsReader:
             self._fail(where, "is not a dataset")
         return ds
 
-    def read(
-        self, path: str, shapes: Sequence[Shape], *, integer_first: bool = False
-    ) -> list[np.ndarray]:
-        """The arrays of ``path/vars``: exactly ``len(shapes)`` of those shapes, checked, then
-        read (float32, finite; the first one an integer when ``integer_first``)."""
+    def _datasets(self, path: str, shapes: Sequence[Shape], integer_first: bool) -> list[Any]:
         group = self._group(f"{path}/vars")
         names = self._names(path)
         if len(names) != len(shapes):
@@ -161,6 +156,18 @@ class WeightsReader:
         datasets = [self._dataset(group, f"{path}/vars/{n}") for n in names]
         for i, (ds, shape) in enumerate(zip(datasets, shapes, strict=True)):
             self._check(ds, f"{path}/vars/{i}", tuple(shape), integer=integer_first and i == 0)
+        return datasets
+
+    def check(self, path: str, shapes: Sequence[Shape], *, integer_first: bool = False) -> None:
+        """Check ``path/vars`` against ``shapes`` from the metadata alone (nothing is read)."""
+        self._datasets(path, shapes, integer_first)
+
+    def read(
+        self, path: str, shapes: Sequence[Shape], *, integer_first: bool = False
+    ) -> list[np.ndarray]:
+        """The arrays of ``path/vars``: exactly ``len(shapes)`` of those shapes, checked, then
+        read (float32, finite; the first one an integer when ``integer_first``)."""
+        datasets = self._datasets(path, shapes, integer_first)
         return [
             self._values(ds, f"{path}/vars/{i}", integer=integer_first and i == 0)
             for i, ds in enumerate(datasets)

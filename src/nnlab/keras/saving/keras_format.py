@@ -44,7 +44,7 @@ from nnlab.atomic import atomic_writer
 from . import keras_compile, saving_lib
 from . import serialization as ser
 from .archive import ModelFileError
-from .h5_store import WeightsFileError, WeightsReader, write_weights
+from .h5_store import WeightsReader, write_weights
 
 __all__ = ["KERAS_VERSION", "LIMITS", "load_model", "load_weights", "save_model", "save_weights"]
 
@@ -230,8 +230,6 @@ def _blaming(where: str) -> Iterator[None]:
         yield
     except ModelFileError:
         raise
-    except WeightsFileError as err:
-        raise ModelFileError(str(err)) from None
     except (ValueError, TypeError, KeyError, OverflowError) as err:
         raise ModelFileError(f"{where}: {err}") from None
 
@@ -295,10 +293,12 @@ def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
             return ser.new_sequential(name, built, None)
         for h5_path, shapes, e in zip(paths, expected, entries, strict=True):
             if shapes and reader.shapes(h5_path) != shapes:
-                raise WeightsFileError(
+                raise ModelFileError(
                     f"{reader.where}: {h5_path}/vars: shapes {reader.shapes(h5_path)} differ from "
                     f"the {shapes} layer {e['config'].get('name')!r} of the config implies"
                 )
+            if shapes:
+                reader.check(h5_path, shapes)  # dtypes and stored bytes, before building
         model = ser.new_sequential(name, built, shape)
         for h5_path, shapes, layer in zip(paths, expected, ser.model_layers(model), strict=True):
             if shapes:
