@@ -390,6 +390,16 @@ class Sequential:
         file is checked and its shapes must be this model's."""
         saving.load_weights(self, path)
 
+    def export(self, filepath: str | os.PathLike[str], format: str = "onnx") -> None:  # noqa: A002
+        """Write the model for inference elsewhere: ``format="onnx"`` (:mod:`nnlab.onnx`)."""
+        if format != "onnx":
+            raise ValueError(
+                f"export: format must be 'onnx' (the one nnlab writes), got {format!r}"
+            )
+        from nnlab.onnx import export_keras
+
+        export_keras(self, filepath)
+
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
 
