@@ -35,7 +35,7 @@ from .graph import Graph
 
 __all__ = ["export_keras"]
 
-Shape = tuple[int, ...]
+Shape = tuple[int | None, ...]  # the batch axis is None
 Emit = Callable[[Graph, str, str, dict[str, Any], list[np.ndarray], Shape], str]
 
 
@@ -284,7 +284,7 @@ def _layer_norm(
     if axes != list(range(axes[0], len(shape))):
         raise ValueError(f"export: layer {name!r}: LayerNormalization must be over trailing axes")
     arrays = list(w)
-    normalized = shape[axes[0] :]
+    normalized = tuple(int(d or 1) for d in shape[axes[0] :])  # axes >= 1: never the batch
     gamma = arrays.pop(0) if cfg.get("scale", True) else np.ones(normalized, np.float32)
     inputs = [x, g.constant(f"{name}.gamma", np.reshape(gamma, normalized))]
     if cfg.get("center", True):
@@ -343,23 +343,32 @@ def _layers_and_shape(model: Any) -> tuple[list[Any], tuple[int | None, ...]]:
     return serialization.model_layers(model), shape
 
 
+def _next_shape(layer: Any, shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """The layer's output shape: its ``compute_output_shape``, else one call on zeros."""
+    compute = getattr(layer, "compute_output_shape", None)
+    if callable(compute):
+        return tuple(compute(shape))
+    with no_grad():
+        out = layer.call(Tensor(np.zeros((1, *shape[1:]), np.float32)), training=False)
+    return (None, *out.shape[1:])
+
+
 def export_keras(model: Any, path: str | os.PathLike[str]) -> Any:
-    """Write an ``nnlab.keras`` Sequential model as an ONNX model at ``path``; returns the checked
-    ``onnx.ModelProto``. Input ``input`` (batch, ...), output ``output``; nodes named after the
-    layers."""
+    """Write a Sequential model (``model.layers``, each with Keras's ``get_config()`` and
+    ``get_weights()``) as an ONNX model at ``path``; returns the checked ``onnx.ModelProto``.
+    Input ``input`` (batch, ...), output ``output``; nodes named after the layers."""
     layers, shape = _layers_and_shape(model)
     g = Graph(model.name)
     current = g.unique("input")
-    with no_grad():
-        h = Tensor(np.zeros((1, *shape[1:]), np.float32))  # follows the shapes layer by layer
-        for layer in layers:
-            cls = type(layer).__name__
-            if cls not in LAYERS:
-                raise ValueError(
-                    f"export: layer {layer.name!r} ({cls}) has no ONNX export; supported: "
-                    f"{sorted(LAYERS)}"
-                )
-            weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
-            current = LAYERS[cls](g, current, layer.name, layer.get_config(), weights, h.shape)
-            h = layer.call(h, training=False)
-    return g.save(path, "input", shape, current, (None, *h.shape[1:]))
+    in_shape = shape
+    for layer in layers:
+        cls = type(layer).__name__
+        if cls not in LAYERS:
+            raise ValueError(
+                f"export: layer {layer.name!r} ({cls}) has no ONNX export; supported: "
+                f"{sorted(LAYERS)}"
+            )
+        weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
+        current = LAYERS[cls](g, current, layer.name, layer.get_config(), weights, shape)
+        shape = _next_shape(layer, shape)
+    return g.save(path, "input", in_shape, current, shape)
