@@ -45,6 +45,7 @@ from . import keras_compile, saving_lib
 from . import serialization as ser
 from .archive import ModelFileError
 from .h5_store import WeightsReader, write_weights
+from .weight_shapes import weight_shapes
 
 __all__ = ["KERAS_VERSION", "LIMITS", "load_model", "load_weights", "save_model", "save_weights"]
 
@@ -287,7 +288,7 @@ def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
         classes = [e.get("class_name") for e in entries]
         paths = ser.layer_paths([str(c) for c in classes])
         built = [ser.deserialize_layer(e) for e in entries]  # refuses Lambda/unknown first
-        expected = ser.weight_shapes(entries, shape) if shape is not None else None
+        expected = weight_shapes(entries, shape) if shape is not None else None
     with _blaming(f"{path}: {WEIGHTS}"):
         if expected is None:
             return ser.new_sequential(name, built, None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import initializers, layers, regularizers
@@ -35,11 +35,9 @@ __all__ = [
     "trainable_params",
     "new_sequential",
     "serialize_model",
-    "weight_shapes",
 ]
 
 Shape = tuple[int | None, ...]  # an input or output shape; None: the batch axis
-WeightShape = tuple[int, ...]
 Serialized = dict[str, Any]
 
 FLOAT32_POLICY: Serialized = {
@@ -362,38 +360,3 @@ def deserialize_layer(entry: Any) -> Any:
     if config.get("trainable") is False and hasattr(layer, "trainable"):
         layer.trainable = False
     return layer
-
-
-# ------------------------------------------------------------------------- weight shapes
-def _dense(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
-    units = config["units"]
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-    fan_in = int(shape[-1] or 0)
-    kernel: list[WeightShape] = [(fan_in, units)]
-    return kernel + ([(units,)] if config.get("use_bias", True) else []), (*shape[:-1], units)
-
-
-def _none(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
-    return [], shape
-
-
-#: Class name -> (config, input shape) -> (get_weights shapes, output shape), computed before any
-#: layer is built, so a file declaring absurd sizes is refused without allocating them.
-WEIGHT_SHAPES: dict[str, Callable[[dict[str, Any], Shape], tuple[list[WeightShape], Shape]]] = {
-    "Dense": _dense,
-    "Activation": _none,
-    "Dropout": _none,
-}
-
-
-def weight_shapes(entries: Sequence[Any], shape: Shape) -> list[list[WeightShape]]:
-    """Each layer's ``get_weights`` shapes the configs imply, for inputs of ``shape``."""
-    out = []
-    for entry in entries:
-        rule = WEIGHT_SHAPES.get(entry["class_name"])
-        if rule is None:
-            raise ValueError(f"layer class {entry['class_name']!r} has no weight-shape rule")
-        shapes, shape = rule(entry["config"], shape)
-        out.append(shapes)
-    return out
