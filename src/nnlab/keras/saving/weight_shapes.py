@@ -103,7 +103,9 @@ def _conv(nd: int) -> Rule:
         if not isinstance(groups, int) or groups < 1 or channels % groups or filters % groups:
             raise ValueError(f"groups={groups!r} must divide {channels} channels and {filters}")
         padding = config.get("padding", "valid")
-        out = [_length(n, *a, padding) for n, *a in zip(sizes, k, s, d, strict=True)]
+        out = [
+            _length(n, ki, si, di, padding) for n, ki, si, di in zip(sizes, k, s, d, strict=True)
+        ]
         weights: list[WeightShape] = [(*k, channels // groups, filters)]
         if config.get("use_bias", True):
             weights.append((filters,))
