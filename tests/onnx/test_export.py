@@ -200,3 +200,25 @@ def test_every_keras_activation_has_an_onnx_form(tmp_path) -> None:
         np.testing.assert_allclose(
             _run(tmp_path / f"{name}.onnx", x), model.predict(x), atol=TOL, rtol=0, err_msg=name
         )
+
+
+def test_the_mnist_mlp_lab_model_exports(tmp_path) -> None:
+    """The MLP lab's network (nnlab.nn), trained for a few steps, in onnxruntime."""
+    from nnlab.labs.mnist_mlp_dropout import build_model
+    from nnlab.nn.functional import cross_entropy
+    from nnlab.optim import Adam
+
+    rng = np.random.default_rng(0)
+    model = build_model(32, rng)
+    x = rng.uniform(size=(64, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 64)
+    optimizer = Adam(model.parameters(), lr=1e-3)
+    for _ in range(3):
+        optimizer.zero_grad()
+        cross_entropy(model(Tensor(x)), y).backward()
+        optimizer.step()
+    nnlab_onnx.export(model, x[:1], tmp_path / "mlp.onnx")
+    _check(tmp_path / "mlp.onnx")
+    np.testing.assert_allclose(
+        _run(tmp_path / "mlp.onnx", x), _nn_predict(model, x), atol=TOL, rtol=0
+    )
