@@ -129,3 +129,55 @@ def test_unsupported_layers_are_named(tmp_path) -> None:
     model = keras.Sequential([keras.Input((4,)), L.Dense(3), L.UnitNormalization()])
     with pytest.raises(ValueError, match=r"layer 'unit_normalization' \(UnitNormalization\) has"):
         export_keras(model, tmp_path / "m.onnx")
+
+
+def test_functional_models_with_merges_and_shared_layers(tmp_path) -> None:
+    """Two inputs, a shared Dense called twice, every merging layer, two outputs."""
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input((6,), name="left"), keras.Input((6,), name="right")
+    shared = L.Dense(5, activation="tanh")
+    ha, hb = shared(a), shared(b)
+    merged = [
+        L.Add()([ha, hb]),
+        L.Subtract()([ha, hb]),
+        L.Multiply()([ha, hb, ha]),
+        L.Average()([ha, hb]),
+        L.Maximum()([ha, hb]),
+        L.Minimum()([ha, hb]),
+    ]
+    joined = L.Concatenate()(merged)
+    first = L.Dense(3, activation="softmax", name="classes")(joined)
+    second = L.Dense(1, name="score")(L.Concatenate(axis=1)([joined, a]))
+    model = keras.Model([a, b], [first, second])
+    _randomize(model)
+    path = tmp_path / "f.onnx"
+    proto = export_keras(model, path)
+    assert [i.name for i in proto.graph.input] == ["left", "right"]
+    assert [o.name for o in proto.graph.output] == ["classes", "score"]
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(1)
+    xa, xb = (rng.normal(size=(7, 6)).astype(np.float32) for _ in range(2))
+    got = session.run(["classes", "score"], {"left": xa, "right": xb})
+    want = model.predict([xa, xb], verbose=0)
+    for g_, w_ in zip(got, want, strict=True):
+        np.testing.assert_allclose(g_, np.asarray(w_), atol=TOL, rtol=1e-5)
+
+
+def test_functional_convnet_with_a_residual_block(tmp_path) -> None:
+    keras.utils.set_random_seed(0)
+    x = keras.Input((10, 10, 3))
+    h = L.Conv2D(8, 3, padding="same", activation="relu")(x)
+    r = L.BatchNormalization()(L.Conv2D(8, 3, padding="same")(h))
+    h = L.ReLU()(L.Add()([h, r]))
+    out = L.Dense(4, activation="softmax")(L.GlobalAveragePooling2D()(L.MaxPooling2D()(h)))
+    model = keras.Model(x, out)
+    _randomize(model)
+    export_keras(model, tmp_path / "r.onnx")
+    session = ort.InferenceSession(str(tmp_path / "r.onnx"), providers=["CPUExecutionProvider"])
+    data = np.random.default_rng(2).normal(size=(5, 10, 10, 3)).astype(np.float32)
+    np.testing.assert_allclose(
+        session.run(["output"], {"input": data})[0],
+        np.asarray(model.predict(data, verbose=0)),
+        atol=TOL,
+        rtol=1e-5,
+    )

@@ -82,21 +82,26 @@ class Graph:
     def save(
         self,
         path: str | os.PathLike[str],
-        input_name: str,
-        input_shape: Sequence[int | None],
-        output_name: str,
-        output_shape: Sequence[int | None],
+        inputs: Sequence[tuple[str, Sequence[int | None]]],
+        outputs: Sequence[tuple[str, Sequence[int | None], str]],
     ) -> Any:
-        """Make, check and write the model; returns the ``onnx.ModelProto``."""
+        """Make, check and write the model; returns the ``onnx.ModelProto``.
+
+        ``inputs``: (tensor name, shape) of each graph input; ``outputs``: (tensor, shape, the
+        name the output gets) of each graph output; ``None`` in a shape is the batch dimension.
+        """
         onnx, helper = self.onnx, self.onnx.helper
         float32 = onnx.TensorProto.FLOAT
         dims = lambda shape: [BATCH if d is None else int(d) for d in shape]  # noqa: E731
-        final = self.node("Identity", [output_name], "output", output="output")
+        declared = []
+        for tensor, shape, name in outputs:
+            final = self.node("Identity", [tensor], name, output=name)
+            declared.append(helper.make_tensor_value_info(final, float32, dims(shape)))
         graph = helper.make_graph(
             self.nodes,
             self.name,
-            [helper.make_tensor_value_info(input_name, float32, dims(input_shape))],
-            [helper.make_tensor_value_info(final, float32, dims(output_shape))],
+            [helper.make_tensor_value_info(n, float32, dims(shape)) for n, shape in inputs],
+            declared,
             initializer=self.initializers,
         )
         model = helper.make_model(

@@ -15,7 +15,12 @@ Max/AveragePooling1D/2D                     Transpose, MaxPool / AveragePool, Tr
 GlobalAverage/MaxPooling1D/2D               ReduceMean / ReduceMax over the spatial axes
 BatchNormalization (inference)              Mul, Add: y = x s + t, s = γ/√(σ² + ε), t = β - μ s
 LayerNormalization                          LayerNormalization
+Add, Average, Maximum, Minimum              Sum, Mean, Max, Min
+Subtract, Multiply, Concatenate             Sub, Mul, Concat
 ==========================================  ==================================================
+
+Sequential and functional models (several inputs and outputs, shared layers) are exported; the
+order of the layer calls comes from :mod:`.keras_graph`.
 
 ``padding="same"`` maps to ONNX's ``SAME_UPPER`` (the extra pixel after, as Keras pads).
 """
@@ -29,8 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor, no_grad
-
+from . import keras_graph
 from .graph import Graph
 
 __all__ = ["export_keras"]
@@ -330,45 +334,63 @@ for _noise in (
     LAYERS[_noise] = _identity
 
 
+# ---------------------------------------------------------------------------- merging layers
+def _variadic(op: str) -> Callable[[Graph, list[str], str, dict[str, Any]], str]:
+    return lambda g, xs, name, cfg: g.node(op, xs, name)
+
+
+def _multiply(g: Graph, xs: list[str], name: str, cfg: dict[str, Any]) -> str:
+    out = xs[0]
+    for i, x in enumerate(xs[1:], start=1):
+        out = g.node("Mul", [out, x], name if i == len(xs) - 1 else f"{name}.{i}")
+    return out
+
+
+#: Keras merging class name -> emitter(graph, inputs, node name, config) -> output.
+MERGES: dict[str, Callable[[Graph, list[str], str, dict[str, Any]], str]] = {
+    "Add": _variadic("Sum"),
+    "Average": _variadic("Mean"),
+    "Maximum": _variadic("Max"),
+    "Minimum": _variadic("Min"),
+    "Subtract": lambda g, xs, name, cfg: g.node("Sub", xs, name),
+    "Multiply": _multiply,
+    "Concatenate": lambda g, xs, name, cfg: g.node(
+        "Concat", xs, name, axis=int(cfg.get("axis", -1))
+    ),
+}
+
+
 # ----------------------------------------------------------------------------- the model
-def _layers_and_shape(model: Any) -> tuple[list[Any], tuple[int | None, ...]]:
-    from nnlab.keras.saving import serialization
-
-    shape = serialization.input_shape(model)
-    if shape is None:
-        raise ValueError(
-            "export: the model's input shape is unknown; build it first (an Input layer, "
-            "input_shape=..., or one predict call)"
-        )
-    return serialization.model_layers(model), shape
-
-
-def _next_shape(layer: Any, shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-    """The layer's output shape: its ``compute_output_shape``, else one call on zeros."""
-    compute = getattr(layer, "compute_output_shape", None)
-    if callable(compute):
-        return tuple(compute(shape))
-    with no_grad():
-        out = layer.call(Tensor(np.zeros((1, *shape[1:]), np.float32)), training=False)
-    return (None, *out.shape[1:])
-
-
 def export_keras(model: Any, path: str | os.PathLike[str]) -> Any:
-    """Write a Sequential model (``model.layers``, each with Keras's ``get_config()`` and
-    ``get_weights()``) as an ONNX model at ``path``; returns the checked ``onnx.ModelProto``.
-    Input ``input`` (batch, ...), output ``output``; nodes named after the layers."""
-    layers, shape = _layers_and_shape(model)
+    """Write a Sequential or functional model as an ONNX model at ``path``; returns the checked
+    ``onnx.ModelProto``. Layers are read through ``get_config()`` and ``get_weights()``.
+
+    One input is named ``input``, several after their Input layers; one output is named
+    ``output``, several after the layers computing them; nodes are named after the layers."""
+    p = keras_graph.plan(model)
     g = Graph(model.name)
-    current = g.unique("input")
-    in_shape = shape
-    for layer in layers:
-        cls = type(layer).__name__
-        if cls not in LAYERS:
+    single_in, single_out = len(p.inputs) == 1, len(p.outputs) == 1
+    tensors = {ref: g.unique("input" if single_in else ref.split(":")[0]) for ref, _ in p.inputs}
+    for call in p.calls:
+        layer, cls = call.layer, type(call.layer).__name__
+        node = layer.name if call.output.endswith(":0") else call.output.replace(":", "_")
+        xs = [tensors[r] for r in call.inputs]
+        if call.merged and cls in MERGES:
+            tensors[call.output] = MERGES[cls](g, xs, node, layer.get_config())
+            continue
+        if call.merged or cls not in LAYERS:
             raise ValueError(
                 f"export: layer {layer.name!r} ({cls}) has no ONNX export; supported: "
-                f"{sorted(LAYERS)}"
+                f"{sorted([*LAYERS, *MERGES])}"
             )
         weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
-        current = LAYERS[cls](g, current, layer.name, layer.get_config(), weights, shape)
-        shape = _next_shape(layer, shape)
-    return g.save(path, "input", in_shape, current, shape)
+        shape = p.shapes[call.inputs[0]]
+        tensors[call.output] = LAYERS[cls](g, xs[0], node, layer.get_config(), weights, shape)
+    return g.save(
+        path,
+        [(tensors[ref], shape) for ref, shape in p.inputs],
+        [
+            (tensors[ref], p.shapes[ref], "output" if single_out else ref.split(":")[0])
+            for ref in p.outputs
+        ],
+    )

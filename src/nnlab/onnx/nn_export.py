@@ -236,4 +236,6 @@ def export(module: Module, example_input: Any, path: str | os.PathLike[str]) -> 
     finally:
         for m, mode in modes:
             m.training = mode
-    return g.save(path, "input", (None, *in_shape[1:]), current, (None, *h.shape[1:]))
+    return g.save(
+        path, [("input", (None, *in_shape[1:]))], [(current, (None, *h.shape[1:]), "output")]
+    )
