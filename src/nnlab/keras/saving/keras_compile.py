@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses, metrics, optimizers
+from .serialization import check_builtin as _check_builtin
 from .serialization import keras_object
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "compile_model",
     "optimizer_arrays",
     "optimizer_layout",
+    "optimizer_shapes",
     "restore_optimizer",
 ]
 
@@ -87,8 +89,16 @@ def _slots(optimizer: Any) -> dict[str, list[np.ndarray]]:
     return dict(getattr(optimizer, "slots", {}))
 
 
+def _keeps_keras_state(optimizer: Any) -> bool:
+    """Whether the optimizer lists its state in Keras's order itself (``variables``,
+    ``set_weights``, ``build``); otherwise its ``slots`` are laid out here."""
+    return hasattr(optimizer, "set_weights") and hasattr(type(optimizer), "variables")
+
+
 def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
     """``optimizer/vars`` as Keras stores them: iterations, learning_rate, the slots."""
+    if _keeps_keras_state(optimizer):
+        return [np.asarray(v) for v in optimizer.variables]
     head: list[np.ndarray] = [
         np.array(optimizer.iterations, np.int64),
         np.array(optimizer.learning_rate, np.float32),
@@ -101,36 +111,53 @@ def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
     return head + [slots[s][i] for group in groups for i in range(n) for s in group]
 
 
-def restore_optimizer(
-    optimizer: Any, params: Sequence[Any], arrays: Sequence[np.ndarray], where: str
-) -> None:
-    """Set iterations, learning rate and slots from ``optimizer/vars`` (Keras's order)."""
-    iterations, learning_rate, *slots = arrays
-    if int(iterations) < 0:
-        raise ValueError(f"{where}: optimizer iterations {int(iterations)} is negative")
-    optimizer.iterations = int(iterations)
-    if np.float32(optimizer.learning_rate) != np.float32(learning_rate):
-        optimizer.learning_rate = float(learning_rate)  # changed since compile (a callback)
-    if not slots:
-        return
+def optimizer_shapes(optimizer: Any, params: Sequence[Any], stored: int) -> list[tuple[int, ...]]:
+    """The shapes ``optimizer/vars`` must have for a file storing ``stored`` arrays: those of
+    the unbuilt optimizer (iterations, learning rate) when the file holds no more, else those of
+    the optimizer built on ``params`` (which this builds)."""
+    if _keeps_keras_state(optimizer):
+        if stored > len(optimizer.variables):
+            optimizer.build(params)
+        return [np.shape(v) for v in optimizer.variables]
+    if stored <= 2:
+        return [(), ()]
     groups = optimizer_layout(optimizer)
+    return [(), ()] + [tuple(p.shape) for group in groups for p in params for _ in group]
+
+
+def restore_optimizer(optimizer: Any, params: Sequence[Any], arrays: Sequence[np.ndarray]) -> None:
+    """Set iterations, learning rate and slots from ``optimizer/vars`` (Keras's order; shapes
+    checked by :func:`optimizer_shapes`)."""
+    if int(arrays[0]) < 0:
+        raise ValueError(f"optimizer iterations {int(arrays[0])} is negative")
+    configured = optimizer.learning_rate  # from compile_config: a float64 Python number
+    schedule = callable(getattr(optimizer, "_learning_rate", None))
+    if _keeps_keras_state(optimizer) and optimizer.built:  # built by optimizer_shapes
+        optimizer.set_weights(arrays)
+    else:
+        optimizer.iterations = int(arrays[0])
+        if len(arrays) > 1 and not schedule:
+            optimizer.learning_rate = float(arrays[1])
+        if len(arrays) > 2:
+            _restore_slots(optimizer, params, arrays[2:])
+    if not schedule and np.float32(optimizer.learning_rate) == np.float32(configured):
+        optimizer.learning_rate = configured  # the file's float32 copy rounded it
+
+
+def _restore_slots(optimizer: Any, params: Sequence[Any], slots: Sequence[np.ndarray]) -> None:
     optimizer.build(params)
     state = _slots(optimizer)
     k = 0
-    for group in groups:
+    for group in optimizer_layout(optimizer):
         for i in range(len(params)):
             for s in group:
                 state[s][i][...] = slots[k]
                 k += 1
 
 
-def slot_shapes(optimizer: Any, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """The shapes of ``optimizer/vars`` for trainable weights of ``shapes`` (built state)."""
-    groups = optimizer_layout(optimizer)
-    return [(), ()] + [tuple(s) for group in groups for s in shapes for _ in group]
-
-
 def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
+    if hasattr(optimizers, "serialize"):  # optimizers with Keras 3's configs
+        return dict(optimizers.serialize(optimizer))
     name = type(optimizer).__name__
     cfg = optimizer.get_config()
     config = {"name": name.lower(), "learning_rate": float(optimizer.learning_rate)}
@@ -145,6 +172,11 @@ def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
 def _deserialize_optimizer(value: Any) -> Any:
     if isinstance(value, str):
         return optimizers.get(value)
+    if hasattr(optimizers, "deserialize"):  # optimizers with Keras 3's configs
+        _check_builtin(value, "keras.optimizers")
+        return optimizers.deserialize(
+            {"class_name": value["class_name"], "config": value.get("config") or {}}
+        )
     if not isinstance(value, dict) or value.get("class_name") not in _OPTIMIZER_KEYS:
         found = value.get("class_name") if isinstance(value, dict) else value
         raise ValueError(

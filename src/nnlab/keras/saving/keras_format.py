@@ -314,11 +314,10 @@ def _restore_compile(path: str, model: Any, entry: dict[str, Any], reader: Weigh
         return
     with _blaming(f"{path}: {WEIGHTS}"):
         params = ser.trainable_params(model)
-        shapes: list[tuple[int, ...]] = [(), ()]  # iterations, learning rate: not yet built
-        if reader.count("optimizer") > 2:
-            shapes = keras_compile.slot_shapes(model.optimizer, [p.shape for p in params])
+        stored = reader.count("optimizer")
+        shapes = keras_compile.optimizer_shapes(model.optimizer, params, stored)
         arrays = reader.read("optimizer", shapes, integer_first=True)
-        keras_compile.restore_optimizer(model.optimizer, params, arrays, reader.where)
+        keras_compile.restore_optimizer(model.optimizer, params, arrays)
 
 
 def _restore_rng(model: Any, metadata: Any) -> None:

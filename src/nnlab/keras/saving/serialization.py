@@ -161,7 +161,7 @@ def _serialize_regularizer(spec: Any) -> Any:
 def _deserialize_initializer(value: Any) -> Any:
     if isinstance(value, str):
         return value
-    _check_builtin(value, "keras.initializers")
+    check_builtin(value, "keras.initializers")
     cls, config = value["class_name"], dict(value.get("config") or {})
     if config.get("seed") is None:
         config.pop("seed", None)
@@ -181,7 +181,7 @@ def _deserialize_initializer(value: Any) -> Any:
 def _deserialize_regularizer(value: Any) -> Any:
     if value is None:
         return None
-    _check_builtin(value, "keras.regularizers")
+    check_builtin(value, "keras.regularizers")
     cls, config = value["class_name"], value.get("config") or {}
     known = {"L1": ("l1",), "L2": ("l2",), "L1L2": ("l1", "l2")}
     if cls not in known or set(config) - set(known[cls]):
@@ -189,7 +189,7 @@ def _deserialize_regularizer(value: Any) -> Any:
     return regularizers.L1L2(**{k: float(config.get(k, 0.0)) for k in known[cls]})
 
 
-def _check_builtin(value: Any, module: str) -> None:
+def check_builtin(value: Any, module: str) -> None:
     """A Keras built-in serialized object, not a custom, registered or code-carrying one."""
     if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
         raise ValueError(f"expected a serialized Keras object, got {str(value)[:80]}")
@@ -325,7 +325,7 @@ def deserialize_layer(entry: Any) -> Any:
             "a Lambda layer holds Python code; nnlab never runs code from a file (Keras's "
             "safe_mode): rebuild the model in code and load its weights with load_weights"
         )
-    _check_builtin(entry, "keras.layers")
+    check_builtin(entry, "keras.layers")
     classes = _layer_classes()
     if cls_name not in classes:
         raise ValueError(
