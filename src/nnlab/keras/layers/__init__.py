@@ -10,11 +10,19 @@ from __future__ import annotations
 from .base import Layer
 from .core import Activation, Dense, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
+from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from .regularization import Dropout
 
 __all__ = [
     "LAYERS",
     "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
     "Dense",
     "Dropout",
     "Identity",

@@ -168,7 +168,6 @@ class Dense(Layer):
             "bias_initializer": _serialize(self.bias_initializer),
             "kernel_regularizer": _serialize(self.kernel_regularizer),
             "bias_regularizer": _serialize(self.bias_regularizer),
-            "activity_regularizer": _serialize(self.activity_regularizer),
             "kernel_constraint": _serialize(self.kernel_constraint),
             "bias_constraint": _serialize(self.bias_constraint),
         }
@@ -218,7 +217,15 @@ def _serialize(obj: Any) -> Any:
     config = getattr(obj, "get_config", None)
     if config is None:
         return getattr(obj, "__name__", repr(obj))
-    return {"module": type(obj).__module__, "class_name": type(obj).__name__, "config": config()}
+    module = type(obj).__module__
+    if module.startswith("nnlab.keras."):  # Keras's public module: keras.initializers, ...
+        module = "keras." + module.split(".")[2]
+    return {
+        "module": module,
+        "class_name": type(obj).__name__,
+        "config": config(),
+        "registered_name": None,
+    }
 
 
 class Activation(Layer):
