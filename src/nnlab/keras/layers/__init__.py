@@ -1,36 +1,66 @@
 """Keras layers, by family (Keras 3's names, arguments and defaults).
 
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
-  ``KerasTensor``; ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``;
-  ``regularization``: ``Dropout``.
+  ``KerasTensor``;
+- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
+- ``regularization``: ``Dropout``, ``GaussianNoise``, ``GaussianDropout``,
+  ``ActivityRegularization``;
+- ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
+- ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
+  ``Concatenate``;
+- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
+- ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
+- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``).
 """
 
 from __future__ import annotations
 
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
-from .core import Activation, Dense, Identity, Lambda
+from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
-from .regularization import Dropout
+from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
+from .preprocessing import Normalization, Rescaling
+from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
 
 __all__ = [
+    "ELU",
     "LAYERS",
     "Activation",
+    "ActivityRegularization",
     "Add",
     "Average",
+    "BatchNormalization",
     "Concatenate",
-    "Maximum",
-    "Minimum",
-    "Multiply",
-    "Subtract",
     "Dense",
     "Dropout",
+    "Embedding",
+    "Flatten",
+    "GaussianDropout",
+    "GaussianNoise",
     "Identity",
     "Input",
     "InputLayer",
     "KerasTensor",
     "Lambda",
     "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Normalization",
+    "PReLU",
+    "Permute",
+    "ReLU",
+    "RepeatVector",
+    "Rescaling",
+    "Reshape",
+    "Softmax",
+    "Subtract",
+    "UnitNormalization",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
