@@ -15,6 +15,7 @@ Submodules: ``models``, ``layers``, ``optimizers``, ``losses``, ``metrics``, ``c
 from . import (
     activations,
     callbacks,
+    datasets,
     initializers,
     layers,
     losses,
@@ -37,6 +38,7 @@ __all__ = [
     "Sequential",
     "activations",
     "callbacks",
+    "datasets",
     "initializers",
     "layers",
     "load_model",
