@@ -1,0 +1,308 @@
+"""One student's notebook, executed in its own process with limits (untrusted code).
+
+:func:`run_notebook` copies the notebook into a fresh temporary folder and starts this module as a
+worker process there (``python -m nnlab.exercises.sandbox``), in a session of its own, with
+resource limits inherited by the Jupyter kernel it starts:
+
+- CPU time (``RLIMIT_CPU``) and a wall-clock timeout, after which the whole process group and the
+  kernel are killed;
+- address space (``RLIMIT_AS``): a large allocation raises ``MemoryError`` or kills the kernel;
+- the size of any file written (``RLIMIT_FSIZE``) and no core dumps.
+
+The worker runs the notebook top to bottom with nbclient and an ipykernel (errors in cells do
+not stop it), then a grading cell that checks every task on hidden cases and writes the results
+as JSON. The working folder, ``HOME`` and ``TMPDIR`` are the temporary folder, removed afterwards.
+These limits protect the grader and the other students' rows from mistakes (an endless loop, a
+crash, a memory hog); they are not a security boundary against deliberately malicious code (for
+that, run the grader inside a container or a VM).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnlab.atomic import atomic_writer
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_RESULT_BYTES = 2 * 2**20
+_RESULTS = "results.json"
+_KERNEL_PID = "kernel.pid"
+_NOTEBOOK = "notebook.ipynb"
+_KEPT_ENV = ("PATH", "PYTHONPATH", "NNLAB_DATA", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-notebook limits: wall-clock ``timeout_s`` (kernel start included), ``memory_mb`` of
+    address space per process, ``file_mb`` per file written."""
+
+    timeout_s: float = 120.0
+    memory_mb: int = 3072
+    file_mb: int = 64
+
+    def __post_init__(self) -> None:
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {self.timeout_s}")
+        if self.memory_mb < 256:
+            raise ValueError(f"memory limit must be >= 256 MB, got {self.memory_mb}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running one notebook gave: ``tasks`` (name, passed, message) when it ran, else
+    ``error``, the reason it could not be graded; ``cell_errors``: the notebook's own errors."""
+
+    tasks: tuple[tuple[str, bool, str], ...]
+    error: str | None = None
+    cell_errors: tuple[str, ...] = ()
+
+
+def _preexec(limits: Limits) -> Callable[[], None]:
+    def apply() -> None:
+        cpu = int(limits.timeout_s) + 5
+        memory = limits.memory_mb * 2**20
+        files = limits.file_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def _environment(folder: Path) -> dict[str, str]:
+    env = {key: os.environ[key] for key in _KEPT_ENV if key in os.environ}
+    env.update(
+        HOME=str(folder),
+        TMPDIR=str(folder),
+        IPYTHONDIR=str(folder / ".ipython"),
+        JUPYTER_RUNTIME_DIR=str(folder / ".runtime"),
+        MPLCONFIGDIR=str(folder / ".matplotlib"),
+        MPLBACKEND="Agg",
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def _kill(process: subprocess.Popen[bytes], folder: Path) -> None:
+    """Kill the worker's process group and the kernel's (the kernel runs in a session of its
+    own, with the processes it started)."""
+    pid_file = folder / _KERNEL_PID
+    text = pid_file.read_text()[:20].strip() if pid_file.exists() else ""
+    groups = [int(text)] if text.isdigit() else []
+    for group in [*groups, process.pid]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+    process.wait()
+
+
+def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None = None) -> Outcome:
+    """Execute the notebook at ``path`` in a limited worker process and check lab ``lab``'s
+    tasks; never raises for anything in the notebook (the reason is in ``Outcome.error``)."""
+    limits = limits if limits is not None else Limits()
+    source = Path(path)
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        return Outcome((), f"cannot read the file: {exc.strerror}")
+    if size > MAX_NOTEBOOK_BYTES:
+        return Outcome((), f"the file is too large ({size} bytes > {MAX_NOTEBOOK_BYTES})")
+    with tempfile.TemporaryDirectory(prefix="nnlab-grade-") as tmp:
+        folder = Path(tmp)
+        try:
+            shutil.copyfile(source, folder / _NOTEBOOK)
+        except OSError as exc:
+            return Outcome((), f"cannot read the file: {exc.strerror}")
+        command = [sys.executable, "-m", "nnlab.exercises.sandbox", _NOTEBOOK, lab]
+        command.append(str(limits.timeout_s))
+        with open(folder / "worker.log", "wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=folder,
+                env=_environment(folder),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_preexec(limits),
+            )
+            try:
+                process.wait(timeout=limits.timeout_s)
+            except subprocess.TimeoutExpired:
+                _kill(process, folder)
+                return Outcome(
+                    (), f"timed out after {limits.timeout_s:g} s (an endless loop, or too slow)"
+                )
+        return _read_outcome(folder, process.returncode)
+
+
+def _read_outcome(folder: Path, returncode: int) -> Outcome:
+    results = folder / _RESULTS
+    if not results.exists() or results.stat().st_size > MAX_RESULT_BYTES:
+        why = f"signal {-returncode}" if returncode < 0 else f"status {returncode}"
+        log = (folder / "worker.log").read_bytes()[-300:].decode("utf-8", "replace").strip()
+        return Outcome((), f"the grading process failed ({why}): {log.splitlines()[-1:]}")
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+        tasks = tuple(
+            (str(name), bool(passed), str(message)) for name, passed, message in data["tasks"]
+        )
+        error = None if data["error"] is None else str(data["error"])
+        cell_errors = tuple(str(line) for line in data["cell_errors"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return Outcome((), f"unreadable grading results ({exc})")
+    return Outcome(tasks, error, cell_errors)
+
+
+# ---------------------------------------------------------------- the worker (inside the limits)
+
+_GRADING_CELL = """\
+from nnlab.exercises.sandbox import record_results as _nnlab_record_results
+_nnlab_record_results({lab!r}, globals(), {marker!r})
+"""
+
+
+def record_results(lab: str, namespace: dict[str, Any], marker: str) -> None:
+    """The grading cell (run in the kernel after the student's cells): check every task and
+    write ``results.json`` for the worker, tagged with ``marker``."""
+    from nnlab.exercises.checker import run_checks
+    from nnlab.exercises.exercise import get_exercise
+
+    results = run_checks(get_exercise(lab).tasks, namespace)
+    data = {"marker": marker, "tasks": [[r.name, r.passed, r.message] for r in results]}
+    with atomic_writer(_RESULTS + ".kernel") as f:
+        f.write(json.dumps(data).encode("utf-8"))
+
+
+def defined_names(sources: Sequence[str]) -> set[str]:
+    """Names a ``def`` or ``class`` statement defines in the cells (a regex for cells that do
+    not parse)."""
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            names.update(re.findall(r"^\s*(?:def|class)\s+(\w+)", source, re.MULTILINE))
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+    return names
+
+
+def _cell_errors(cells: Sequence[Any]) -> list[tuple[int, str, str]]:
+    errors = []
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append((index, str(output.get("ename")), str(output.get("evalue"))[:300]))
+    return errors
+
+
+def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str, Any]:
+    """Read, run and check the notebook (called inside the limited process)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from nnlab.exercises.exercise import get_exercise
+
+    failed: dict[str, Any] = {"tasks": [], "cell_errors": []}
+    try:
+        notebook = nbformat.read(notebook_path, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as exc:  # any parse or schema error of an untrusted file
+        first = str(exc).strip().splitlines()[:1]
+        return {
+            **failed,
+            "error": f"not a readable Jupyter notebook ({type(exc).__name__}: "
+            f"{first[0] if first else ''})",
+        }
+    tasks = get_exercise(lab).tasks
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    defined = defined_names([cell.source for cell in code_cells])
+    if not any(task.name in defined for task in tasks):
+        names = ", ".join(task.name for task in tasks)
+        return {
+            **failed,
+            "error": f"none of the task functions ({names}) is defined in the "
+            "notebook: were the task cells deleted, or is it another lab's notebook?",
+        }
+    marker = os.urandom(8).hex()
+    for cell in code_cells:
+        cell.outputs = []
+    notebook.cells.append(nbformat.v4.new_code_cell(_GRADING_CELL.format(lab=lab, marker=marker)))
+    client = NotebookClient(
+        notebook,
+        timeout=max(1, int(timeout_s)),
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": os.getcwd()}},
+    )
+    index = 0
+    try:
+        with client.setup_kernel():
+            provisioner = getattr(client.km, "provisioner", None)
+            pid = getattr(provisioner, "pid", None)
+            if pid is not None:
+                Path(_KERNEL_PID).write_text(str(pid))
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+    except DeadKernelError:
+        return {
+            **failed,
+            "error": f"the kernel died in cell {index} (a crash, or the memory limit)",
+        }
+    except CellTimeoutError:
+        return {**failed, "error": f"cell {index} ran past the time limit (an endless loop?)"}
+    errors = _cell_errors(notebook.cells[:-1])
+    cell_errors = [f"cell {i}: {name}: {value}" for i, name, value in errors]
+    for i, name, _value in errors:
+        if name == "MemoryError":
+            return {
+                "tasks": [],
+                "cell_errors": cell_errors,
+                "error": f"cell {i} ran out of memory (MemoryError: over the memory limit)",
+            }
+    grading = _cell_errors(notebook.cells[-1:])
+    try:
+        data = json.loads(Path(_RESULTS + ".kernel").read_text(encoding="utf-8"))
+        assert data["marker"] == marker
+    except (OSError, ValueError, KeyError, AssertionError):
+        why = f"{grading[0][1]}: {grading[0][2]}" if grading else "no results"
+        return {
+            **failed,
+            "cell_errors": cell_errors,
+            "error": f"the checks could not run after the notebook ({why})",
+        }
+    return {"tasks": data["tasks"], "cell_errors": cell_errors, "error": None}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Worker entry point: ``python -m nnlab.exercises.sandbox NOTEBOOK LAB TIMEOUT``."""
+    notebook_path, lab, timeout = argv if argv is not None else sys.argv[1:]
+    result = grade_in_worker(notebook_path, lab, float(timeout))
+    with atomic_writer(_RESULTS) as f:
+        f.write(json.dumps(result).encode("utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
