@@ -26,6 +26,7 @@ def with_cell(notebook: nbformat.NotebookNode, source: str, at: int = 2) -> nbfo
 @pytest.fixture(autouse=True)
 def _grading_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")  # kernels on shared cores: no spinning threads
 
 
 @pytest.fixture

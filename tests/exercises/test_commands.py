@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from nnlab.cli import main
-from nnlab.exercises import lab_ids
+from nnlab.exercises import lab_ids, sandbox
+from nnlab.exercises.sandbox import Outcome
 
 
 def test_exercise_all_writes_every_lab_blank_and_solution(tmp_path: Path) -> None:
@@ -43,15 +44,46 @@ def test_exercise_unknown_lab(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert "unknown lab 'no-such-lab'" in capsys.readouterr().err
 
 
-def test_check_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_exit_status_of_a_real_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["exercise", "random-variables", "--out", str(tmp_path), "--solution"]) == 0
-    assert main(["exercise", "random-variables", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     assert main(["check", str(tmp_path / "random-variables-solution.ipynb")]) == 0
     assert "4/4 task(s) pass" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_check_exit_status_of_a_blank_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["exercise", "random-variables", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
     assert main(["check", str(tmp_path / "random-variables.ipynb")]) == 1
     out = capsys.readouterr().out
     assert "FAIL expectation: not implemented yet" in out and "0/4 task(s) pass" in out
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "shown"),
+    [
+        (Outcome((("a", True, "ok"), ("b", True, "ok"))), 0, "2/2 task(s) pass"),
+        (Outcome((("a", True, "ok"), ("b", False, "values differ"))), 1, "FAIL b: values differ"),
+        (Outcome((), "timed out: the cells ran past", ("cell 3: X: y",)), 1, "FAIL: timed out"),
+    ],
+)
+def test_check_exit_status_follows_the_outcome(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    outcome: Outcome,
+    status: int,
+    shown: str,
+) -> None:
+    assert main(["exercise", "monty-hall", "--out", str(tmp_path)]) == 0
+    monkeypatch.setattr(sandbox, "run_notebook", lambda *args, **kwargs: outcome)
+    assert main(["check", str(tmp_path / "monty-hall.ipynb")]) == status
+    assert shown in capsys.readouterr().out
 
 
 def test_check_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

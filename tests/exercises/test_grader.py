@@ -4,12 +4,14 @@ non-notebook and cells-deleted notebooks each give one row, the bad ones score 0
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from nnlab.cli import main
+from nnlab.exercises import sandbox
 from nnlab.exercises.grader import grade_folder
 from nnlab.exercises.sandbox import Limits, defined_names
 
@@ -27,7 +29,8 @@ def class_folder(
 ) -> Path:
     folder = tmp_path / "submissions"
     folder.mkdir()
-    write(monty_solution, folder / "alice.ipynb")
+    writes = "import os\nopen('written.txt', 'w').write(os.getcwd())"  # in its own temp folder
+    write(with_cell(monty_solution, writes), folder / "alice.ipynb")
     write(monty_blank, folder / "bob.ipynb")
     write(with_cell(monty_solution, "while True:\n    pass"), folder / "carol.ipynb")
     write(with_cell(monty_solution, "import os\nos._exit(3)"), folder / "dave.ipynb")
@@ -52,7 +55,7 @@ def test_class_folder_one_row_each_with_reasons(class_folder: Path, tmp_path: Pa
             "--out",
             str(out),
             "--timeout",
-            "25",
+            "12",
             "--memory",
             "2048",
             "--jobs",
@@ -79,6 +82,7 @@ def test_class_folder_one_row_each_with_reasons(class_folder: Path, tmp_path: Pa
         assert rows[student]["score"] == "0", student
         assert words in rows[student]["reason"], (student, rows[student]["reason"])
         assert rows[student]["monty_hall_table"].startswith("FAIL: not graded"), student
+    assert not (class_folder / "written.txt").exists() and not Path("written.txt").exists()
     feedback = (tmp_path / "feedback" / "alice.md").read_text(encoding="utf-8")
     assert "Score: 3 / 3" in feedback and "PASS" in feedback
     assert "timed out" in (tmp_path / "feedback" / "carol.md").read_text(encoding="utf-8")
@@ -104,3 +108,19 @@ def test_grade_rejects_unknown_lab_and_missing_folder(tmp_path: Path) -> None:
     out = str(tmp_path / "g.csv")
     assert main(["grade", str(tmp_path), "--lab", "no-such-lab", "--out", out]) == 2
     assert main(["grade", str(tmp_path / "absent"), "--lab", "monty-hall", "--out", out]) == 2
+
+
+def test_the_hard_time_limit_kills_the_worker_and_its_kernel(
+    tmp_path: Path, monty_solution: nbformat.NotebookNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "STARTUP_S", 0.0)
+    monkeypatch.setattr(sandbox, "GRADING_S", 0.0)
+    path = write(monty_solution, tmp_path / "slow.ipynb")
+    start = time.monotonic()
+    outcome = sandbox.run_notebook(path, "monty-hall", Limits(timeout_s=1.0))
+    assert time.monotonic() - start < 20
+    assert (
+        outcome.tasks == ()
+        and outcome.error
+        == "timed out: killed after 1 s (an endless loop that ignored the interrupt?)"
+    )

@@ -14,6 +14,8 @@ from nnlab.exercises.task import Task
 from nnlab.labs.registry import LABS, get_lab
 
 PREAMBLE = """\
+from collections.abc import Callable
+
 import numpy as np
 import matplotlib.pyplot as plt
 from nnlab.exercises import check

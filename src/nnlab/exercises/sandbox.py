@@ -4,8 +4,10 @@
 worker process there (``python -m nnlab.exercises.sandbox``), in a session of its own, with
 resource limits inherited by the Jupyter kernel it starts:
 
-- CPU time (``RLIMIT_CPU``) and a wall-clock timeout, after which the whole process group and the
-  kernel are killed;
+- a time limit on running the notebook's cells (the kernel's start not counted), after which the
+  notebook is stopped; a wall-clock limit (:meth:`Limits.hard_limit_s`) and a CPU-time limit
+  (``RLIMIT_CPU``) behind it, after which the worker's and the kernel's process groups are
+  killed;
 - address space (``RLIMIT_AS``): a large allocation raises ``MemoryError`` or kills the kernel;
 - the size of any file written (``RLIMIT_FSIZE``) and no core dumps.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import math
 import os
 import re
 import resource
@@ -30,6 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +46,15 @@ MAX_RESULT_BYTES = 2 * 2**20
 _RESULTS = "results.json"
 _KERNEL_PID = "kernel.pid"
 _NOTEBOOK = "notebook.ipynb"
+GRADING_S = 30.0  # the grading cell's own time limit (the hidden cases)
+STARTUP_S = 60.0  # allowance for starting Python and the kernel, on top of the cells' time limit
 _KEPT_ENV = ("PATH", "PYTHONPATH", "NNLAB_DATA", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-notebook limits: wall-clock ``timeout_s`` (kernel start included), ``memory_mb`` of
-    address space per process, ``file_mb`` per file written."""
+    """Per-notebook limits: ``timeout_s`` to run all the cells (the kernel's start not counted),
+    ``memory_mb`` of address space per process, ``file_mb`` per file written."""
 
     timeout_s: float = 120.0
     memory_mb: int = 3072
@@ -57,8 +63,14 @@ class Limits:
     def __post_init__(self) -> None:
         if not self.timeout_s > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout_s}")
-        if self.memory_mb < 256:
-            raise ValueError(f"memory limit must be >= 256 MB, got {self.memory_mb}")
+        if self.memory_mb < 512:
+            raise ValueError(f"memory limit must be >= 512 MB, got {self.memory_mb}")
+
+    @property
+    def hard_limit_s(self) -> float:
+        """The wall-clock (and CPU-time) limit of the whole worker: the cells' limit, plus the
+        kernel's start and the grading cell's own time."""
+        return self.timeout_s + STARTUP_S + GRADING_S
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class Outcome:
 
 def _preexec(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
-        cpu = int(limits.timeout_s) + 5
+        cpu = int(limits.hard_limit_s)
         memory = limits.memory_mb * 2**20
         files = limits.file_mb * 2**20
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -144,11 +156,13 @@ def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None =
                 preexec_fn=_preexec(limits),
             )
             try:
-                process.wait(timeout=limits.timeout_s)
+                process.wait(timeout=limits.hard_limit_s)
             except subprocess.TimeoutExpired:
                 _kill(process, folder)
                 return Outcome(
-                    (), f"timed out after {limits.timeout_s:g} s (an endless loop, or too slow)"
+                    (),
+                    f"timed out: killed after {limits.hard_limit_s:g} s (an endless "
+                    "loop that ignored the interrupt?)",
                 )
         return _read_outcome(folder, process.returncode)
 
@@ -251,7 +265,7 @@ def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str,
     notebook.cells.append(nbformat.v4.new_code_cell(_GRADING_CELL.format(lab=lab, marker=marker)))
     client = NotebookClient(
         notebook,
-        timeout=max(1, int(timeout_s)),
+        timeout=1,  # set before each cell: the time left
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": os.getcwd()}},
@@ -263,7 +277,11 @@ def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str,
             pid = getattr(provisioner, "pid", None)
             if pid is not None:
                 Path(_KERNEL_PID).write_text(str(pid))
+            deadline = time.monotonic() + timeout_s
             for index, cell in enumerate(notebook.cells):
+                if index == len(notebook.cells) - 1:
+                    deadline = max(deadline, time.monotonic() + GRADING_S)  # the checks' own time
+                client.timeout = max(1, math.ceil(deadline - time.monotonic()))
                 client.execute_cell(cell, index)
     except DeadKernelError:
         return {
@@ -271,7 +289,11 @@ def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str,
             "error": f"the kernel died in cell {index} (a crash, or the memory limit)",
         }
     except CellTimeoutError:
-        return {**failed, "error": f"cell {index} ran past the time limit (an endless loop?)"}
+        return {
+            **failed,
+            "error": f"timed out: the cells ran past the {timeout_s:g} s limit, in "
+            f"cell {index} (an endless loop?)",
+        }
     errors = _cell_errors(notebook.cells[:-1])
     cell_errors = [f"cell {i}: {name}: {value}" for i, name, value in errors]
     for i, name, _value in errors:

@@ -39,10 +39,11 @@ def posterior_from_joint(joint: np.ndarray, opened: int) -> np.ndarray:
 
 
 def p_win_switching(doors: int) -> float:
-    """P(win) for a player who switches to one of the other closed doors, chosen uniformly.
+    """P(win | switch) for a player who switches to one of the other closed doors, chosen
+    uniformly: P(win | switch) = P(car not behind door 0) × P(picking the car's door among the
+    doors - 2 closed doors left). (The car is behind door 0 with probability 1/doors.)
 
-    The car is behind door 0 with probability 1/doors (staying wins then); otherwise, with
-    probability 1 - 1/doors, it is behind one of the doors - 2 closed doors left to switch to.
+    doors ≥ 3. Returns a float.
     """
     return (1 - 1 / doors) / (doors - 2)
 
