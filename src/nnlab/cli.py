@@ -140,7 +140,10 @@ def _add_exercise_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--lab", required=True, help="lab id of the exercise")
     grade.add_argument("--out", required=True, help="the CSV gradebook to write")
     grade.add_argument(
-        "--timeout", type=_positive, default=120.0, help="seconds per notebook (default 120)"
+        "--timeout",
+        type=_positive,
+        default=120.0,
+        help="seconds for a notebook's cells (default 120)",
     )
     grade.add_argument(
         "--memory", type=int, default=3072, help="MB of memory per notebook (default 3072)"

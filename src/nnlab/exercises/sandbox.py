@@ -172,7 +172,8 @@ def _read_outcome(folder: Path, returncode: int) -> Outcome:
     if not results.exists() or results.stat().st_size > MAX_RESULT_BYTES:
         why = f"signal {-returncode}" if returncode < 0 else f"status {returncode}"
         log = (folder / "worker.log").read_bytes()[-300:].decode("utf-8", "replace").strip()
-        return Outcome((), f"the grading process failed ({why}): {log.splitlines()[-1:]}")
+        last = log.splitlines()[-1] if log else "no output"
+        return Outcome((), f"the grading process failed ({why}): {last}")
     try:
         data = json.loads(results.read_text(encoding="utf-8"))
         tasks = tuple(
@@ -219,6 +220,13 @@ def defined_names(sources: Sequence[str]) -> set[str]:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 names.add(node.name)
     return names
+
+
+def _where(cells: Sequence[Any], index: int) -> str:
+    """A cell as a reader finds it: its number (from 1, text cells counted) and first line."""
+    lines = str(cells[index].get("source", "")).strip().splitlines()
+    first = lines[0][:60] if lines else ""
+    return f"cell {index + 1} ({first!r})"
 
 
 def _cell_errors(cells: Sequence[Any]) -> list[tuple[int, str, str]]:
@@ -286,22 +294,27 @@ def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str,
     except DeadKernelError:
         return {
             **failed,
-            "error": f"the kernel died in cell {index} (a crash, or the memory limit)",
+            "error": f"the kernel died in {_where(notebook.cells, index)} (a crash, or the "
+            "memory limit)",
         }
     except CellTimeoutError:
-        return {
-            **failed,
-            "error": f"timed out: the cells ran past the {timeout_s:g} s limit, in "
-            f"cell {index} (an endless loop?)",
-        }
+        if index == len(notebook.cells) - 1:
+            why = f"checking your functions took over {GRADING_S:g} s (an endless loop in one?)"
+        else:
+            why = (
+                f"the cells ran past the {timeout_s:g} s limit, in {_where(notebook.cells, index)} "
+                "(an endless loop?)"
+            )
+        return {**failed, "error": "timed out: " + why}
     errors = _cell_errors(notebook.cells[:-1])
-    cell_errors = [f"cell {i}: {name}: {value}" for i, name, value in errors]
+    cell_errors = [f"{_where(notebook.cells, i)}: {name}: {value}" for i, name, value in errors]
     for i, name, _value in errors:
         if name == "MemoryError":
             return {
                 "tasks": [],
                 "cell_errors": cell_errors,
-                "error": f"cell {i} ran out of memory (MemoryError: over the memory limit)",
+                "error": f"{_where(notebook.cells, i)} ran out of memory (MemoryError: over the "
+                "memory limit)",
             }
     grading = _cell_errors(notebook.cells[-1:])
     try:
