@@ -46,7 +46,7 @@ def test_every_lab_has_an_exercise_with_2_to_5_tasks() -> None:
 def test_model_answers_pass_from_their_notebook_source(lab: str) -> None:
     exercise = get_exercise(lab)
     namespace = namespace_of([task.solution_source() for task in exercise.tasks])
-    for seed in (0, 1, None):
+    for seed in (0, 1, 2):
         results = run_checks(exercise.tasks, namespace, seed=seed)
         assert all(r.passed for r in results), [r.line() for r in results if not r.passed]
 

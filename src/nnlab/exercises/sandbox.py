@@ -48,7 +48,7 @@ _KERNEL_PID = "kernel.pid"
 _NOTEBOOK = "notebook.ipynb"
 GRADING_S = 30.0  # the grading cell's own time limit (the hidden cases)
 STARTUP_S = 60.0  # allowance for starting Python and the kernel, on top of the cells' time limit
-_KEPT_ENV = ("PATH", "PYTHONPATH", "NNLAB_DATA", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
+_KEPT_ENV = ("PATH", "PYTHONPATH", "NNLAB_DATA", "LANG", "LC_ALL", "VIRTUAL_ENV")
 
 
 @dataclass(frozen=True)

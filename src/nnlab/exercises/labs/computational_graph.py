@@ -115,13 +115,13 @@ def _products(rng: np.random.Generator) -> Iterator[Case]:
         ((4, 1), (1, 5)),
         ((3,), ()),
         ((2, 2, 2), (2, 1)),
-    ]:
+    ] * 2:
         out = np.broadcast_shapes(sa, sb)
         yield {"grad": rng.normal(size=out), "a": rng.normal(size=sa), "b": rng.normal(size=sb)}
 
 
 def _exponents(rng: np.random.Generator) -> Iterator[Case]:
-    for shape in [(), (1,), (4,), (2, 3), (3, 2, 2)]:
+    for shape in [(), (1,), (4,), (2, 3), (3, 2, 2)] * 2:
         yield {"grad": rng.normal(size=shape), "x": rng.normal(0, 2, size=shape)}
 
 

@@ -73,7 +73,8 @@ def _quadratics(rng: np.random.Generator) -> Iterator[Case]:
 
 def _steps(rng: np.random.Generator) -> Iterator[Case]:
     yield {"w": np.array([1.0]), "grad": np.array([0.0]), "learning_rate": 0.1}
-    for shape in [(1,), (3,), (2, 3), (5,), (4, 2), (7,), (3, 3), (10,)]:
+    shapes = [(1,), (3,), (2, 3), (5,), (4, 2), (7,), (3, 3), (10,)]
+    for shape in shapes + [tuple(rng.integers(1, 6, size=rng.integers(1, 3))) for _ in range(6)]:
         yield {
             "w": rng.normal(size=shape),
             "grad": rng.normal(size=shape),
@@ -82,7 +83,7 @@ def _steps(rng: np.random.Generator) -> Iterator[Case]:
 
 
 def _descents(rng: np.random.Generator) -> Iterator[Case]:
-    for n in [1, 2, 2, 3, 4, 5]:
+    for n in [1, 2, 2, 3, 4, 5, *rng.integers(1, 6, size=6).tolist()]:
         A = _spd(rng, n)
         yield {
             "grad_fn": QuadraticGradient(A, rng.normal(size=n)),

@@ -66,12 +66,12 @@ def _labels(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _predictions(rng: np.random.Generator) -> Iterator[Case]:
-    for n in [1, 2, 5, 20, 64]:
+    for n in [1, 2, 5, 20, 64, *rng.integers(1, 40, size=6).tolist()]:
         yield {"y_true": _labels(rng, n), "y_pred": rng.uniform(0.001, 0.999, size=n)}
 
 
 def _batches(rng: np.random.Generator) -> Iterator[Case]:
-    for n, d in [(1, 1), (4, 2), (10, 2), (32, 3), (50, 5)]:
+    for n, d in [(1, 1), (4, 2), (10, 2), (32, 3), (50, 5)] * 2:
         yield {
             "X": rng.normal(size=(n, d)),
             "y": _labels(rng, n),
@@ -81,7 +81,7 @@ def _batches(rng: np.random.Generator) -> Iterator[Case]:
 
 
 def _accuracies(rng: np.random.Generator) -> Iterator[Case]:
-    for n in [1, 3, 10, 40]:
+    for n in [1, 3, 10, 40, *rng.integers(2, 50, size=6).tolist()]:
         p = rng.uniform(0, 1, size=n)
         p[np.abs(p - 0.5) < 1e-6] = 0.25
         yield {"y_true": _labels(rng, n), "y_pred": p}

@@ -41,7 +41,7 @@ def gaussian_log_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, sigma2:
 
 
 def _regressions(rng: np.random.Generator, with_w: bool) -> Iterator[Case]:
-    for m in [1, 2, 2, 3, 3, 4, 5, 6]:
+    for m in [1, 2, 2, 3, 3, 4, 5, 6, *rng.integers(1, 7, size=6).tolist()]:
         n = int(rng.integers(m + 2, 4 * m + 10))
         X = design(rng, n, m)
         w = rng.normal(size=m)

@@ -69,12 +69,12 @@ def _gradient_reference(Phi: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.nda
 
 def _activations(rng: np.random.Generator) -> Iterator[Case]:
     yield {"a": np.array([0.0, 800.0, -800.0, 30.0, -30.0])}
-    for shape in [(1,), (4,), (3, 2), (10,), (2, 5), (20,)]:
+    for shape in [(1,), (4,), (3, 2), (10,), (2, 5), (20,), (2, 2, 3)] * 2:
         yield {"a": rng.normal(0, 10, size=shape)}
 
 
 def _classification(rng: np.random.Generator) -> Iterator[Case]:
-    for m in [1, 2, 2, 3, 4, 5]:
+    for m in [1, 2, 2, 3, 4, 5, *rng.integers(1, 6, size=6).tolist()]:
         n = int(rng.integers(1, 30))
         yield {
             "Phi": design(rng, n, m),
@@ -85,7 +85,7 @@ def _classification(rng: np.random.Generator) -> Iterator[Case]:
 
 def _scores(rng: np.random.Generator) -> Iterator[Case]:
     yield {"A": np.array([[1000.0, 0.0, -1000.0]])}
-    for shape in [(1, 1), (1, 3), (4, 2), (5, 10), (3, 7)]:
+    for shape in [(1, 1), (1, 3), (4, 2), (5, 10), (3, 7)] * 2:
         yield {"A": rng.normal(0, 5, size=shape)}
 
 

@@ -100,18 +100,18 @@ def _uniforms(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 
 def _relus(rng: np.random.Generator) -> Iterator[Case]:
     yield {"x": np.array([-1.0, 0.0, 2.0]), "grad": np.array([5.0, 5.0, 5.0])}
-    for shape in [(1,), (4,), (3, 5), (2, 3, 4)]:
+    for shape in [(1,), (4,), (3, 5), (2, 3, 4)] * 3:
         yield {"x": rng.normal(size=shape), "grad": rng.normal(size=shape)}
 
 
 def _dropouts(rng: np.random.Generator) -> Iterator[Case]:
-    for shape in [(1,), (4,), (3, 5), (8, 16), (2, 3, 4)]:
+    for shape in [(1,), (4,), (3, 5), (8, 16), (2, 3, 4)] * 2:
         p = float(rng.choice(_P))
         yield {"x": rng.normal(size=shape), "p": p, "u": _uniforms(rng, shape)}
 
 
 def _networks(rng: np.random.Generator) -> Iterator[Case]:
-    for n, d, h, k in [(1, 2, 3, 2), (4, 5, 8, 3), (16, 20, 10, 10)]:
+    for n, d, h, k in [(1, 2, 3, 2), (4, 5, 8, 3), (16, 20, 10, 10), (2, 1, 1, 1)] * 2:
         yield {
             "x": rng.normal(size=(n, d)),
             "W1": rng.normal(0, 0.5, size=(d, h)),

@@ -74,13 +74,13 @@ def _gradient(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _labels(rng: np.random.Generator) -> Iterator[Case]:
-    for n, k in [(1, 1), (1, 10), (3, 2), (8, 10), (20, 5), (50, 10)]:
+    for n, k in [(1, 1), (1, 10), (3, 2), (8, 10), (20, 5), (50, 10)] * 2:
         yield {"labels": rng.integers(0, k, size=n), "num_classes": k}
 
 
 def _logits(rng: np.random.Generator) -> Iterator[Case]:
     yield {"logits": np.array([[1000.0, 0.0, -1000.0]]), "labels": np.array([1])}
-    for n, k in [(1, 2), (2, 3), (5, 10), (16, 10), (32, 4)]:
+    for n, k in [(1, 2), (2, 3), (5, 10), (16, 10), (32, 4)] * 2:
         yield {"logits": rng.normal(0, 4, size=(n, k)), "labels": rng.integers(0, k, size=n)}
 
 

@@ -40,12 +40,13 @@ def rms_error(y: np.ndarray, t: np.ndarray) -> float:
 
 
 def _designs(rng: np.random.Generator) -> Iterator[Case]:
-    for degree in [0, 1, 2, 3, 5, 9]:
-        yield {"x": rng.uniform(-2, 2, size=int(rng.integers(1, 12))), "degree": degree}
+    for degree in [0, 1, 2, 3, 5, 9, *rng.integers(0, 10, size=6).tolist()]:
+        yield {"x": rng.uniform(-2, 2, size=int(rng.integers(1, 12))), "degree": int(degree)}
 
 
 def _fits(rng: np.random.Generator) -> Iterator[Case]:
-    for degree in [0, 1, 1, 2, 3, 4, 4]:
+    for degree in [0, 1, 1, 2, 3, 4, 4, *rng.integers(0, 5, size=5).tolist()]:
+        degree = int(degree)
         n = int(rng.integers(3 * (degree + 1), 40))
         x = rng.uniform(-1, 1, size=n)
         t = x**3 - 4 * x**2 + 3 * x - 2 + rng.normal(0, 0.3, size=n)

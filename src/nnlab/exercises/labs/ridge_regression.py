@@ -62,7 +62,7 @@ def _best_reference(
 
 
 def _problems(rng: np.random.Generator) -> Iterator[Case]:
-    for m in [1, 2, 3, 3, 5, 6, 8]:
+    for m in [1, 2, 3, 3, 5, 6, 8, *rng.integers(1, 9, size=5).tolist()]:
         n = int(rng.integers(m + 1, 3 * m + 6))
         Phi = design(rng, n, m)
         yield {
@@ -73,7 +73,7 @@ def _problems(rng: np.random.Generator) -> Iterator[Case]:
 
 
 def _validations(rng: np.random.Generator) -> Iterator[Case]:
-    for m in [2, 4, 6, 8, 10]:
+    for m in [2, 4, 6, 8, 10, *rng.integers(2, 11, size=5).tolist()]:
         n = int(rng.integers(m, 2 * m + 4))
         Phi_train, Phi_val = design(rng, n, m), design(rng, 30, m)
         w = rng.normal(size=m) * (rng.random(m) < 0.5)

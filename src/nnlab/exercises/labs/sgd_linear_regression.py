@@ -87,13 +87,15 @@ def _data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _losses(rng: np.random.Generator) -> Iterator[Case]:
-    for n in [1, 2, 5, 10, 50, 100]:
+    for n in [1, 2, 5, 10, 50, 100, *rng.integers(1, 60, size=6).tolist()]:
         x, y = _data(rng, n)
         yield {"x": x, "y": y, "k": float(rng.normal(0, 2)), "b": float(rng.normal(0, 2))}
 
 
 def _epochs(rng: np.random.Generator) -> Iterator[Case]:
-    for n, batch in [(1, 1), (5, 2), (10, 3), (20, 20), (50, 8), (100, 30)]:
+    sizes = [(1, 1), (5, 2), (10, 3), (20, 20), (50, 8), (100, 30)]
+    sizes += [(int(n), int(rng.integers(1, n + 1))) for n in rng.integers(1, 60, size=6)]
+    for n, batch in sizes:
         x, y = _data(rng, n)
         yield {
             "x": x,
@@ -106,7 +108,7 @@ def _epochs(rng: np.random.Generator) -> Iterator[Case]:
 
 
 def _lines(rng: np.random.Generator) -> Iterator[Case]:
-    for n in [2, 3, 10, 40, 200]:
+    for n in [2, 3, 10, 40, 200, *rng.integers(2, 60, size=6).tolist()]:
         x, y = _data(rng, n)
         yield {"x": x, "y": y}
 
