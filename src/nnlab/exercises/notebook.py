@@ -8,6 +8,7 @@ use the student's functions; a final check of every task.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -41,7 +42,8 @@ def build_notebook(exercise: Exercise, solution: bool = False) -> NotebookNode:
         _code(exercise.setup_code, nnlab={"setup": True}),
     ]
     for number, task in enumerate(exercise.tasks, start=1):
-        cells.append(_text(f"## Task {number}: `{task.name}`\n\n{task.summary}"))
+        summary = re.sub(r"([_*\\`])", r"\\\1", task.summary)  # plain text in Markdown
+        cells.append(_text(f"## Task {number}: `{task.name}`\n\n{summary}"))
         source = task.solution_source() if solution else task.stub_source()
         cells.append(_code(source, nnlab={"task": task.name}))
         cells.append(_code(f'check(LAB, globals(), "{task.name}")', nnlab={"check": task.name}))

@@ -48,8 +48,9 @@ class Task:
 
     @property
     def summary(self) -> str:
-        """The first line of the solution's docstring."""
-        return (inspect.getdoc(self.solution) or self.name).splitlines()[0]
+        """The first paragraph of the solution's docstring, on one line."""
+        doc = inspect.getdoc(self.solution) or self.name
+        return " ".join(doc.split("\n\n")[0].split())
 
     def solution_source(self) -> str:
         """The model answer's source, as it appears in the solution notebook."""
