@@ -12,6 +12,7 @@ import pytest
 
 from nnlab.cli import main
 from nnlab.exercises import sandbox
+from nnlab.exercises._landlock import landlock_abi
 from nnlab.exercises.grader import grade_folder
 from nnlab.exercises.sandbox import Limits, defined_names
 
@@ -29,7 +30,11 @@ def class_folder(
 ) -> Path:
     folder = tmp_path / "submissions"
     folder.mkdir()
-    writes = "import os\nopen('written.txt', 'w').write(os.getcwd())"  # in its own temp folder
+    outside = tmp_path / "escape.txt"
+    writes = (  # in its own temporary folder; outside it, refused where Linux has Landlock
+        "import os\nopen('written.txt', 'w').write(os.getcwd())\n"
+        f"try:\n    open({str(outside)!r}, 'w').write('escaped')\nexcept PermissionError:\n    pass"
+    )
     write(with_cell(monty_solution, writes), folder / "alice.ipynb")
     write(monty_blank, folder / "bob.ipynb")
     write(with_cell(monty_solution, "while True:\n    pass"), folder / "carol.ipynb")
@@ -83,6 +88,7 @@ def test_class_folder_one_row_each_with_reasons(class_folder: Path, tmp_path: Pa
         assert words in rows[student]["reason"], (student, rows[student]["reason"])
         assert rows[student]["monty_hall_table"].startswith("FAIL: not graded"), student
     assert not (class_folder / "written.txt").exists() and not Path("written.txt").exists()
+    assert (tmp_path / "escape.txt").exists() == (landlock_abi() == 0)
     feedback = (tmp_path / "feedback" / "alice.md").read_text(encoding="utf-8")
     assert "Score: 3 / 3" in feedback and "PASS" in feedback
     assert "timed out" in (tmp_path / "feedback" / "carol.md").read_text(encoding="utf-8")

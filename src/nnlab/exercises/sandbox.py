@@ -9,7 +9,10 @@ resource limits inherited by the Jupyter kernel it starts:
   (``RLIMIT_CPU``) behind it, after which the worker's and the kernel's process groups are
   killed;
 - address space (``RLIMIT_AS``): a large allocation raises ``MemoryError`` or kills the kernel;
-- the size of any file written (``RLIMIT_FSIZE``) and no core dumps.
+- the size of any file written (``RLIMIT_FSIZE``) and no core dumps;
+- where Linux offers Landlock (kernel 5.13+), no file written, created or deleted outside the
+  temporary folder (:mod:`nnlab.exercises._landlock`); elsewhere the folder is only the working
+  directory, ``HOME`` and ``TMPDIR``.
 
 The worker runs the notebook top to bottom with nbclient and an ipykernel (errors in cells do
 not stop it), then a grading cell that checks every task on hidden cases and writes the results
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab.atomic import atomic_writer
+from nnlab.exercises._landlock import confine_writes
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_RESULT_BYTES = 2 * 2**20
@@ -83,7 +87,7 @@ class Outcome:
     cell_errors: tuple[str, ...] = ()
 
 
-def _preexec(limits: Limits) -> Callable[[], None]:
+def _preexec(limits: Limits, folder: Path) -> Callable[[], None]:
     def apply() -> None:
         cpu = int(limits.hard_limit_s)
         memory = limits.memory_mb * 2**20
@@ -92,6 +96,7 @@ def _preexec(limits: Limits) -> Callable[[], None]:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        confine_writes(str(folder))
 
     return apply
 
@@ -153,7 +158,7 @@ def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None =
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_preexec(limits),
+                preexec_fn=_preexec(limits, folder),
             )
             try:
                 process.wait(timeout=limits.hard_limit_s)
