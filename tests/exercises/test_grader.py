@@ -130,3 +130,29 @@ def test_the_hard_time_limit_kills_the_worker_and_its_kernel(
         and outcome.error
         == "timed out: killed after 1 s (an endless loop that ignored the interrupt?)"
     )
+
+
+@pytest.mark.slow
+def test_the_hard_limit_kills_a_running_kernel(
+    tmp_path: Path, monty_solution: nbformat.NotebookNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel runs in a session of its own: it is found under the worker and killed too."""
+    monkeypatch.setattr(sandbox, "STARTUP_S", 0.0)
+    monkeypatch.setattr(sandbox, "GRADING_S", 0.0)
+    found: list[int] = []
+    leaders = sandbox._session_leaders_under
+
+    def recording(parent: int) -> list[int]:
+        found.extend(leaders(parent))
+        return found
+
+    monkeypatch.setattr(sandbox, "_session_leaders_under", recording)
+    stubborn = "while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n        pass"
+    path = write(with_cell(monty_solution, stubborn), tmp_path / "stubborn.ipynb")
+    outcome = sandbox.run_notebook(path, "monty-hall", Limits(timeout_s=20.0))
+    assert outcome.error is not None and outcome.error.startswith("timed out: killed after 20 s")
+    assert found, "the kernel should have been running"
+    time.sleep(1.0)
+    for pid in found:
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z", pid

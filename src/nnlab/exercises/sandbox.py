@@ -48,7 +48,6 @@ from nnlab.exercises._landlock import confine_writes
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_RESULT_BYTES = 2 * 2**20
 _RESULTS = "results.json"
-_KERNEL_PID = "kernel.pid"
 _NOTEBOOK = "notebook.ipynb"
 GRADING_S = 30.0  # the grading cell's own time limit (the hidden cases)
 STARTUP_S = 60.0  # allowance for starting Python and the kernel, on top of the cells' time limit
@@ -118,13 +117,27 @@ def _environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def _kill(process: subprocess.Popen[bytes], folder: Path) -> None:
-    """Kill the worker's process group and the kernel's (the kernel runs in a session of its
-    own, with the processes it started)."""
-    pid_file = folder / _KERNEL_PID
-    text = pid_file.read_text()[:20].strip() if pid_file.exists() else ""
-    groups = [int(text)] if text.isdigit() else []
-    for group in [*groups, process.pid]:
+def _session_leaders_under(parent: int) -> list[int]:
+    """The children of ``parent`` that lead their own process group (the kernel started by the
+    worker), read from /proc; empty where there is no /proc. The processes are found by the
+    kernel's own table, never from a file the student's code could have written."""
+    leaders = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) ": state ppid pgrp ...
+        pid = int(entry.name)
+        if len(fields) > 2 and int(fields[1]) == parent and int(fields[2]) == pid:
+            leaders.append(pid)
+    return leaders
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the kernel's process group (it runs in a session of its own, with the processes it
+    started), then the worker's."""
+    for group in [*_session_leaders_under(process.pid), process.pid]:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)
     process.wait()
@@ -163,7 +176,7 @@ def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None =
             try:
                 process.wait(timeout=limits.hard_limit_s)
             except subprocess.TimeoutExpired:
-                _kill(process, folder)
+                _kill(process)
                 return Outcome(
                     (),
                     f"timed out: killed after {limits.hard_limit_s:g} s (an endless "
@@ -286,10 +299,6 @@ def grade_in_worker(notebook_path: str, lab: str, timeout_s: float) -> dict[str,
     index = 0
     try:
         with client.setup_kernel():
-            provisioner = getattr(client.km, "provisioner", None)
-            pid = getattr(provisioner, "pid", None)
-            if pid is not None:
-                Path(_KERNEL_PID).write_text(str(pid))
             deadline = time.monotonic() + timeout_s
             for index, cell in enumerate(notebook.cells):
                 if index == len(notebook.cells) - 1:
