@@ -4,6 +4,8 @@ non-notebook and cells-deleted notebooks each give one row, the bad ones score 0
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -156,3 +158,19 @@ def test_the_hard_limit_kills_a_running_kernel(
     for pid in found:
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z", pid
+
+
+def test_limits_are_checked_and_only_ever_lowered() -> None:
+    with pytest.raises(ValueError, match="timeout must be > 0"):
+        Limits(timeout_s=0)
+    with pytest.raises(ValueError, match="memory limit must be >= 512 MB"):
+        Limits(memory_mb=100)
+    script = (
+        "import resource\n"
+        "from nnlab.exercises.sandbox import _lower_limit\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, 2**21))\n"
+        "_lower_limit(resource.RLIMIT_FSIZE, 2**30, 2**30)\n"
+        "print(resource.getrlimit(resource.RLIMIT_FSIZE))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == f"({2**20}, {2**21})", result.stderr

@@ -86,15 +86,27 @@ class Outcome:
     cell_errors: tuple[str, ...] = ()
 
 
+def _lower_limit(which: int, soft: int, hard: int) -> None:
+    """Lower a resource limit to (soft, hard), never above the limit already in force; a limit
+    the system does not support is left as it is."""
+    current_soft, current_hard = resource.getrlimit(which)
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+    if current_soft != resource.RLIM_INFINITY:
+        soft = min(soft, current_soft)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(which, (min(soft, hard), hard))
+
+
 def _preexec(limits: Limits, folder: Path) -> Callable[[], None]:
     def apply() -> None:
         cpu = int(limits.hard_limit_s)
         memory = limits.memory_mb * 2**20
         files = limits.file_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        _lower_limit(resource.RLIMIT_CPU, cpu, cpu + 5)
+        _lower_limit(resource.RLIMIT_AS, memory, memory)
+        _lower_limit(resource.RLIMIT_FSIZE, files, files)
+        _lower_limit(resource.RLIMIT_CORE, 0, 0)
         confine_writes(str(folder))
 
     return apply
@@ -163,16 +175,19 @@ def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None =
         command = [sys.executable, "-m", "nnlab.exercises.sandbox", _NOTEBOOK, lab]
         command.append(str(limits.timeout_s))
         with open(folder / "worker.log", "wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                env=_environment(folder),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_preexec(limits, folder),
-            )
+            try:
+                process = subprocess.Popen(
+                    command,
+                    cwd=folder,
+                    env=_environment(folder),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=_preexec(limits, folder),
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                return Outcome((), f"could not start the grading process: {exc}")
             try:
                 process.wait(timeout=limits.hard_limit_s)
             except subprocess.TimeoutExpired:
