@@ -151,6 +151,30 @@ def test_learning_rate_is_readable_and_settable() -> None:
     assert opt.iterations == 1
     with pytest.raises(ValueError, match="learning_rate"):
         opt.learning_rate = float("nan")
+    opt.learning_rate = schedules.InverseTimeDecay(1.0, decay_steps=1, decay_rate=1.0)
+    assert opt.learning_rate == pytest.approx(0.5)  # 1 / (1 + 1) at step 1
+
+
+def test_state_saves_and_loads_like_keras() -> None:
+    """save_own_variables / load_own_variables: a second optimizer continues exactly."""
+    params, grads = _data(1.0)
+    a = [Parameter(p.copy()) for p in params]
+    opt = optimizers.Nadam(learning_rate=0.01)
+    for step in grads[:3]:
+        opt.apply_gradients(zip(step, a, strict=True))
+    store: dict = {}
+    opt.save_own_variables(store)
+    b = [Parameter(p.data.copy()) for p in a]
+    again = optimizers.Nadam(learning_rate=0.01)
+    again.build(b)
+    again.load_own_variables(store)
+    for step in grads[3:]:
+        opt.apply_gradients(zip(step, a, strict=True))
+        again.apply_gradients(zip(step, b, strict=True))
+    for pa, pb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(pa.data, pb.data)
+    with pytest.warns(UserWarning, match="Skipping variable loading"):
+        optimizers.Nadam().load_own_variables(store)
 
 
 def test_state_is_per_parameter_not_per_position() -> None:

@@ -263,6 +263,25 @@ class Optimizer(OptimizerBase):
             else:
                 setattr(self, name, float(value))
 
+    def save_own_variables(self, store: dict[str, Any]) -> None:
+        """Write ``variables`` into ``store`` under "0", "1", ... (the .keras file layout)."""
+        for i, value in enumerate(self.variables):
+            store[str(i)] = np.array(value)
+
+    def load_own_variables(self, store: Any) -> None:
+        """Read the state ``save_own_variables`` wrote; warns and skips when the number of
+        arrays differs (an optimizer not built yet, or built on other parameters), as Keras."""
+        expected = len(self._variable_refs())
+        if len(store.keys()) != expected:
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{expected} variables whereas the saved optimizer has {len(store.keys())} "
+                "variables.",
+                stacklevel=2,
+            )
+            return
+        self.set_weights([store[str(i)] for i in range(expected)])
+
     # ------------------------------------------------------------------ one step
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> int:
         """One update from ``(gradient, parameter)`` pairs; returns the new ``iterations``."""
