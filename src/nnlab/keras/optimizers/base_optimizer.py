@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
-from nnlab.optim.base import OptimizerBase, check_learning_rate
+from nnlab.optim.base import check_learning_rate
 
 from . import schedules
+from .optimizer_state import OptimizerState
 
 __all__ = ["Optimizer"]
 
@@ -52,15 +53,12 @@ def _check_positive(cls: str, name: str, value: Any, allow_zero: bool = False) -
     return float(value)
 
 
-class Optimizer(OptimizerBase):
+class Optimizer(OptimizerState):
     """Base class of the Keras optimizers (see the module docstring for one step).
 
     Subclasses set ``slot_groups`` (the names of their per-parameter state arrays, grouped as
     Keras creates them) and write ``update_step(gradient, variable, learning_rate)``.
     """
-
-    slot_groups: tuple[tuple[str, ...], ...] = ()
-    _scalar_variables: tuple[str, ...] = ()  # optimizer-wide state saved after the slots
 
     def __init__(
         self,
@@ -119,7 +117,6 @@ class Optimizer(OptimizerBase):
         self.loss_scale_factor = _check_positive(cls, "loss_scale_factor", loss_scale_factor)
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._iterations = 0
-        self._params: list[Tensor] = []  # every parameter with state, in first-seen order
         self._no_decay_ids: set[int] = set()
         self._no_decay_pattern: re.Pattern[str] | None = None
         self._learning_rate: LearningRate = 0.0
@@ -162,125 +159,6 @@ class Optimizer(OptimizerBase):
     @iterations.setter
     def iterations(self, value: int) -> None:
         self._iterations = int(value) * (self.gradient_accumulation_steps or 1)
-
-    # ------------------------------------------------------------------ state
-    @property
-    def built(self) -> bool:
-        """Whether the optimizer holds state for some parameters."""
-        return bool(self._params)
-
-    def build(self, variables: Sequence[Tensor]) -> None:
-        """Create the state of ``variables`` now (it is otherwise made at their first update)."""
-        for i, p in enumerate(variables):
-            if not isinstance(p, Tensor):
-                raise TypeError(
-                    f"{type(self).__name__}: variable {i} is a {type(p).__name__}, not a "
-                    "Parameter (nnlab Tensor)"
-                )
-            if p not in self.state:
-                self._state(p)
-
-    def _init_state(self, p: Tensor) -> dict[str, Any]:
-        self._params.append(p)
-        state = {
-            name: np.full_like(p.data, self._slot_initial_value(name))
-            for group in self.slot_groups
-            for name in group
-        }
-        if self.use_ema:
-            state["average"] = np.zeros_like(p.data)
-        if self.gradient_accumulation_steps:
-            state["gradient_accumulator"] = np.zeros_like(p.data)
-        return state
-
-    def _slot_initial_value(self, name: str) -> float:
-        return 0.0
-
-    @property
-    def slot_names(self) -> tuple[str, ...]:
-        """The per-parameter state arrays of this optimizer's update, in Keras's order."""
-        return tuple(name for group in self.slot_groups for name in group)
-
-    @property
-    def slots(self) -> dict[str, list[np.ndarray]]:
-        """Slot name -> one (live) array per parameter, in the order the parameters were seen."""
-        return {name: [self.state[p][name] for p in self._params] for name in self.slot_names}
-
-    def _variable_refs(self) -> list[tuple[Tensor | None, str]]:
-        """(parameter, slot) for every array of ``variables``, in Keras 3's order."""
-        refs: list[tuple[Tensor | None, str]] = [(None, "iterations")]
-        if not callable(self._learning_rate):
-            refs.append((None, "learning_rate"))
-        for extra in (("average",) if self.use_ema else ()) + (
-            ("gradient_accumulator",) if self.gradient_accumulation_steps else ()
-        ):
-            refs += [(p, extra) for p in self._params]
-        for group in self.slot_groups:
-            refs += [(p, name) for p in self._params for name in group]
-        refs += [(None, attr) for attr in self._scalar_variables]
-        return refs
-
-    @property
-    def variables(self) -> list[np.ndarray]:
-        """All state as arrays, in Keras 3's order: the step count, the learning rate (unless a
-        schedule), the EMA averages, the gradient accumulators, then each slot group per
-        parameter (e.g. Adam: m₀, v₀, m₁, v₁, ...). Slot arrays are the live state."""
-        out = []
-        for p, name in self._variable_refs():
-            if p is not None:
-                out.append(self.state[p][name])
-            elif name == "iterations":
-                out.append(np.array(self._iterations, dtype=np.int64))
-            elif name == "learning_rate":
-                out.append(np.array(self.learning_rate, dtype=np.float32))
-            else:
-                out.append(np.array(getattr(self, name), dtype=np.float32))
-        return out
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Overwrite all state from arrays in ``variables`` order (the optimizer must be built)."""
-        refs = self._variable_refs()
-        if not self.built or len(weights) != len(refs):
-            raise ValueError(
-                f"{type(self).__name__}.set_weights: expected {len(refs)} arrays (the optimizer "
-                f"must be built first, e.g. optimizer.build(model.trainable_weights)), got "
-                f"{len(weights)}"
-            )
-        for (p, name), value in zip(refs, weights, strict=True):
-            value = np.asarray(value)
-            if p is not None:
-                dst = self.state[p][name]
-                if dst.shape != value.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.set_weights: state {name!r} has shape "
-                        f"{dst.shape}, got {value.shape}"
-                    )
-                dst[...] = value
-            elif name == "iterations":
-                self._iterations = int(value)
-            elif name == "learning_rate":
-                self.learning_rate = float(value)
-            else:
-                setattr(self, name, float(value))
-
-    def save_own_variables(self, store: dict[str, Any]) -> None:
-        """Write ``variables`` into ``store`` under "0", "1", ... (the .keras file layout)."""
-        for i, value in enumerate(self.variables):
-            store[str(i)] = np.array(value)
-
-    def load_own_variables(self, store: Any) -> None:
-        """Read the state ``save_own_variables`` wrote; warns and skips when the number of
-        arrays differs (an optimizer not built yet, or built on other parameters), as Keras."""
-        expected = len(self._variable_refs())
-        if len(store.keys()) != expected:
-            warnings.warn(
-                f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{expected} variables whereas the saved optimizer has {len(store.keys())} "
-                "variables.",
-                stacklevel=2,
-            )
-            return
-        self.set_weights([store[str(i)] for i in range(expected)])
 
     # ------------------------------------------------------------------ one step
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> int:
