@@ -77,9 +77,11 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     return cls.from_config(cfg, custom_objects)
 
 
-def get(identifier: Any) -> Optimizer:
+def get(identifier: Any) -> Optimizer | None:
     """An optimizer from a name (``"adam"``: Keras's defaults), a config dict (``serialize`` or
-    ``get_config`` form) or an Optimizer (returned as is)."""
+    ``get_config`` form) or an Optimizer (returned as is); None gives None."""
+    if identifier is None:
+        return None
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _OPTIMIZERS:

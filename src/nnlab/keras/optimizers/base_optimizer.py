@@ -31,6 +31,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.optim.base import check_learning_rate
 
+from ..utils import unique_name
 from . import schedules
 from .optimizer_state import OptimizerState
 
@@ -40,7 +41,9 @@ LearningRate = float | schedules.LearningRateSchedule | Callable[[], float]
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's ``to_snake_case``: 'Adam' -> 'adam', 'AdamW' -> 'adam_w'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _check_positive(cls: str, name: str, value: Any, allow_zero: bool = False) -> Any:
@@ -85,7 +88,7 @@ class Optimizer(OptimizerState):
             )
         if kwargs:
             raise ValueError(f"{cls}: argument(s) not recognized: {kwargs}")
-        self.name = name if name is not None else _snake_case(cls)
+        self.name = name if name is not None else unique_name(_snake_case(cls))
         self.weight_decay = _check_positive(cls, "weight_decay", weight_decay, allow_zero=True)
         self.clipnorm = _check_positive(cls, "clipnorm", clipnorm)
         self.clipvalue = _check_positive(cls, "clipvalue", clipvalue)
@@ -179,8 +182,10 @@ class Optimizer(OptimizerState):
         still accepted, for the training loop of the first version.
         """
         grads = list(grads)
+        old_form = False
         if trainable_variables is None:
             if grads and all(isinstance(g, Tensor) and g.requires_grad for g in grads):
+                old_form = True
                 params = grads
                 pairs = [(p.grad, p) for p in params]
             else:
@@ -207,10 +212,19 @@ class Optimizer(OptimizerState):
             pairs = list(zip(grads, variables, strict=True))
         if not pairs:
             return
+        missing = [i for i, (g, _) in enumerate(pairs) if g is None]
         pairs = [(self._as_gradient(g, p, i), p) for i, (g, p) in enumerate(pairs) if g is not None]
         if not pairs:
-            raise ValueError(f"{type(self).__name__}: no gradients provided for any variable.")
-        self._apply([g for g, _ in pairs], [p for _, p in pairs])
+            raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
+        if missing and not old_form:
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} (by position) when minimizing "
+                "the loss; they are left unchanged.",
+                stacklevel=2,
+            )
+        params = [p for _, p in pairs]
+        self._apply([g for g, _ in pairs], params)
+        self._apply_constraints(params)
         self._iterations += 1
 
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
@@ -244,6 +258,20 @@ class Optimizer(OptimizerState):
         self._apply_weight_decay(params, learning_rate)
         self._update_all(grads, params, learning_rate)
         self._update_average()
+
+    @staticmethod
+    def _apply_constraints(params: Sequence[Tensor]) -> None:
+        """A parameter with a ``constraint`` (a function of its value, e.g. non-negativity) is
+        replaced by its constrained value after the update, as in Keras."""
+        for p in params:
+            constraint = getattr(p, "constraint", None)
+            if constraint is not None:
+                value = constraint(p.data)
+                p.data[...] = value.data if isinstance(value, Tensor) else value
+
+    def scale_loss(self, loss: Any) -> Any:
+        """``loss · loss_scale_factor`` when one is set (the gradients are divided back)."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float

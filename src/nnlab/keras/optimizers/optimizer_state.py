@@ -113,12 +113,17 @@ class OptimizerState(OptimizerBase):
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Overwrite all state from arrays in ``variables`` order (the optimizer must be built)."""
-        refs = self._variable_refs()
-        if not self.built or len(weights) != len(refs):
+        if not self.built:
             raise ValueError(
-                f"{type(self).__name__}.set_weights: expected {len(refs)} arrays (the optimizer "
-                f"must be built first, e.g. optimizer.build(model.trainable_weights)), got "
-                f"{len(weights)}"
+                "You are calling `set_weights()` on an optimizer that has not yet been built. "
+                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
+                "weights before calling `set_weights()`."
+            )
+        refs = self._variable_refs()
+        if len(weights) != len(refs):
+            raise ValueError(
+                f"{type(self).__name__}.set_weights: expected {len(refs)} arrays (one per entry "
+                f"of `variables`), got {len(weights)}"
             )
         for (p, name), value in zip(refs, weights, strict=True):
             value = np.asarray(value)
