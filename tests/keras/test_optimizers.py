@@ -389,3 +389,34 @@ def test_float64_parameters_stay_float64() -> None:
     optimizers.SGD(learning_rate=0.1, momentum=0.9).apply_gradients([(g, p)])
     assert p.data.dtype == np.float64
     np.testing.assert_allclose(p.data, p0 - 0.1 * g, rtol=1e-15)
+
+
+class _MomentumSGD(optimizers.Optimizer):
+    """The example of Keras's BaseOptimizer docstring: a user's optimizer with its own
+    ``build`` and ``update_step``, written with Tensor arithmetic and ``assign``."""
+
+    def __init__(self, learning_rate: float = 0.01, **kwargs) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = 0.9
+
+    def build(self, variables) -> None:
+        super().build(variables)
+        self.momentums = [self.add_variable_from_reference(v, "momentum") for v in variables]
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        m = self.momentums[self._get_variable_index(variable)]
+        self.assign(m, m * self.momentum - gradient * learning_rate)
+        self.assign_add(variable, m)
+
+
+def test_a_user_written_optimizer_matches_the_builtin() -> None:
+    params, grads = _data(1.0)
+    _, want = _nnlab_run("SGD", {"learning_rate": 0.1, "momentum": 0.9}, params, grads)
+    opt = _MomentumSGD(learning_rate=0.1)
+    ps = [Parameter(p.copy()) for p in params]
+    for step in grads:
+        opt.apply_gradients(zip(step, ps, strict=True))
+    assert len(opt.momentums) == len(ps) and opt.iterations == len(grads)
+    for got, expected in zip(ps, want[-1], strict=True):
+        assert got.grad is None
+        np.testing.assert_allclose(got.data, expected, rtol=1e-6, atol=1e-6)

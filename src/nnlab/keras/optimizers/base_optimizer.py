@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor
+from nnlab.autograd import Tensor, no_grad
 from nnlab.optim.base import check_learning_rate
 
 from ..utils import unique_name
@@ -187,6 +187,7 @@ class Optimizer(OptimizerState):
             if grads and all(isinstance(g, Tensor) and g.requires_grad for g in grads):
                 old_form = True
                 params = grads
+                self._build_or_track(params)
                 pairs = [(p.grad, p) for p in params]
             else:
                 if not self.built:
@@ -208,7 +209,7 @@ class Optimizer(OptimizerState):
                     f"{type(self).__name__}: got {len(grads)} gradients for "
                     f"{len(variables)} variables"
                 )
-            self.build(variables)
+            self._build_or_track(variables)
             pairs = list(zip(grads, variables, strict=True))
         if not pairs:
             return
@@ -227,9 +228,16 @@ class Optimizer(OptimizerState):
         self._apply_constraints(params)
         self._iterations += 1
 
+    def _build_or_track(self, variables: list[Tensor]) -> None:
+        """``build`` on the first update; later, fresh state for parameters not seen before."""
+        if not self.built:
+            self.build(variables)
+        elif any(p not in self.state for p in variables):
+            self._track(variables)
+
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
         if isinstance(p, Tensor) and p not in self.state:
-            self.build([p])
+            self._build_or_track([p])
         g = g.data if isinstance(g, Tensor) else np.asarray(g)
         if g.shape != p.data.shape:
             raise ValueError(
@@ -276,9 +284,10 @@ class Optimizer(OptimizerState):
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
-        for g, p in zip(grads, params, strict=True):
-            self.update_step(g, p, learning_rate)
-            self._updated(p)
+        with no_grad():  # a user's update_step written with Tensor ops records no graph
+            for g, p in zip(grads, params, strict=True):
+                self.update_step(g, p, learning_rate)
+                self._updated(p)
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         """Update ``variable.data`` in place from ``gradient`` (the optimizer's formula)."""

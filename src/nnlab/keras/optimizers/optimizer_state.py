@@ -44,7 +44,12 @@ class OptimizerState(OptimizerBase):
         return bool(self._params)
 
     def build(self, variables: Sequence[Tensor]) -> None:
-        """Create the state of ``variables`` now (it is otherwise made at their first update)."""
+        """Create the state of ``variables`` (called once, by the first update, with all of
+        them; a subclass may extend it to make its own variables, as in Keras)."""
+        self._track(variables)
+
+    def _track(self, variables: Sequence[Tensor]) -> None:
+        """Create the state of the parameters in ``variables`` that have none yet."""
         for i, p in enumerate(variables):
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -69,6 +74,41 @@ class OptimizerState(OptimizerBase):
 
     def _slot_initial_value(self, name: str) -> float:
         return 0.0
+
+    # Keras's API for optimizers written by users (``build`` + ``update_step``):
+    def add_variable_from_reference(
+        self, reference_variable: Tensor, name: str | None = None, initializer: Any = "zeros"
+    ) -> Tensor:
+        """A new state Tensor shaped like ``reference_variable`` (``initializer``: a name or a
+        number; zeros by default)."""
+        from .. import initializers
+
+        ref = reference_variable.data
+        init = initializers.Constant(initializer) if not isinstance(initializer, str) else None
+        value = (init or initializers.get(initializer))(ref.shape, ref.dtype)  # type: ignore[misc]
+        return Tensor(value)
+
+    def _get_variable_index(self, variable: Tensor) -> int:
+        """The position of ``variable`` among the parameters the optimizer was built with."""
+        for i, p in enumerate(self._params):
+            if p is variable:
+                return i
+        raise ValueError(f"{type(self).__name__}: unknown variable {variable!r}")
+
+    @staticmethod
+    def assign(variable: Tensor, value: Any) -> None:
+        """variable <- value, in place."""
+        variable.data[...] = value.data if isinstance(value, Tensor) else value
+
+    @staticmethod
+    def assign_add(variable: Tensor, value: Any) -> None:
+        """variable <- variable + value, in place."""
+        variable.data[...] += value.data if isinstance(value, Tensor) else value
+
+    @staticmethod
+    def assign_sub(variable: Tensor, value: Any) -> None:
+        """variable <- variable - value, in place."""
+        variable.data[...] -= value.data if isinstance(value, Tensor) else value
 
     @property
     def slot_names(self) -> tuple[str, ...]:
