@@ -62,10 +62,8 @@ Slots = dict[str, list[np.ndarray]]
 
 # ---------------------------------------------------------------------------------- writing
 def _metric_config(m: metrics.Metric) -> dict[str, Any]:
-    cfg: dict[str, Any] = {"class_name": type(m).__name__, "name": m.name}
-    if isinstance(m, metrics.BinaryAccuracy):
-        cfg["threshold"] = m.threshold
-    return cfg
+    config = {k: v for k, v in m.get_config().items() if k != "dtype"}
+    return {"class_name": type(m).__name__, **config, "name": m.name}
 
 
 def _optimizer_config(optimizer: optimizers.Optimizer) -> dict[str, Any]:
