@@ -152,8 +152,8 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "unknown loss",
-        _edit_doc(lambda d: d["compile"]["loss"].update(name="hinge")),
-        r"config\.compile\.loss\.name: unknown loss 'hinge'",
+        _edit_doc(lambda d: d["compile"]["loss"].update(name="hinge2")),
+        r"config\.compile\.loss\.name: unknown loss 'hinge2'",
     ),
     (
         "unknown optimizer",

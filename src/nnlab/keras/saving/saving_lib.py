@@ -71,7 +71,11 @@ def _compile_config(model: Sequential, include_optimizer: bool) -> dict[str, Any
         return None
     return {
         "optimizer": model.optimizer.get_config(),
-        "loss": {**model.loss.get_config(), "custom": isinstance(model.loss, losses.FunctionLoss)},
+        "loss": {
+            "name": model.loss.name,
+            "from_logits": model.loss.from_logits,
+            "custom": isinstance(model.loss, losses.FunctionLoss),
+        },
         "metrics": [_metric_config(m) for m in model.compiled_metrics],
         "optimizer_iterations": model.optimizer.iterations,
     }
