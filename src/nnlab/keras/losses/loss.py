@@ -21,6 +21,7 @@ logits) ``logits_loss(y_true, logits, sample_weight)`` accepts instead of the pr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from .. import utils
 
 __all__ = [
     "Loss",
+    "auto_name",
     "LossFunctionWrapper",
     "reduce_weighted_values",
     "squeeze_or_expand_to_same_rank",
@@ -39,6 +41,14 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+def auto_name(class_name: str) -> str:
+    """Keras's automatic name: the class name in snake case ('AUC' -> 'auc', 'KLDivergence' ->
+    'kl_divergence'), made unique ('auc_1', ...) until ``keras.utils.clear_session()``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", class_name))
+    return utils.unique_name(re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())
+
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
@@ -160,7 +170,7 @@ class Loss:
     def __init__(
         self, name: str | None = None, reduction: Any = "sum_over_batch_size", dtype: Any = None
     ) -> None:
-        self.name = name or utils.unique_name(utils.snake_case(type(self).__name__))
+        self.name = name or auto_name(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = np.dtype(dtype or "float32")
 
