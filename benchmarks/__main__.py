@@ -122,14 +122,14 @@ def summarize(
     for workload, by_impl in results.items():
         doc = " ".join((WORKLOADS[workload][0].__doc__ or "").split())
         lines += [f"## {workload}", "", doc, ""]
-        refs = [ref for ref in REFERENCES if ref != "keras3" or ref in by_impl]
-        header = "| implementation | median s | " + " | ".join(f"vs {ref}" for ref in refs)
+        ref_names = [ref for ref in REFERENCES if ref != "keras3" or ref in by_impl]
+        header = "| implementation | median s | " + " | ".join(f"vs {r}" for r in ref_names)
         lines += [header + " | peak MB (growth) | check |"]
-        lines += ["|---|---:|" + "---:|" * len(refs) + "---:|---|"]
+        lines += ["|---|---:|" + "---:|" * len(ref_names) + "---:|---|"]
         for impl, runs in by_impl.items():
             med = statistics.median(r["seconds"] for r in runs)
             ratios = {}
-            for ref in refs:
+            for ref in ref_names:
                 if ref in by_impl and ref != impl:
                     per_round = [
                         a["seconds"] / b["seconds"]
@@ -145,7 +145,7 @@ def summarize(
             )
             if workload == "mnist_mlp":
                 check += f", {mnist_mlp_flops() / med / peak:.0%} of matmul peak"
-            cells = " | ".join(ratios.get(ref, "—") for ref in refs)
+            cells = " | ".join(ratios.get(ref, "—") for ref in ref_names)
             lines.append(f"| {impl} | {med:.3f} | {cells} | {rss:.0f} ({grow:.0f}) | {check} |")
         lines.append("")
     lines += ["## Targets", ""]

@@ -330,7 +330,7 @@ def timed_kernels(totals: dict[str, float]) -> Iterator[None]:
     try:
         for name in KERNELS[:3]:
             setattr(conv_ops, name, timed(name, saved[name]))
-        conv_ops.col2im_matmul = col2im  # type: ignore[assignment]
+        conv_ops.col2im_matmul = col2im
         for name, fn in saved_pool.items():
             setattr(pool_ops.MaxPool2d, name, timed(f"max_pool2d {name}", fn))
         yield
