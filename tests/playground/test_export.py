@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import numpy as np
 import pytest
@@ -35,6 +36,22 @@ def test_model_file_predicts_like_the_session(settings: dict, tmp_path) -> None:
     if session.net.output == "logit":
         out = 2 * out - 1  # sigmoid p -> 2p - 1 = tanh(z / 2), the playground's display
     np.testing.assert_allclose(out, session.net.predict(x), rtol=1e-4, atol=1e-5)
+
+
+def test_keras_3_opens_the_model_file(tmp_path) -> None:
+    """The file is Keras 3's format: Keras itself loads it and predicts what nnlab predicts."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    real_keras = pytest.importorskip("keras")
+    session = Session({"dataset": "spiral", "networkShape": [6, 3], "dropout": 0.1})
+    for _ in range(2):
+        session.train_epoch()
+    msg = export_message(session, "model")
+    path = tmp_path / msg["filename"]
+    path.write_bytes(base64.b64decode(msg["base64"]))
+    ours, theirs = keras.models.load_model(str(path)), real_keras.saving.load_model(path)
+    x = feature_matrix(session.test_xy, session.settings["features"])
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), ours.predict(x), atol=1e-6)
+    assert theirs.optimizer.__class__.__name__ == "SGD"
 
 
 def test_script_embeds_uploaded_points_and_regularizer() -> None:

@@ -377,27 +377,33 @@ class Sequential:
             (print_fn or print)(line)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write architecture, weights, compile settings and optimizer state to ``path``
-        (the format of :mod:`nnlab.keras.saving`; atomic)."""
+        """Write the model as a Keras 3 ``.keras`` file (architecture, weights, compile settings,
+        optimizer state; atomic): :mod:`nnlab.keras.saving`."""
         saving.save_model(self, path)
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:
-        """Write the model (weights included) to ``path``; ``load_weights`` reads the weights."""
-        saving.save_model(self, path, include_optimizer=False)
+        """Write the weights as Keras 3's ``.weights.h5`` file (atomic)."""
+        saving.save_weights(self, path)
 
     def load_weights(self, path: str | os.PathLike[str]) -> None:
-        """Set the weights from a file written by ``save`` or ``save_weights`` (the file is
-        checked as ``load_model`` checks it; the shapes must be this model's)."""
-        weights = saving.read_weights(path)
-        try:
-            self.set_weights(weights)
-        except ValueError as err:
-            raise ValueError(f"{os.fspath(path)}: {err}") from None
+        """Set the weights from a ``.weights.h5`` or ``.keras`` file (Keras's or nnlab's); the
+        file is checked and its shapes must be this model's."""
+        saving.load_weights(self, path)
+
+    def export(self, filepath: str | os.PathLike[str], format: str = "onnx") -> None:  # noqa: A002
+        """Write the model for inference elsewhere: ``format="onnx"`` (:mod:`nnlab.onnx`)."""
+        if format != "onnx":
+            raise ValueError(
+                f"export: format must be 'onnx' (the one nnlab writes), got {format!r}"
+            )
+        from nnlab.onnx import export_keras
+
+        export_keras(self, filepath)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
 
 
 def load_model(path: str | os.PathLike[str], compile: bool = True) -> Sequential:  # noqa: A002
-    """Read a model written by ``Sequential.save`` (compiled again when it was compiled)."""
+    """Read a ``.keras`` file (nnlab's or Keras 3's), compiled again when it was compiled."""
     return saving.load_model(path, compile=compile)

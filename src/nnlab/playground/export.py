@@ -210,8 +210,8 @@ MODEL_FILENAME = "playground_model.keras"
 
 
 def model_file(session: Any) -> bytes:
-    """The bytes of the model saved with ``model.save`` (load it with
-    ``nnlab.keras.models.load_model``)."""
+    """The bytes of the model saved with ``model.save``: a Keras 3 ``.keras`` file, which
+    ``nnlab.keras.models.load_model`` and Keras 3's ``keras.saving.load_model`` both open."""
     model = keras_model(session)
     with tempfile.TemporaryDirectory(prefix="nnlab-playground-") as tmp:
         path = Path(tmp) / MODEL_FILENAME

@@ -1,0 +1,343 @@
+"""Compile state in Keras 3's file: ``compile_config`` and the optimizer's variables.
+
+``compile_config`` (in ``config.json``) is what ``model.compile`` was given::
+
+    {"optimizer": {"module": "keras.optimizers", "class_name": "Adam", "config": {...}},
+     "loss": "sparse_categorical_crossentropy" | {serialized Loss object},
+     "loss_weights": null, "metrics": ["accuracy", ...], "weighted_metrics": null,
+     "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}
+
+The optimizer's variables (``optimizer/vars/<i>`` in ``model.weights.h5``) are, as Keras 3 creates
+them: ``iterations`` (int64), ``learning_rate`` (float32), then the slots. Keras creates slots with
+``add_optimizer_variables(trainable_variables, names)``, one call per group: within a group the
+slots are interleaved per variable (for each variable, each name), groups one after the other:
+
+- SGD (momentum > 0): [momentum]
+- Adam: [momentum, velocity] (nnlab's ``m``, ``v``), interleaved
+- RMSprop: [velocity] (nnlab's ``rms``), then [momentum] if momentum > 0, then
+  [average_gradient] (nnlab's ``mg``) if centered
+- Adagrad: [accumulator]
+
+The order of variables is the order of the model's trainable weights (``get_weights``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import losses, metrics, optimizers
+from .serialization import check_builtin as _check_builtin
+from .serialization import keras_object
+
+__all__ = [
+    "compile_config",
+    "compile_model",
+    "optimizer_arrays",
+    "optimizer_layout",
+    "optimizer_shapes",
+    "restore_optimizer",
+]
+
+# ------------------------------------------------------------------------------ optimizers
+#: nnlab class name -> Keras's config keys specific to it.
+_OPTIMIZER_KEYS: dict[str, tuple[str, ...]] = {
+    "SGD": ("momentum", "nesterov"),
+    "Adam": ("beta_1", "beta_2", "epsilon"),
+    "RMSprop": ("rho", "momentum", "epsilon", "centered"),
+    "Adagrad": ("initial_accumulator_value", "epsilon"),
+}
+#: Keras's generic optimizer options, with the values nnlab implements (anything else refused).
+_GENERIC_NEUTRAL: dict[str, Any] = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+    "use_ema": False,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    "amsgrad": False,
+}
+
+
+def optimizer_layout(optimizer: Any) -> list[list[str]]:
+    """nnlab's slot names in Keras's groups (see the module docstring)."""
+    name = type(optimizer).__name__
+    if name == "SGD":
+        return [["momentum"]] if optimizer.momentum else []
+    if name == "Adam":
+        return [["m", "v"]]
+    if name == "RMSprop":
+        groups = [["rms"]]
+        if optimizer.momentum:
+            groups.append(["momentum"])
+        if optimizer.centered:
+            groups.append(["mg"])
+        return groups
+    if name == "Adagrad":
+        return [["accumulator"]]
+    raise ValueError(f"optimizer {name} cannot be stored in a Keras file")
+
+
+def _slots(optimizer: Any) -> dict[str, list[np.ndarray]]:
+    """The optimizer's state: slot name -> one array per trainable weight (empty before the
+    first step)."""
+    return dict(getattr(optimizer, "slots", {}))
+
+
+def _keeps_keras_state(optimizer: Any) -> bool:
+    """Whether the optimizer lists its state in Keras's order itself (``variables``,
+    ``set_weights``, ``build``); otherwise its ``slots`` are laid out here."""
+    return hasattr(optimizer, "set_weights") and hasattr(type(optimizer), "variables")
+
+
+def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
+    """``optimizer/vars`` as Keras stores them: iterations, learning_rate, the slots."""
+    if _keeps_keras_state(optimizer):
+        return [np.asarray(v) for v in optimizer.variables]
+    head: list[np.ndarray] = [
+        np.array(optimizer.iterations, np.int64),
+        np.array(optimizer.learning_rate, np.float32),
+    ]
+    slots = _slots(optimizer)
+    if not slots:
+        return head
+    groups = optimizer_layout(optimizer)
+    n = len(next(iter(slots.values())))
+    return head + [slots[s][i] for group in groups for i in range(n) for s in group]
+
+
+def optimizer_shapes(optimizer: Any, params: Sequence[Any], stored: int) -> list[tuple[int, ...]]:
+    """The shapes ``optimizer/vars`` must have for a file storing ``stored`` arrays: those of
+    the unbuilt optimizer (iterations, learning rate) when the file holds no more, else those of
+    the optimizer built on ``params`` (which this builds)."""
+    if _keeps_keras_state(optimizer):
+        if stored > len(optimizer.variables):
+            optimizer.build(params)
+        return [np.shape(v) for v in optimizer.variables]
+    if stored <= 2:
+        return [(), ()]
+    groups = optimizer_layout(optimizer)
+    return [(), ()] + [tuple(p.shape) for group in groups for p in params for _ in group]
+
+
+def restore_optimizer(optimizer: Any, params: Sequence[Any], arrays: Sequence[np.ndarray]) -> None:
+    """Set iterations, learning rate and slots from ``optimizer/vars`` (Keras's order; shapes
+    checked by :func:`optimizer_shapes`)."""
+    if int(arrays[0]) < 0:
+        raise ValueError(f"optimizer iterations {int(arrays[0])} is negative")
+    configured = optimizer.learning_rate  # from compile_config: a float64 Python number
+    schedule = callable(getattr(optimizer, "_learning_rate", None))
+    if _keeps_keras_state(optimizer) and optimizer.built:  # built by optimizer_shapes
+        optimizer.set_weights(arrays)
+    else:
+        optimizer.iterations = int(arrays[0])
+        if len(arrays) > 1 and not schedule:
+            optimizer.learning_rate = float(arrays[1])
+        if len(arrays) > 2:
+            _restore_slots(optimizer, params, arrays[2:])
+    if not schedule and np.float32(optimizer.learning_rate) == np.float32(configured):
+        optimizer.learning_rate = configured  # the file's float32 copy rounded it
+
+
+def _restore_slots(optimizer: Any, params: Sequence[Any], slots: Sequence[np.ndarray]) -> None:
+    optimizer.build(params)
+    state = _slots(optimizer)
+    k = 0
+    for group in optimizer_layout(optimizer):
+        for i in range(len(params)):
+            for s in group:
+                state[s][i][...] = slots[k]
+                k += 1
+
+
+def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
+    if hasattr(optimizers, "serialize"):  # optimizers with Keras 3's configs
+        return dict(optimizers.serialize(optimizer))
+    name = type(optimizer).__name__
+    cfg = optimizer.get_config()
+    config = {"name": name.lower(), "learning_rate": float(optimizer.learning_rate)}
+    config.update({k: v for k, v in _GENERIC_NEUTRAL.items() if k != "amsgrad"})
+    config["ema_momentum"] = 0.99
+    config.update({k: cfg[k] for k in _OPTIMIZER_KEYS[name]})
+    if name == "Adam":
+        config["amsgrad"] = False
+    return keras_object("keras.optimizers", name, config)
+
+
+def _deserialize_optimizer(value: Any) -> Any:
+    if isinstance(value, str):
+        return optimizers.get(value)
+    if hasattr(optimizers, "deserialize"):  # optimizers with Keras 3's configs
+        _check_builtin(value, "keras.optimizers")
+        return optimizers.deserialize(
+            {"class_name": value["class_name"], "config": value.get("config") or {}}
+        )
+    if not isinstance(value, dict) or value.get("class_name") not in _OPTIMIZER_KEYS:
+        found = value.get("class_name") if isinstance(value, dict) else value
+        raise ValueError(
+            f"optimizer {str(found)[:60]!r} is not supported; supported: {sorted(_OPTIMIZER_KEYS)}"
+            " (load with compile=False and compile again)"
+        )
+    name, config = value["class_name"], value.get("config") or {}
+    args: dict[str, Any] = {}
+    for key, item in config.items():
+        if key in _OPTIMIZER_KEYS[name] or key == "learning_rate":
+            args[key] = item
+        elif key in _GENERIC_NEUTRAL and item != _GENERIC_NEUTRAL[key]:
+            raise ValueError(
+                f"optimizer {name}: option {key}={item!r} is not supported by nnlab.keras "
+                "(load with compile=False and compile again)"
+            )
+    if not isinstance(args.get("learning_rate", 0.0), int | float):
+        raise ValueError(
+            f"optimizer {name}: learning rate {str(args['learning_rate'])[:60]} is not a number "
+            "(learning-rate schedules are not stored by nnlab.keras)"
+        )
+    return optimizers.get({"name": name, **args})
+
+
+# ---------------------------------------------------------------------- losses and metrics
+#: nnlab loss name -> Keras loss class.
+_LOSS_CLASSES = {
+    "mean_squared_error": "MeanSquaredError",
+    "mean_absolute_error": "MeanAbsoluteError",
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+}
+_LOSS_NAMES = {v: k for k, v in _LOSS_CLASSES.items()}
+#: Keras loss options that must hold these values (nnlab computes exactly these).
+_LOSS_NEUTRAL: dict[str, Any] = {
+    "reduction": "sum_over_batch_size",
+    "label_smoothing": 0.0,
+    "axis": -1,
+    "ignore_class": None,
+    "dtype": None,
+}
+
+
+def _serialize_loss(loss: Any) -> Any:
+    if not loss.from_logits:
+        return loss.name
+    return keras_object(
+        "keras.losses",
+        _LOSS_CLASSES[loss.name],
+        {"name": loss.name, "reduction": "sum_over_batch_size", "from_logits": True},
+    )
+
+
+def _deserialize_loss(value: Any) -> Any:
+    if isinstance(value, str):
+        return losses.get(value)
+    if not isinstance(value, dict) or value.get("class_name") not in _LOSS_NAMES:
+        found = value.get("class_name") if isinstance(value, dict) else value
+        raise ValueError(
+            f"loss {str(found)[:60]!r} is not supported; supported: {sorted(_LOSS_NAMES)}"
+        )
+    config = value.get("config") or {}
+    for key, neutral in _LOSS_NEUTRAL.items():
+        if key in config and config[key] not in (
+            neutral,
+            float(neutral or 0) if key == "label_smoothing" else neutral,
+        ):
+            raise ValueError(
+                f"loss {value['class_name']}: option {key}={config[key]!r} is not supported"
+            )
+    return losses.get(
+        {"name": _LOSS_NAMES[value["class_name"]], "from_logits": bool(config.get("from_logits"))}
+    )
+
+
+_METRIC_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        metrics.Accuracy,
+        metrics.BinaryAccuracy,
+        metrics.CategoricalAccuracy,
+        metrics.SparseCategoricalAccuracy,
+        metrics.MeanSquaredError,
+        metrics.MeanAbsoluteError,
+    )
+}
+
+
+def _serialize_metric(metric: Any) -> Any:
+    try:
+        if type(metrics.get(metric.name)) is type(metric):
+            return metric.name  # the name compile was given ('accuracy', 'mae', ...)
+    except ValueError:
+        pass
+    config: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
+    if isinstance(metric, metrics.BinaryAccuracy):
+        config["threshold"] = metric.threshold
+    return keras_object("keras.metrics", type(metric).__name__, config)
+
+
+def _deserialize_metric(value: Any) -> Any:
+    if isinstance(value, str):
+        return metrics.get(value)
+    if not isinstance(value, dict) or value.get("class_name") not in _METRIC_CLASSES:
+        found = value.get("class_name") if isinstance(value, dict) else value
+        raise ValueError(
+            f"metric {str(found)[:60]!r} is not supported; supported: {sorted(_METRIC_CLASSES)}"
+        )
+    config = value.get("config") or {}
+    args: dict[str, Any] = {"name": config.get("name")}
+    if value["class_name"] == "BinaryAccuracy":
+        args["threshold"] = config.get("threshold", 0.5)
+    return _METRIC_CLASSES[value["class_name"]](**args)
+
+
+# ------------------------------------------------------------------------- compile config
+def _compiled_metrics(model: Any) -> list[Any]:
+    return list(getattr(model, "compiled_metrics", []))
+
+
+def compile_config(model: Any) -> dict[str, Any] | None:
+    """Keras 3's ``compile_config`` of ``model`` (None if uncompiled or not storable: a custom
+    loss function cannot be written to a file; the model is then saved uncompiled)."""
+    if model.optimizer is None or model.loss is None:
+        return None
+    if isinstance(model.loss, losses.FunctionLoss):
+        warnings.warn(
+            f"save: the custom loss {model.loss.name!r} cannot be stored in a file; the model is "
+            "saved uncompiled (call compile(...) after loading)",
+            stacklevel=3,
+        )
+        return None
+    return {
+        "optimizer": _serialize_optimizer(model.optimizer),
+        "loss": _serialize_loss(model.loss),
+        "loss_weights": None,
+        "metrics": [_serialize_metric(m) for m in _compiled_metrics(model)],
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": False,
+    }
+
+
+def compile_model(model: Any, config: Any) -> None:
+    """``model.compile`` from a ``compile_config`` (ValueError for anything unsupported)."""
+    if not isinstance(config, dict):
+        raise ValueError(f"compile_config must be an object, got {str(config)[:60]}")
+    for key in ("loss_weights", "weighted_metrics"):
+        if config.get(key) not in (None, [], {}):
+            raise ValueError(f"compile_config: {key} is not supported by nnlab.keras")
+    listed = config.get("metrics") or []
+    if isinstance(listed, str | dict):
+        listed = [listed]
+    if not isinstance(listed, list):
+        raise ValueError(f"compile_config: metrics must be a list, got {str(listed)[:60]}")
+    if "loss" not in config or "optimizer" not in config:
+        raise ValueError("compile_config: needs 'optimizer' and 'loss'")
+    model.compile(
+        optimizer=_deserialize_optimizer(config["optimizer"]),
+        loss=_deserialize_loss(config["loss"]),
+        metrics=[_deserialize_metric(m) for m in listed],
+    )

@@ -1,0 +1,383 @@
+"""Keras 3's ``.keras`` file, written and read by nnlab: Keras opens nnlab's files and nnlab
+opens Keras's (for the layers nnlab has).
+
+A ``.keras`` file is a zip archive (members stored uncompressed) of
+
+- ``metadata.json``: ``{"keras_version": "3.x.y", "date_saved": "YYYY-MM-DD@HH:MM:SS"}``; nnlab
+  adds ``"nnlab": {"rng_state": ...}``, the state of the model's generator (shuffling, dropout),
+  so that training resumed from a file continues exactly as it would have (Keras ignores it);
+- ``config.json``: the model serialized as Keras does (:mod:`.serialization`), with its
+  ``compile_config`` (:mod:`.keras_compile`);
+- ``model.weights.h5``: the weights and the optimizer's variables (:mod:`.h5_store`).
+
+``save_weights`` writes the HDF5 weights file alone (Keras names it ``*.weights.h5``);
+``load_weights`` reads one, or the weights of a ``.keras`` file, or of nnlab's earlier format.
+
+Writing is atomic (:func:`nnlab.atomic.atomic_writer`). Reading trusts nothing: the archive holds
+only the three members, each at most its size limit (checked from the zip directory, before
+reading, and again while reading), not encrypted, not a zip bomb; the JSON is parsed without
+NaN/Infinity and with a nesting limit; each layer is rebuilt only from nnlab's own classes
+(Keras's ``safe_mode``: ``Lambda`` and custom objects refused); the weight shapes the config
+implies are compared with the shapes the HDF5 file declares before any layer is built. Every
+problem raises :class:`ModelFileError` (a ``ValueError``) whose message starts with the file.
+
+Files of nnlab's earlier format (an ``.npz`` archive, :mod:`.saving_lib`) are recognized by
+their content and still load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
+import numpy as np
+
+from nnlab.atomic import atomic_writer
+
+from . import keras_compile, saving_lib
+from . import serialization as ser
+from .archive import ModelFileError
+from .h5_store import WeightsReader, write_weights
+from .weight_shapes import weight_shapes
+
+__all__ = ["KERAS_VERSION", "LIMITS", "load_model", "load_weights", "save_model", "save_weights"]
+
+#: The Keras release whose file layout nnlab writes (and tests against).
+KERAS_VERSION = "3.15.1"
+CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+#: Largest accepted (uncompressed) size of each member, in bytes.
+LIMITS = {CONFIG: 16 << 20, METADATA: 1 << 16, WEIGHTS: 4 << 30}
+_MAX_EXPANSION, _ALLOWANCE = 100, 1 << 20
+_JSON_DEPTH = 64
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------- writing
+def _rng_state(model: Any) -> Any:
+    rng = getattr(model, "rng", None) or getattr(model, "_rng", None)
+    return rng.bit_generator.state if isinstance(rng, np.random.Generator) else None
+
+
+def _h5_bytes(model: Any, with_optimizer: bool) -> bytes:
+    layers = ser.model_layers(model)
+    entries = [
+        (path, layer.name, layer.get_weights())
+        for path, layer in zip(ser.layer_paths(layers), layers, strict=True)
+    ]
+    optimizer = None
+    if with_optimizer and model.optimizer is not None and model.loss is not None:
+        name = type(model.optimizer).__name__.lower()
+        optimizer = (name, keras_compile.optimizer_arrays(model.optimizer))
+    return write_weights(model.name, entries, optimizer)
+
+
+def save_model(model: Any, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:
+    """Write ``model`` as a Keras 3 ``.keras`` file at ``path`` (atomically)."""
+    entry = ser.serialize_model(model)
+    compiled = keras_compile.compile_config(model) if include_optimizer else None
+    if compiled is not None:
+        entry["compile_config"] = compiled
+    metadata = {
+        "keras_version": KERAS_VERSION,
+        "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S"),
+        "nnlab": {"rng_state": _rng_state(model)},
+    }
+    members = {
+        METADATA: json.dumps(metadata, allow_nan=False).encode(),
+        CONFIG: json.dumps(entry, allow_nan=False).encode(),
+        WEIGHTS: _h5_bytes(model, compiled is not None),
+    }
+    with atomic_writer(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def save_weights(model: Any, path: str | os.PathLike[str]) -> None:
+    """Write the weights (and optimizer state) as Keras 3's ``.weights.h5`` file (atomically)."""
+    data = _h5_bytes(model, with_optimizer=True)
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+# ---------------------------------------------------------------------------------- reading
+class _Zip:
+    """The members of a .keras archive, checked from its directory before anything is read."""
+
+    def __init__(self, path: str, zf: zipfile.ZipFile, size: int) -> None:
+        self.path, self._zip = path, zf
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        for info in zf.infolist():
+            name = info.filename
+            if name not in LIMITS:
+                self.fail(f"unexpected member {name!r}; a .keras file holds {sorted(LIMITS)}")
+            if name in self._infos:
+                self.fail(f"member {name!r} appears twice")
+            if info.flag_bits & 0x1:
+                self.fail(f"member {name!r} is encrypted")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                self.fail(f"member {name!r} uses compression method {info.compress_type}")
+            if info.file_size > LIMITS[name]:
+                self.fail(f"member {name!r} declares {info.file_size} bytes (limit {LIMITS[name]})")
+            if info.header_offset + info.compress_size > size:
+                self.fail(f"member {name!r} extends past the end of the file ({size} bytes)")
+            self._infos[name] = info
+        declared = sum(i.file_size for i in self._infos.values())
+        if declared > _MAX_EXPANSION * size + _ALLOWANCE:
+            self.fail(f"its members would expand to {declared} bytes from {size}: a zip bomb")
+        missing = sorted({CONFIG, WEIGHTS} - self._infos.keys())
+        if missing:
+            self.fail(f"missing member(s) {missing}")
+
+    def fail(self, problem: str) -> NoReturn:
+        raise ModelFileError(f"{self.path}: {problem}")
+
+    def has(self, name: str) -> bool:
+        return name in self._infos
+
+    def read(self, name: str) -> bytes:
+        info = self._infos[name]
+        try:
+            with self._zip.open(info) as fp:
+                data = fp.read(info.file_size + 1)  # bounded: never more than declared
+        except _ZIP_ERRORS as err:
+            self.fail(f"member {name!r} cannot be read ({type(err).__name__}: {err})")
+        if len(data) != info.file_size:
+            self.fail(f"member {name!r} holds {len(data)} bytes, not the {info.file_size} declared")
+        return data
+
+    def read_json(self, name: str) -> Any:
+        return parse_json(self.read(name), f"{self.path}: {name}")
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack, deepest = [(value, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """A JSON document (no NaN/Infinity, nesting at most 64 levels) or ModelFileError."""
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as err:
+        raise ModelFileError(f"{where}: not valid JSON ({str(err)[:100]})") from None
+    if _depth(value, _JSON_DEPTH) > _JSON_DEPTH:
+        raise ModelFileError(f"{where}: JSON nested deeper than {_JSON_DEPTH} levels")
+    return value
+
+
+def _kind(path: str) -> str:
+    """'keras', 'npz' (nnlab's earlier format) or 'h5', from the file's content."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ModelFileError(f"{path}: not a model file: it is empty (0 bytes)")
+    if head == _HDF5_MAGIC:
+        return "h5"
+    if head.startswith(b"\x93NUMPY"):
+        raise ModelFileError(f"{path}: not a model file: it is a single NumPy .npy array")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except _ZIP_ERRORS as err:
+        raise ModelFileError(f"{path}: not a .keras file: not a zip archive ({err})") from None
+    if CONFIG in names:
+        return "keras"
+    if "config.npy" in names:
+        return "npz"
+    raise ModelFileError(
+        f"{path}: not a .keras file: it has no {CONFIG} (members: {sorted(names)[:5]})"
+    )
+
+
+@contextlib.contextmanager
+def _open(path: str) -> Iterator[_Zip]:
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        try:
+            zf = zipfile.ZipFile(f)
+        except _ZIP_ERRORS as err:
+            raise ModelFileError(f"{path}: not a .keras file: not a zip archive ({err})") from None
+        with zf:
+            yield _Zip(path, zf, size)
+
+
+@contextlib.contextmanager
+def _blaming(where: str) -> Iterator[None]:
+    """A complaint about a stored value becomes a ModelFileError naming the file."""
+    try:
+        yield
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError) as err:
+        raise ModelFileError(f"{where}: {err}") from None
+
+
+def _sequential_parts(entry: Any) -> tuple[str, list[Any], ser.Shape | None]:
+    """(name, layer entries, input shape) of a serialized Sequential model."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise ValueError("the model entry must be an object with a 'config' object")
+    cls = entry.get("class_name")
+    if cls != "Sequential":
+        raise ValueError(
+            f"model class {str(cls)[:40]!r} is not supported by this nnlab.keras (Sequential only)"
+        )
+    config = entry["config"]
+    entries = config.get("layers")
+    if not isinstance(entries, list):
+        raise ValueError("Sequential config: 'layers' must be a list")
+    name = config.get("name", "sequential")
+    if not isinstance(name, str):
+        raise ValueError(f"Sequential config: name must be a string, got {str(name)[:40]}")
+    shape = None
+    if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+        cfg = entries.pop(0).get("config") or {}
+        shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+    shape = (
+        shape
+        or config.get("build_input_shape")
+        or (entry.get("build_config") or {}).get("input_shape")
+    )
+    return name, entries, _check_shape(shape)
+
+
+def _check_shape(shape: Any) -> ser.Shape | None:
+    if shape is None:
+        return None
+    if (
+        not isinstance(shape, list)
+        or len(shape) < 2
+        or shape[0] is not None
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape[1:])
+    ):
+        raise ValueError(
+            f"input shape must be [null, d1, ...] with dims >= 1, got {str(shape)[:60]}"
+        )
+    return tuple(shape)
+
+
+def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
+    """The model of ``entry``, its weights read from ``reader`` (shapes checked first)."""
+    with _blaming(f"{path}: {CONFIG}"):
+        name, entries, shape = _sequential_parts(entry)
+        for e in entries:
+            if not isinstance(e, dict) or not isinstance(e.get("config"), dict):
+                raise ValueError(f"each layer entry needs a 'config' object, got {str(e)[:60]}")
+        classes = [e.get("class_name") for e in entries]
+        paths = ser.layer_paths([str(c) for c in classes])
+        built = [ser.deserialize_layer(e) for e in entries]  # refuses Lambda/unknown first
+        expected = weight_shapes(entries, shape) if shape is not None else None
+    with _blaming(f"{path}: {WEIGHTS}"):
+        if expected is None:
+            return ser.new_sequential(name, built, None)
+        for h5_path, shapes, e in zip(paths, expected, entries, strict=True):
+            if shapes and reader.shapes(h5_path) != shapes:
+                raise ModelFileError(
+                    f"{reader.where}: {h5_path}/vars: shapes {reader.shapes(h5_path)} differ from "
+                    f"the {shapes} layer {e['config'].get('name')!r} of the config implies"
+                )
+            if shapes:
+                reader.check(h5_path, shapes)  # dtypes and stored bytes, before building
+        model = ser.new_sequential(name, built, shape)
+        for h5_path, shapes, layer in zip(paths, expected, ser.model_layers(model), strict=True):
+            if shapes:
+                layer.set_weights(reader.read(h5_path, shapes))
+    return model
+
+
+def _restore_compile(path: str, model: Any, entry: dict[str, Any], reader: WeightsReader) -> None:
+    with _blaming(f"{path}: {CONFIG}: compile_config"):
+        keras_compile.compile_model(model, entry["compile_config"])
+    if not reader.has("optimizer/vars"):
+        return
+    with _blaming(f"{path}: {WEIGHTS}"):
+        params = ser.trainable_params(model)
+        stored = reader.count("optimizer")
+        shapes = keras_compile.optimizer_shapes(model.optimizer, params, stored)
+        arrays = reader.read("optimizer", shapes, integer_first=True)
+        keras_compile.restore_optimizer(model.optimizer, params, arrays)
+
+
+def _restore_rng(model: Any, metadata: Any) -> None:
+    state = metadata.get("nnlab", {}).get("rng_state") if isinstance(metadata, dict) else None
+    rng = getattr(model, "rng", None) or getattr(model, "_rng", None)
+    if isinstance(state, dict) and isinstance(rng, np.random.Generator):
+        try:
+            rng.bit_generator.state = state
+        except (ValueError, TypeError, KeyError):
+            warnings.warn(
+                "load_model: the stored generator state is invalid; ignored", stacklevel=3
+            )
+
+
+def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:  # noqa: A002
+    """The model stored at ``path`` (a Keras 3 ``.keras`` file, or nnlab's earlier format),
+    compiled as it was when ``compile`` and the file holds a compile_config."""
+    path = os.fspath(path)
+    kind = _kind(path)
+    if kind == "npz":
+        return saving_lib.load_model(path, compile=compile)
+    if kind == "h5":
+        raise ModelFileError(f"{path}: a weights file (HDF5); read it with model.load_weights")
+    with _open(path) as archive:
+        entry = archive.read_json(CONFIG)
+        metadata = archive.read_json(METADATA) if archive.has(METADATA) else {}
+        weights = archive.read(WEIGHTS)
+    if not isinstance(entry, dict):
+        raise ModelFileError(f"{path}: {CONFIG}: expected an object, got {str(entry)[:60]}")
+    with WeightsReader(weights, f"{path}: {WEIGHTS}") as reader:
+        model = _build(path, entry, reader)
+        if compile and entry.get("compile_config") is not None:
+            _restore_compile(path, model, entry, reader)
+    _restore_rng(model, metadata)
+    return model
+
+
+def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
+    """Set ``model``'s weights from a ``.weights.h5`` file, a ``.keras`` file, or a file of
+    nnlab's earlier format; each layer's shapes must match."""
+    path = os.fspath(path)
+    kind = _kind(path)
+    if kind == "npz":
+        weights = saving_lib.read_weights(path)
+        with _blaming(path):
+            model.set_weights(weights)
+        return
+    if kind == "keras":
+        with _open(path) as archive:
+            data, where = archive.read(WEIGHTS), f"{path}: {WEIGHTS}"
+    else:
+        with open(path, "rb") as f:
+            data, where = f.read(LIMITS[WEIGHTS] + 1), path
+        if len(data) > LIMITS[WEIGHTS]:
+            raise ModelFileError(f"{path}: larger than {LIMITS[WEIGHTS]} bytes")
+    layers = ser.model_layers(model)
+    with WeightsReader(data, where) as reader, _blaming(path):
+        arrays = [
+            reader.read(h5_path, [w.shape for w in layer.get_weights()])
+            for h5_path, layer in zip(ser.layer_paths(layers), layers, strict=True)
+        ]
+        for layer, values in zip(layers, arrays, strict=True):
+            layer.set_weights(values)

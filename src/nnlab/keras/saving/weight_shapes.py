@@ -1,0 +1,229 @@
+"""The weight shapes a layer's Keras config implies, computed before any layer is built.
+
+A file's ``config.json`` could ask for ``Dense(10**12)``; building that layer would allocate
+terabytes before its weights could be compared with the file's. So the loader first walks the
+configs with these rules, ``rule(config, input_shape) -> (get_weights shapes, output shape)``
+(pure arithmetic on the config, Keras's formulas), compares the shapes with those the HDF5 file
+declares, and only then builds the model. A class without a rule cannot be loaded.
+
+Output lengths of a window of size k, dilation d, stride s over length n (Keras's):
+``valid``: ⌊(n - d (k - 1) - 1) / s⌋ + 1; ``same``: ⌈n / s⌉; ``causal`` (Conv1D): ⌊(n - 1) / s⌋ + 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["RULES", "weight_shapes"]
+
+Shape = tuple[int | None, ...]  # with the batch axis (None)
+WeightShape = tuple[int, ...]
+Rule = Callable[[dict[str, Any], Shape], tuple[list[WeightShape], Shape]]
+
+
+def _count(config: dict[str, Any], key: str) -> int:
+    value = config.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{key} must be a positive integer, got {value!r}")
+    return value
+
+
+def _ints(config: dict[str, Any], key: str, nd: int, default: Any = None) -> tuple[int, ...]:
+    value = config.get(key, default)
+    if value is None:
+        value = default
+    values = [value] * nd if isinstance(value, int) else value
+    if (
+        not isinstance(values, list | tuple)
+        or len(values) != nd
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values)
+    ):
+        raise ValueError(f"{key} must be {nd} positive integer(s), got {value!r}")
+    return tuple(values)
+
+
+def _dim(shape: Shape, axis: int) -> int:
+    d = shape[axis]
+    if d is None:
+        raise ValueError(f"input dimension {axis} of {shape} must be known")
+    return d
+
+
+def _axis(config: dict[str, Any], shape: Shape) -> int:
+    axis = config.get("axis", -1)
+    if isinstance(axis, list | tuple) and len(axis) == 1:
+        axis = axis[0]
+    if not isinstance(axis, int) or not -len(shape) < axis < len(shape) or axis % len(shape) == 0:
+        raise ValueError(f"axis {axis!r} is not a feature axis of inputs {shape}")
+    return axis % len(shape)
+
+
+def _length(n: int, k: int, s: int, d: int, padding: str) -> int:
+    if padding == "same":
+        return -(-n // s)
+    if padding == "causal":
+        return (n - 1) // s + 1
+    if padding == "valid":
+        return max((n - d * (k - 1) - 1) // s + 1, 0)
+    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+
+
+def _spatial(config: dict[str, Any], shape: Shape, nd: int) -> tuple[int, list[int], bool]:
+    """(channels, spatial sizes, channels_last) of an input of rank nd + 2."""
+    if len(shape) != nd + 2:
+        raise ValueError(f"expects inputs of rank {nd + 2}, got {shape}")
+    last = config.get("data_format", "channels_last") != "channels_first"
+    dims = [_dim(shape, a) for a in range(1, nd + 2)]
+    return (dims[-1], dims[:-1], True) if last else (dims[0], dims[1:], False)
+
+
+def _assemble(batch: Any, channels: int, sizes: Sequence[int], last: bool) -> Shape:
+    return (batch, *sizes, channels) if last else (batch, channels, *sizes)
+
+
+# --------------------------------------------------------------------------------- rules
+def _none(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    return [], shape
+
+
+def _dense(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    units = _count(config, "units")
+    kernel: list[WeightShape] = [(_dim(shape, -1), units)]
+    return kernel + ([(units,)] if config.get("use_bias", True) else []), (*shape[:-1], units)
+
+
+def _conv(nd: int) -> Rule:
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, nd)
+        filters, groups = _count(config, "filters"), config.get("groups", 1)
+        k = _ints(config, "kernel_size", nd)
+        s, d = _ints(config, "strides", nd, 1), _ints(config, "dilation_rate", nd, 1)
+        if not isinstance(groups, int) or groups < 1 or channels % groups or filters % groups:
+            raise ValueError(f"groups={groups!r} must divide {channels} channels and {filters}")
+        padding = config.get("padding", "valid")
+        out = [
+            _length(n, ki, si, di, padding) for n, ki, si, di in zip(sizes, k, s, d, strict=True)
+        ]
+        weights: list[WeightShape] = [(*k, channels // groups, filters)]
+        if config.get("use_bias", True):
+            weights.append((filters,))
+        return weights, _assemble(shape[0], filters, out, last)
+
+    return rule
+
+
+def _pool(nd: int) -> Rule:
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, nd)
+        k = _ints(config, "pool_size", nd)
+        s = _ints(config, "strides", nd, k)
+        padding = config.get("padding", "valid")
+        out = [_length(n, ki, si, 1, padding) for n, ki, si in zip(sizes, k, s, strict=True)]
+        return [], _assemble(shape[0], channels, out, last)
+
+    return rule
+
+
+def _global_pool(nd: int) -> Rule:
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, _, last = _spatial(config, shape, nd)
+        if config.get("keepdims", False):
+            return [], _assemble(shape[0], channels, [1] * nd, last)
+        return [], (shape[0], channels)
+
+    return rule
+
+
+def _flatten(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    return [], (shape[0], math.prod(_dim(shape, a) for a in range(1, len(shape))))
+
+
+def _reshape(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    target = config.get("target_shape")
+    if not isinstance(target, list | tuple) or not all(
+        isinstance(t, int) and not isinstance(t, bool) and (t >= 1 or t == -1) for t in target
+    ):
+        raise ValueError(f"target_shape must be a list of positive integers, got {target!r}")
+    size = math.prod(_dim(shape, a) for a in range(1, len(shape)))
+    known = math.prod(t for t in target if t != -1)
+    if list(target).count(-1) > 1 or size % known or (-1 not in target and known != size):
+        raise ValueError(f"target_shape {target} does not hold the {size} values of {shape}")
+    return [], (shape[0], *(size // known if t == -1 else t for t in target))
+
+
+def _batch_norm(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    c = _dim(shape, _axis(config, shape))
+    n = int(bool(config.get("scale", True))) + int(bool(config.get("center", True))) + 2
+    return [(c,)] * n, shape
+
+
+def _layer_norm(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    axes = config.get("axis", -1)
+    axes = axes if isinstance(axes, list | tuple) else [axes]
+    if not axes or not all(isinstance(a, int) and -len(shape) < a < len(shape) for a in axes):
+        raise ValueError(f"axis {axes!r} is not a feature axis of inputs {shape}")
+    if any(a % len(shape) == 0 for a in axes):
+        raise ValueError(f"axis {axes!r} includes the batch axis")
+    param = tuple(_dim(shape, a) for a in axes)
+    n = int(bool(config.get("scale", True))) + int(bool(config.get("center", True)))
+    return [param] * n, shape
+
+
+def _embedding(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    vocabulary, width = _count(config, "input_dim"), _count(config, "output_dim")
+    return [(vocabulary, width)], (*shape, width)
+
+
+#: Keras class name -> rule(config, input shape) -> (get_weights shapes, output shape).
+RULES: dict[str, Rule] = {
+    "Dense": _dense,
+    "Conv1D": _conv(1),
+    "Conv2D": _conv(2),
+    "MaxPooling1D": _pool(1),
+    "MaxPooling2D": _pool(2),
+    "AveragePooling1D": _pool(1),
+    "AveragePooling2D": _pool(2),
+    "GlobalAveragePooling1D": _global_pool(1),
+    "GlobalAveragePooling2D": _global_pool(2),
+    "GlobalMaxPooling1D": _global_pool(1),
+    "GlobalMaxPooling2D": _global_pool(2),
+    "Flatten": _flatten,
+    "Reshape": _reshape,
+    "BatchNormalization": _batch_norm,
+    "LayerNormalization": _layer_norm,
+    "Embedding": _embedding,
+}
+for _same in (
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "ActivityRegularization",
+    "Identity",
+    "UnitNormalization",
+):
+    RULES[_same] = _none
+
+
+def weight_shapes(entries: Sequence[Any], shape: Shape) -> list[list[WeightShape]]:
+    """Each layer's ``get_weights`` shapes the configs imply, for inputs of ``shape``."""
+    out = []
+    for entry in entries:
+        cls, config = entry["class_name"], entry["config"]
+        rule = RULES.get(cls)
+        if rule is None:
+            raise ValueError(f"layer class {cls!r} cannot be loaded from a file (no shape rule)")
+        try:
+            shapes, shape = rule(config, shape)
+        except ValueError as err:
+            raise ValueError(f"layer {config.get('name')!r} ({cls}): {err}") from None
+        out.append(shapes)
+    return out

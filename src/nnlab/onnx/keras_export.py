@@ -1,0 +1,396 @@
+"""ONNX export of ``nnlab.keras`` models (Keras's layout: channels last).
+
+Layers are read only through ``get_config()`` and ``get_weights()`` and recognized by class name,
+as Keras serializes them, so any layer implementation with Keras's configs exports:
+
+==========================================  ==================================================
+nnlab.keras (Keras 3 names)                 ONNX (opset 18)
+==========================================  ==================================================
+Dense (y = act(x K + b))                    Gemm on 2-D inputs, else MatMul + Add; activation
+Activation, ReLU, LeakyReLU, ELU, Softmax   Relu, LeakyRelu, Elu, Softmax, Sigmoid, Tanh, ...
+Dropout and the other noise layers          Identity (inference)
+Flatten, Reshape                            Flatten (axis=1), Reshape (batch kept)
+Conv1D, Conv2D                              Transpose to channels first, Conv, Transpose back
+Max/AveragePooling1D/2D                     Transpose, MaxPool / AveragePool, Transpose
+GlobalAverage/MaxPooling1D/2D               ReduceMean / ReduceMax over the spatial axes
+BatchNormalization (inference)              Mul, Add: y = x s + t, s = γ/√(σ² + ε), t = β - μ s
+LayerNormalization                          LayerNormalization
+Add, Average, Maximum, Minimum              Sum, Mean, Max, Min
+Subtract, Multiply, Concatenate             Sub, Mul, Concat
+==========================================  ==================================================
+
+Sequential and functional models (several inputs and outputs, shared layers) are exported; the
+order of the layer calls comes from :mod:`.keras_graph`.
+
+``padding="same"`` maps to ONNX's ``SAME_UPPER`` (the extra pixel after, as Keras pads).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import keras_graph
+from .graph import Graph
+
+__all__ = ["export_keras"]
+
+Shape = tuple[int | None, ...]  # the batch axis is None
+Emit = Callable[[Graph, str, str, dict[str, Any], list[np.ndarray], Shape], str]
+
+
+# ------------------------------------------------------------------------------ activations
+def _swish(g: Graph, x: str, name: str) -> str:
+    return g.node("Mul", [x, g.node("Sigmoid", [x], f"{name}.sigmoid")], name)
+
+
+def _gelu(g: Graph, x: str, name: str) -> str:  # 0.5 x (1 + erf(x / √2)), Keras's exact form
+    erf = g.node(
+        "Erf",
+        [g.node("Mul", [x, g.constant(f"{name}.c", 1 / math.sqrt(2))], f"{name}.s")],
+        f"{name}.erf",
+    )
+    one = g.node("Add", [erf, g.constant(f"{name}.one", 1.0)], f"{name}.add")
+    half = g.node("Mul", [x, g.constant(f"{name}.half", 0.5)], f"{name}.half")
+    return g.node("Mul", [half, one], name)
+
+
+def _mish(g: Graph, x: str, name: str) -> str:
+    soft = g.node("Softplus", [x], f"{name}.softplus")
+    return g.node("Mul", [x, g.node("Tanh", [soft], f"{name}.tanh")], name)
+
+
+def _clip(low: float, high: float) -> Callable[[Graph, str, str], str]:
+    def emit(g: Graph, x: str, name: str) -> str:
+        bounds = [g.constant(f"{name}.min", low), g.constant(f"{name}.max", high)]
+        return g.node("Clip", [x, *bounds], name)
+
+    return emit
+
+
+def _simple(op: str, **attributes: Any) -> Callable[[Graph, str, str], str]:
+    return lambda g, x, name: g.node(op, [x], name, **attributes)
+
+
+#: Keras activation name -> emitter(graph, input, node name) -> output.
+ACTIVATIONS: dict[str, Callable[[Graph, str, str], str]] = {
+    "linear": lambda g, x, name: x,
+    "relu": _simple("Relu"),
+    "sigmoid": _simple("Sigmoid"),
+    "tanh": _simple("Tanh"),
+    "softmax": _simple("Softmax", axis=-1),
+    "log_softmax": _simple("LogSoftmax", axis=-1),
+    "elu": _simple("Elu", alpha=1.0),
+    "selu": _simple("Selu"),
+    "softplus": _simple("Softplus"),
+    "softsign": _simple("Softsign"),
+    "exponential": _simple("Exp"),
+    "leaky_relu": _simple("LeakyRelu", alpha=0.2),
+    "hard_sigmoid": _simple("HardSigmoid", alpha=1 / 6, beta=0.5),
+    "relu6": _clip(0.0, 6.0),
+    "swish": _swish,
+    "silu": _swish,
+    "gelu": _gelu,
+    "mish": _mish,
+}
+
+
+def _activation(g: Graph, x: str, name: str, spec: Any) -> str:
+    """The activation ``spec`` applied to ``x`` by a node named ``name`` (none for 'linear')."""
+    key = "linear" if spec is None else spec
+    if isinstance(key, dict):  # a serialized activation object
+        key = key.get("config", {}).get("name", key.get("class_name"))
+    if key not in ACTIVATIONS:
+        raise ValueError(f"export: layer {name!r}: activation {spec!r} has no ONNX form here")
+    return ACTIVATIONS[key](g, x, name)
+
+
+# --------------------------------------------------------------------------------- layers
+def _dense(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    kernel = g.constant(f"{name}.kernel", w[0])
+    bias = [g.constant(f"{name}.bias", w[1])] if len(w) > 1 else []
+    if len(shape) == 2:
+        out = g.node("Gemm", [x, kernel, *bias], name)
+    else:
+        out = g.node("MatMul", [x, kernel], name)
+        if bias:
+            out = g.node("Add", [out, *bias], f"{name}.bias_add")
+    return _activation(g, out, f"{name}.activation", cfg.get("activation"))
+
+
+def _activation_layer(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    return _activation(g, x, name, cfg.get("activation"))
+
+
+def _identity(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    return g.node("Identity", [x], name)
+
+
+def _relu_layer(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    if cfg.get("threshold", 0.0) or cfg.get("negative_slope", 0.0):
+        raise ValueError(f"export: layer {name!r}: ReLU threshold/negative_slope not exported")
+    if cfg.get("max_value") is not None:
+        return _clip(0.0, float(cfg["max_value"]))(g, x, name)
+    return g.node("Relu", [x], name)
+
+
+def _leaky_relu(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    alpha = cfg.get("negative_slope", cfg.get("alpha", 0.3))
+    return g.node("LeakyRelu", [x], name, alpha=float(alpha))
+
+
+def _elu(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    return g.node("Elu", [x], name, alpha=float(cfg.get("alpha", 1.0)))
+
+
+def _softmax(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    axis = cfg.get("axis", -1)
+    if not isinstance(axis, int):
+        raise ValueError(f"export: layer {name!r}: Softmax over several axes is not exported")
+    return g.node("Softmax", [x], name, axis=axis)
+
+
+def _flatten(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    if cfg.get("data_format") == "channels_first" and len(shape) > 2:
+        perm = [0, *range(2, len(shape)), 1]  # Keras flattens channels_first in channels_last order
+        x = g.node("Transpose", [x], f"{name}.to_channels_last", perm=perm)
+    return g.node("Flatten", [x], name, axis=1)
+
+
+def _reshape(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    target = g.constant(f"{name}.shape", [0, *cfg["target_shape"]], np.int64)
+    return g.node("Reshape", [x, target], name)
+
+
+def _channels_first(nd: int) -> tuple[list[int], list[int]]:
+    """Permutations NHWC -> NCHW and back, for ``nd`` spatial axes."""
+    return [0, nd + 1, *range(1, nd + 1)], [0, *range(2, nd + 2), 1]
+
+
+def _spatial(op: str, nd: int) -> Emit:
+    """Conv/pool layers: transpose to channels first, apply ``op``, transpose back."""
+
+    def emit(
+        g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+    ) -> str:
+        last = cfg.get("data_format", "channels_last") != "channels_first"
+        to_first, to_last = _channels_first(nd)
+        if last:
+            x = g.node("Transpose", [x], f"{name}.to_channels_first", perm=to_first)
+        inputs, attributes = [x], _window_attributes(op, nd, cfg, name)
+        if op == "Conv":
+            kernel = np.transpose(
+                w[0], (nd + 1, nd, *range(nd))
+            )  # (k..., in, out) -> (out, in, k...)
+            inputs.append(g.constant(f"{name}.kernel", kernel))
+            if cfg.get("use_bias", True):
+                inputs.append(g.constant(f"{name}.bias", w[1]))
+            attributes["group"] = int(cfg.get("groups", 1))
+        out = g.node(op, inputs, name, **attributes)
+        if last:
+            out = g.node("Transpose", [out], f"{name}.to_channels_last", perm=to_last)
+        if op != "Conv":
+            return out
+        return _activation(g, out, f"{name}.activation", cfg.get("activation"))
+
+    return emit
+
+
+def _ints(value: Any, nd: int) -> list[int]:
+    return [int(value)] * nd if isinstance(value, int) else [int(v) for v in value]
+
+
+def _window_attributes(op: str, nd: int, cfg: dict[str, Any], name: str) -> dict[str, Any]:
+    if op == "Conv":
+        kernel = _ints(cfg["kernel_size"], nd)
+        strides = _ints(cfg.get("strides", 1), nd)
+        attributes: dict[str, Any] = {"dilations": _ints(cfg.get("dilation_rate", 1), nd)}
+    else:
+        kernel = _ints(cfg["pool_size"], nd)
+        strides = _ints(cfg.get("strides") or kernel, nd)
+        attributes = {}
+    attributes.update(kernel_shape=kernel, strides=strides)
+    padding = cfg.get("padding", "valid")
+    if padding == "same":
+        attributes["auto_pad"] = "SAME_UPPER"
+    elif padding == "causal" and op == "Conv" and nd == 1:
+        attributes["pads"] = [attributes["dilations"][0] * (kernel[0] - 1), 0]
+    elif padding == "valid":
+        attributes["pads"] = [0] * (2 * nd)
+    else:
+        raise ValueError(f"export: layer {name!r}: padding {padding!r} is not exported")
+    return attributes
+
+
+def _global_pool(op: str, nd: int) -> Emit:
+    def emit(
+        g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+    ) -> str:
+        first = cfg.get("data_format", "channels_last") == "channels_first"
+        axes = list(range(2, nd + 2)) if first else list(range(1, nd + 1))
+        keep = int(bool(cfg.get("keepdims", False)))
+        return g.node(op, [x, g.constant(f"{name}.axes", axes, np.int64)], name, keepdims=keep)
+
+    return emit
+
+
+def _batch_norm(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    arrays = list(w)
+    gamma = arrays.pop(0) if cfg.get("scale", True) else None
+    beta = arrays.pop(0) if cfg.get("center", True) else None
+    mean, var = arrays
+    eps = float(cfg.get("epsilon", 1e-3))
+    s = (1.0 if gamma is None else gamma.astype(np.float64)) / np.sqrt(var.astype(np.float64) + eps)
+    t = (0.0 if beta is None else beta.astype(np.float64)) - mean.astype(np.float64) * s
+    axis = cfg.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list | tuple) and len(axis) == 1 else axis
+    if not isinstance(axis, int):
+        raise ValueError(f"export: layer {name!r}: BatchNormalization over several axes")
+    axis %= len(shape)
+    broadcast = (-1, *([1] * (len(shape) - 1 - axis)))  # align with the channel axis
+    scaled = g.node(
+        "Mul", [x, g.constant(f"{name}.scale", np.reshape(s, broadcast))], f"{name}.mul"
+    )
+    return g.node("Add", [scaled, g.constant(f"{name}.shift", np.reshape(t, broadcast))], name)
+
+
+def _layer_norm(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    if cfg.get("rms_scaling"):
+        raise ValueError(f"export: layer {name!r}: rms_scaling is not exported")
+    axes = cfg.get("axis", -1)
+    axes = sorted(a % len(shape) for a in (axes if isinstance(axes, list | tuple) else [axes]))
+    if axes != list(range(axes[0], len(shape))):
+        raise ValueError(f"export: layer {name!r}: LayerNormalization must be over trailing axes")
+    arrays = list(w)
+    normalized = tuple(int(d or 1) for d in shape[axes[0] :])  # axes >= 1: never the batch
+    gamma = arrays.pop(0) if cfg.get("scale", True) else np.ones(normalized, np.float32)
+    inputs = [x, g.constant(f"{name}.gamma", np.reshape(gamma, normalized))]
+    if cfg.get("center", True):
+        inputs.append(g.constant(f"{name}.beta", np.reshape(arrays.pop(0), normalized)))
+    return g.node(
+        "LayerNormalization", inputs, name, axis=axes[0], epsilon=float(cfg.get("epsilon", 1e-3))
+    )
+
+
+#: Keras class name -> emitter(graph, input, node name, config, weights, input shape) -> output.
+LAYERS: dict[str, Emit] = {
+    "Dense": _dense,
+    "Activation": _activation_layer,
+    "ReLU": _relu_layer,
+    "LeakyReLU": _leaky_relu,
+    "ELU": _elu,
+    "Softmax": _softmax,
+    "Flatten": _flatten,
+    "Reshape": _reshape,
+    "Conv1D": _spatial("Conv", 1),
+    "Conv2D": _spatial("Conv", 2),
+    "MaxPooling1D": _spatial("MaxPool", 1),
+    "MaxPooling2D": _spatial("MaxPool", 2),
+    "AveragePooling1D": _spatial("AveragePool", 1),
+    "AveragePooling2D": _spatial("AveragePool", 2),
+    "GlobalAveragePooling1D": _global_pool("ReduceMean", 1),
+    "GlobalAveragePooling2D": _global_pool("ReduceMean", 2),
+    "GlobalMaxPooling1D": _global_pool("ReduceMax", 1),
+    "GlobalMaxPooling2D": _global_pool("ReduceMax", 2),
+    "BatchNormalization": _batch_norm,
+    "LayerNormalization": _layer_norm,
+}
+for _noise in (
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "ActivityRegularization",
+    "Identity",
+):
+    LAYERS[_noise] = _identity
+
+
+# ---------------------------------------------------------------------------- merging layers
+def _variadic(op: str) -> Callable[[Graph, list[str], str, dict[str, Any]], str]:
+    return lambda g, xs, name, cfg: g.node(op, xs, name)
+
+
+def _multiply(g: Graph, xs: list[str], name: str, cfg: dict[str, Any]) -> str:
+    out = xs[0]
+    for i, x in enumerate(xs[1:], start=1):
+        out = g.node("Mul", [out, x], name if i == len(xs) - 1 else f"{name}.{i}")
+    return out
+
+
+#: Keras merging class name -> emitter(graph, inputs, node name, config) -> output.
+MERGES: dict[str, Callable[[Graph, list[str], str, dict[str, Any]], str]] = {
+    "Add": _variadic("Sum"),
+    "Average": _variadic("Mean"),
+    "Maximum": _variadic("Max"),
+    "Minimum": _variadic("Min"),
+    "Subtract": lambda g, xs, name, cfg: g.node("Sub", xs, name),
+    "Multiply": _multiply,
+    "Concatenate": lambda g, xs, name, cfg: g.node(
+        "Concat", xs, name, axis=int(cfg.get("axis", -1))
+    ),
+}
+
+
+# ----------------------------------------------------------------------------- the model
+def export_keras(model: Any, path: str | os.PathLike[str]) -> Any:
+    """Write a Sequential or functional model as an ONNX model at ``path``; returns the checked
+    ``onnx.ModelProto``. Layers are read through ``get_config()`` and ``get_weights()``.
+
+    One input is named ``input``, several after their Input layers; one output is named
+    ``output``, several after the layers computing them; nodes are named after the layers."""
+    p = keras_graph.plan(model)
+    g = Graph(model.name)
+    single_in, single_out = len(p.inputs) == 1, len(p.outputs) == 1
+    tensors = {ref: g.unique("input" if single_in else ref.split(":")[0]) for ref, _ in p.inputs}
+    for call in p.calls:
+        layer, cls = call.layer, type(call.layer).__name__
+        node = layer.name if call.output.endswith(":0") else call.output.replace(":", "_")
+        xs = [tensors[r] for r in call.inputs]
+        if call.merged and cls in MERGES:
+            tensors[call.output] = MERGES[cls](g, xs, node, layer.get_config())
+            continue
+        if call.merged or cls not in LAYERS:
+            raise ValueError(
+                f"export: layer {layer.name!r} ({cls}) has no ONNX export; supported: "
+                f"{sorted([*LAYERS, *MERGES])}"
+            )
+        weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
+        shape = p.shapes[call.inputs[0]]
+        tensors[call.output] = LAYERS[cls](g, xs[0], node, layer.get_config(), weights, shape)
+    return g.save(
+        path,
+        [(tensors[ref], shape) for ref, shape in p.inputs],
+        [
+            (tensors[ref], p.shapes[ref], "output" if single_out else ref.split(":")[0])
+            for ref in p.outputs
+        ],
+    )

@@ -1,0 +1,192 @@
+"""Keras 3 is the oracle for the files: it opens nnlab's .keras and .weights.h5 files and predicts
+the same; nnlab opens Keras's and predicts the same; optimizer state crosses in both directions."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from nnlab.keras import regularizers
+from nnlab.keras.layers import Activation, Dense, Dropout
+from nnlab.keras.models import Sequential, load_model
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's torch backend
+
+TOL = 1e-6  # float32 predictions: same weights, different summation order
+
+
+def _data(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    return x, (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1)
+
+
+def _nnlab_mlp() -> Sequential:
+    x, y = _data()
+    model = Sequential(
+        [
+            Dense(8, activation="relu", input_dim=4, kernel_regularizer=regularizers.l2(1e-3)),
+            Dropout(0.25),
+            Dense(6, activation="tanh", use_bias=False),
+            Dense(3),
+            Activation("softmax"),
+        ],
+        seed=0,
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    return model
+
+
+def _keras_mlp(optimizer: object = "adam") -> object:
+    x, y = _data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.25),
+            keras.layers.Dense(6, activation="sigmoid", kernel_initializer="he_normal"),
+            keras.layers.Dense(3),
+            keras.layers.Activation("softmax"),
+        ]
+    )
+    model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    return model
+
+
+def _max_diff(a: object, b: object) -> float:
+    return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+
+
+def test_keras_opens_nnlab_files_and_predicts_the_same(tmp_path) -> None:
+    x, y = _data()
+    model = _nnlab_mlp()
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert [type(layer).__name__ for layer in theirs.layers] == [
+        "Dense",
+        "Dropout",
+        "Dense",
+        "Dense",
+        "Activation",
+    ]
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x)) <= TOL
+    for a, b in zip(theirs.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert theirs.layers[0].kernel_regularizer.l2 == pytest.approx(1e-3)
+    assert theirs.optimizer.__class__.__name__ == "Adam"
+    assert int(theirs.optimizer.iterations) == model.optimizer.iterations == 8
+    # Keras's Adam variables: momentum and velocity per weight, in model order
+    keras_slots = [np.asarray(v) for v in theirs.optimizer.variables[2:]]
+    ours = [
+        s[i] for i in range(5) for s in (model.optimizer.slots["m"], model.optimizer.slots["v"])
+    ]
+    for a, b in zip(keras_slots, ours, strict=True):
+        np.testing.assert_array_equal(a, b)
+    loss, acc = theirs.evaluate(x, y, verbose=0)
+    ours_loss, ours_acc = model.evaluate(x, y, verbose=0)
+    assert acc == pytest.approx(ours_acc)
+    assert loss == pytest.approx(ours_loss, rel=1e-5)  # both include the L2 penalty
+
+
+def test_nnlab_opens_keras_files_and_predicts_the_same(tmp_path) -> None:
+    x, _ = _data()
+    theirs = _keras_mlp()
+    theirs.save(tmp_path / "k.keras")
+    model = load_model(tmp_path / "k.keras")
+    assert [layer.name for layer in model.layers] == [layer.name for layer in theirs.layers]
+    assert _max_diff(model.predict(x), theirs.predict(x, verbose=0)) <= TOL
+    assert model.loss.name == "sparse_categorical_crossentropy"
+    assert model.metrics_names == ["loss", "accuracy"]
+    assert model.optimizer.iterations == int(theirs.optimizer.iterations) == 8
+    keras_slots = [np.asarray(v) for v in theirs.optimizer.variables[2:]]
+    ours = [
+        s[i] for i in range(6) for s in (model.optimizer.slots["m"], model.optimizer.slots["v"])
+    ]
+    for a, b in zip(keras_slots, ours, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("make", "slots"),
+    [
+        (lambda: keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True), ["momentum"]),
+        (lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True), None),
+        (lambda: keras.optimizers.Adagrad(0.1), ["accumulator"]),
+    ],
+    ids=["sgd", "rmsprop", "adagrad"],
+)
+def test_optimizer_variables_cross_in_keras_order(tmp_path, make, slots) -> None:
+    theirs = _keras_mlp(make())
+    theirs.save(tmp_path / "k.keras")
+    model = load_model(tmp_path / "k.keras")
+    assert type(model.optimizer).__name__ == type(theirs.optimizer).__name__
+    assert model.optimizer.learning_rate == pytest.approx(float(theirs.optimizer.learning_rate))
+    # and back: nnlab writes them in the order Keras reads them
+    model.save(tmp_path / "n.keras")
+    again = keras.saving.load_model(tmp_path / "n.keras")
+    for a, b in zip(again.optimizer.variables, theirs.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    if slots is None:  # RMSprop: velocities, then momentums, then average gradients
+        slots = ["rms", "momentum", "mg"]
+    first = np.asarray(theirs.optimizer.variables[2])
+    np.testing.assert_array_equal(model.optimizer.slots[slots[0]][0], first)
+
+
+def test_weights_files_both_ways(tmp_path) -> None:
+    x, _ = _data()
+    model = _nnlab_mlp()
+    model.save_weights(tmp_path / "n.weights.h5")
+    theirs = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.25),
+            keras.layers.Dense(6, activation="tanh", use_bias=False),
+            keras.layers.Dense(3),
+            keras.layers.Activation("softmax"),
+        ]
+    )
+    theirs.load_weights(tmp_path / "n.weights.h5")
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x)) <= TOL
+
+    trained = _keras_mlp()
+    trained.save_weights(tmp_path / "k.weights.h5")
+    ours = Sequential(
+        [
+            Dense(8, activation="relu", input_dim=4),
+            Dropout(0.25),
+            Dense(6, activation="sigmoid"),
+            Dense(3),
+            Activation("softmax"),
+        ]
+    )
+    ours.load_weights(tmp_path / "k.weights.h5")
+    assert _max_diff(ours.predict(x), trained.predict(x, verbose=0)) <= TOL
+
+
+def test_from_logits_loss_and_metric_objects_cross(tmp_path) -> None:
+    x, y = _data()
+    model = Sequential([Dense(3, input_dim=4)], seed=1)
+    model.compile(
+        "sgd",
+        keras_loss := __import__("nnlab").keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True
+        ),
+        metrics=["accuracy"],
+    )
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert theirs.loss.from_logits
+    loaded = load_model(tmp_path / "m.keras")
+    assert loaded.loss.from_logits and type(loaded.loss) is type(keras_loss)
+    assert theirs.evaluate(x, y, verbose=0)[0] == pytest.approx(
+        model.evaluate(x, y, verbose=0)[0], rel=1e-5
+    )
