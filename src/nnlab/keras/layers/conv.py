@@ -119,7 +119,7 @@ class BaseConv(Layer):
 
     def __init__(
         self,
-        filters: int,
+        filters: int | None,
         kernel_size: Any,
         strides: Any = 1,
         padding: str = "valid",

@@ -40,7 +40,7 @@ def _pairs(value: Any, name: str, where: str) -> tuple[tuple[int, int], tuple[in
     ((top, bottom), (left, right)); non-negative ints."""
 
     def ok(v: Any) -> bool:
-        return isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 0
+        return isinstance(v, int | np.integer) and not isinstance(v, bool) and bool(v >= 0)
 
     if ok(value):
         return (int(value), int(value)), (int(value), int(value))
