@@ -142,14 +142,23 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
         "option kernel_constraint=.* is not supported",
     ),
     (
-        "unsupported optimizer",
-        _edit_config(lambda c: c["compile_config"]["optimizer"].update(class_name="Nadam")),
-        "optimizer 'Nadam' is not supported",
+        "unknown optimizer",
+        _edit_config(lambda c: c["compile_config"]["optimizer"].update(class_name="Fancy")),
+        "optimizer 'Fancy'",
     ),
     (
-        "weight decay",
-        _edit_config(lambda c: c["compile_config"]["optimizer"]["config"].update(weight_decay=0.1)),
-        "weight_decay=0.1 is not supported",
+        "custom optimizer",
+        _edit_config(
+            lambda c: c["compile_config"]["optimizer"].update(registered_name="my_pkg>Adam")
+        ),
+        "custom object 'Adam'",
+    ),
+    (
+        "learning rate not a number",
+        _edit_config(
+            lambda c: c["compile_config"]["optimizer"]["config"].update(learning_rate="x")
+        ),
+        "learning.rate",
     ),
     (
         "config disagrees with weights",

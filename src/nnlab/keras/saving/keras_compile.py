@@ -172,8 +172,8 @@ def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
 def _deserialize_optimizer(value: Any) -> Any:
     if isinstance(value, str):
         return optimizers.get(value)
+    _check_builtin(value, "keras.optimizers")
     if hasattr(optimizers, "deserialize"):  # optimizers with Keras 3's configs
-        _check_builtin(value, "keras.optimizers")
         return optimizers.deserialize(
             {"class_name": value["class_name"], "config": value.get("config") or {}}
         )
