@@ -3,11 +3,14 @@ max/min over nan, reductions of 0-d and empty tensors, dtype promotion."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 
 import nnlab
+from nnlab import autograd as ag
 
 from .oracle import check_op
 
@@ -104,6 +107,29 @@ def test_max_over_a_non_empty_axis_of_an_empty_tensor():
         x.min()
 
 
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_and_mean_of_an_empty_tensor_as_torch_without_a_warning(axis, keepdims):
+    empty = np.empty((0, 3))
+    dim = (0, 1) if axis is None else axis
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's "Mean of empty slice" is not raised
+        for op in ("sum", "mean"):
+            check_op(
+                [],
+                lambda t, op=op: getattr(torch, op)(t, dim=dim, keepdim=keepdims),
+                lambda t, op=op: getattr(t, op)(axis=axis, keepdims=keepdims),
+                arrays=[empty],
+            )
+    assert np.isnan(nnlab.tensor(np.empty(0, np.float32)).mean().data)
+
+
+def test_softmax_axis_must_be_one_int():
+    for fn in (nnlab.softmax, nnlab.log_softmax):
+        with pytest.raises(TypeError, match="softmax: axis must be one int, got None"):
+            fn(nnlab.tensor([1.0, 2.0]), axis=None)
+
+
 @pytest.mark.parametrize("shape,axis", [((2, 0), 1), ((0, 3), 1), ((0, 3), 0)])
 def test_softmax_family_over_empty_tensors(shape, axis):
     empty = np.empty(shape)
@@ -143,6 +169,29 @@ def test_integer_tensor_with_a_python_float_is_float32_as_torch():
     assert (i64 * 2).dtype == np.int64
     t = torch.arange(3)
     assert (t * 2.5).dtype == torch.float32 and (t / 2).dtype == torch.float32
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+def test_real_valued_ops_of_integer_tensors_are_float32_as_torch(dtype):
+    data = np.array([1, 2, 3]).astype(dtype)
+    ours, theirs = nnlab.tensor(data), torch.tensor(data)
+    cases = [
+        (lambda t: t / t, lambda t: t / t),
+        (lambda t: t / 2, lambda t: t / 2),
+        (lambda t: 2 / t, lambda t: 2 / t),
+        (ag.exp, torch.exp),
+        (ag.log, torch.log),
+        (ag.sqrt, torch.sqrt),
+        (ag.tanh, torch.tanh),
+        (ag.sigmoid, torch.sigmoid),
+    ]
+    for fn, tfn in cases:
+        y, ty = fn(ours), tfn(theirs)
+        assert ty.dtype == torch.float32 and y.dtype == np.float32, (fn, y.dtype)
+        np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-6)
+    for fn, tfn in [(ag.abs, torch.abs), (ag.relu, torch.relu)]:
+        if dtype is not np.bool_:  # torch has no abs or relu for bool
+            assert str(fn(ours).dtype) == str(tfn(theirs).dtype).removeprefix("torch.")
 
 
 def test_broadcast_errors_name_the_op():

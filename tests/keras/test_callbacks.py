@@ -79,7 +79,9 @@ def test_early_stopping_patience_and_restore(blobs) -> None:
             logs["score"] = next(values)
             weights_at[epoch] = model.get_weights()
 
-    stop = callbacks.EarlyStopping(monitor="score", patience=2, restore_best_weights=True)
+    stop = callbacks.EarlyStopping(
+        monitor="score", mode="min", patience=2, restore_best_weights=True
+    )
     hist = model.fit(x, y, epochs=6, verbose=0, callbacks=[FakeMetric(), stop])
     assert hist.epoch == [0, 1, 2, 3]  # best at epoch 1, no improvement in epochs 2 and 3
     assert stop.stopped_epoch == 3 and stop.best == 0.5 and stop.best_epoch == 1
@@ -87,9 +89,51 @@ def test_early_stopping_patience_and_restore(blobs) -> None:
         np.testing.assert_array_equal(w, best)
 
 
+def test_early_stopping_restores_the_best_when_training_runs_to_the_end(blobs) -> None:
+    """The bug of issue 11: with patience never exhausted, the last weights were kept."""
+    x, y = blobs
+    model = model_for(blobs)
+    values = iter([1.0, 0.2, 0.6, 0.7])
+    weights_at: dict[int, list[np.ndarray]] = {}
+
+    class FakeMetric(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["score"] = next(values)
+            weights_at[epoch] = model.get_weights()
+
+    stop = callbacks.EarlyStopping(
+        monitor="score", mode="min", patience=10, restore_best_weights=True
+    )
+    hist = model.fit(x, y, epochs=4, verbose=0, callbacks=[FakeMetric(), stop])
+    assert hist.epoch == [0, 1, 2, 3] and stop.stopped_epoch == 0 and stop.best_epoch == 1
+    assert not np.array_equal(weights_at[1][0], weights_at[3][0])
+    for w, best in zip(model.get_weights(), weights_at[1], strict=True):
+        np.testing.assert_array_equal(w, best)
+
+
+def test_early_stopping_baseline_never_beaten_restores_the_best_epoch(blobs) -> None:
+    """The other half of the bug: a baseline never beaten restored epoch 0's weights."""
+    x, y = blobs
+    model = model_for(blobs)
+    values = iter([0.9, 0.8, 0.85, 0.95, 0.1])
+    weights_at: dict[int, list[np.ndarray]] = {}
+
+    class FakeMetric(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["score"] = next(values)
+            weights_at[epoch] = model.get_weights()
+
+    stop = callbacks.EarlyStopping(
+        monitor="score", mode="min", patience=3, baseline=0.5, restore_best_weights=True
+    )
+    hist = model.fit(x, y, epochs=5, verbose=0, callbacks=[FakeMetric(), stop])
+    # wait counts every epoch that does not beat the baseline: 1, 2, 3 -> stop at epoch 2
+    assert hist.epoch == [0, 1, 2] and stop.stopped_epoch == 2 and stop.best_epoch == 1
+    for w, best in zip(model.get_weights(), weights_at[1], strict=True):
+        np.testing.assert_array_equal(w, best)
+
+
 def test_early_stopping_mode_and_min_delta() -> None:
-    assert callbacks.EarlyStopping(monitor="val_accuracy").monitor_op is np.greater
-    assert callbacks.EarlyStopping(monitor="val_loss").monitor_op is np.less
     stop = callbacks.EarlyStopping(monitor="loss", min_delta=0.1, patience=1)
 
     class M:
@@ -101,14 +145,14 @@ def test_early_stopping_mode_and_min_delta() -> None:
     assert not stop.model.stop_training
     stop.on_epoch_end(1, {"loss": 0.95})  # better, but by less than min_delta
     assert stop.model.stop_training and stop.stopped_epoch == 1 and stop.best == 1.0
-    with pytest.raises(ValueError, match="mode"):
-        callbacks.EarlyStopping(mode="biggest")
+    with pytest.warns(UserWarning, match="mode 'biggest' is unknown"):
+        assert callbacks.EarlyStopping(mode="biggest").mode == "auto"
 
 
 def test_model_checkpoint_formats_paths_and_best_only(blobs, tmp_path) -> None:
     x, y = blobs
     model = model_for(blobs)
-    pattern = str(tmp_path / "w.{epoch:02d}-{val_loss:.2f}.keras")
+    pattern = str(tmp_path / "new" / "w.{epoch:02d}-{val_loss:.2f}.keras")
     model.fit(
         x,
         y,
@@ -117,7 +161,7 @@ def test_model_checkpoint_formats_paths_and_best_only(blobs, tmp_path) -> None:
         validation_split=0.2,
         callbacks=[callbacks.ModelCheckpoint(pattern)],
     )
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in (tmp_path / "new").iterdir())
     assert len(names) == 3 and names[0].startswith("w.01-") and names[2].startswith("w.03-")
     best = tmp_path / "best.keras"
     saved: list[float] = []
@@ -134,8 +178,15 @@ def test_model_checkpoint_formats_paths_and_best_only(blobs, tmp_path) -> None:
     np.testing.assert_array_equal(reloaded.predict(x), model.predict(x))
     with pytest.raises(KeyError, match="val_acc"):
         model.fit(
-            x, y, verbose=0, callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "{val_acc}"))]
+            x,
+            y,
+            verbose=0,
+            callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "{val_acc}.keras"))],
         )
+    with pytest.raises(ValueError, match=r"must end in `\.keras`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "model.npz"))
+    with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "w.keras"), save_weights_only=True)
 
 
 def test_csv_logger(blobs, tmp_path) -> None:
@@ -198,5 +249,23 @@ def test_lambda_callback_and_learning_rate_scheduler(blobs) -> None:
     assert ends == [0, 1, 2] and lrs == [0.05, 0.025, 0.0125]
     with pytest.raises(TypeError, match="unknown hooks"):
         callbacks.LambdaCallback(on_epoch_finish=print)
+    assert callbacks.LambdaCallback(note="kept").note == "kept"  # other keywords: attributes
     with pytest.raises(TypeError, match="Callback objects"):
         model.fit(x, y, verbose=0, callbacks=[print])
+
+
+def test_metric_direction_from_the_model_metrics() -> None:
+    from nnlab.keras import metrics
+    from nnlab.keras.callbacks.monitor import metric_direction
+
+    class MyError(metrics.MeanSquaredError):  # a subclass improves the same way
+        pass
+
+    class Model:
+        compiled_metrics = [metrics.get("accuracy"), MyError(name="err")]
+
+    model = Model()
+    assert metric_direction(model, "val_loss") == "down"
+    assert metric_direction(model, "val_accuracy") == "up"
+    assert metric_direction(model, "err") == "down"
+    assert metric_direction(model, "val_f1") is None

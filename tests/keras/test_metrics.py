@@ -1,16 +1,203 @@
-"""Metrics: accuracy variants (resolved from loss and shapes), read from logits; mse, mae."""
+"""Metrics: the stateful API against Keras 3 (torch backend) over several batches, with and
+without sample weights; 'accuracy' resolution; today's loop protocol (batch_total/resolve)."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
 
+from nnlab import tensor
 from nnlab.keras import metrics
 
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
 
-def test_accuracy_resolution() -> None:
+RNG = np.random.default_rng(0)
+
+
+def _batches(kind: str, n_batches: int = 3, n: int = 7, k: int = 4) -> list[tuple]:
+    """(y_true, y_pred, sample_weight) triples of one target kind."""
+    out = []
+    for _ in range(n_batches):
+        w = RNG.random(n).astype(np.float32)
+        if kind == "binary":
+            y, p = (RNG.random((n, 1)) > 0.5).astype(np.float32), RNG.random((n, 1))
+        elif kind == "multilabel":
+            y, p = (RNG.random((n, k)) > 0.5).astype(np.float32), RNG.random((n, k))
+        elif kind == "onehot":
+            y, p = np.eye(k, dtype=np.float32)[RNG.integers(0, k, n)], RNG.random((n, k))
+        elif kind == "sparse":
+            y, p = RNG.integers(0, k, n).astype(np.float32), RNG.random((n, k))
+        elif kind == "sparse_col":
+            y, p = RNG.integers(0, k, (n, 1)).astype(np.float32), RNG.random((n, k))
+        elif kind == "regression":
+            y, p = RNG.normal(size=(n, k)), RNG.normal(size=(n, k))
+        elif kind == "labels":
+            y, p = RNG.integers(0, 3, (n, 2)), RNG.integers(0, 3, (n, 2))
+        else:
+            raise AssertionError(kind)
+        out.append((y.astype(np.float32), p.astype(np.float32), w))
+    return out
+
+
+def assert_like_keras(ours, theirs, batches, weighted: bool, rtol: float = 1e-5) -> None:
+    """Equal results after each of several update_state calls, and after reset_state."""
+    for y, p, w in batches:
+        sw = w if weighted else None
+        ours.update_state(y, p, sample_weight=sw)
+        theirs.update_state(y, p, sample_weight=sw)
+        np.testing.assert_allclose(
+            ours.result(), keras.ops.convert_to_numpy(theirs.result()), rtol=rtol, atol=1e-6
+        )
+    ours.reset_state()
+    theirs.reset_state()
+    y, p, w = batches[0]
+    ours.update_state(y, p)
+    theirs.update_state(y, p)
+    np.testing.assert_allclose(
+        ours.result(), keras.ops.convert_to_numpy(theirs.result()), rtol=rtol, atol=1e-6
+    )
+
+
+CASES = [
+    ("Accuracy", {}, "labels"),
+    ("BinaryAccuracy", {}, "binary"),
+    ("BinaryAccuracy", {"threshold": 0.3}, "multilabel"),
+    ("CategoricalAccuracy", {}, "onehot"),
+    ("SparseCategoricalAccuracy", {}, "sparse"),
+    ("SparseCategoricalAccuracy", {}, "sparse_col"),
+    ("TopKCategoricalAccuracy", {"k": 2}, "onehot"),
+    ("SparseTopKCategoricalAccuracy", {"k": 2}, "sparse"),
+    ("SparseTopKCategoricalAccuracy", {"k": 3}, "sparse_col"),
+    ("MeanSquaredError", {}, "regression"),
+    ("MeanAbsoluteError", {}, "regression"),
+]
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize(("cls", "kwargs", "kind"), CASES, ids=[f"{c}-{k}" for c, _, k in CASES])
+def test_metric_equals_keras(cls: str, kwargs: dict, kind: str, weighted: bool) -> None:
+    ours = getattr(metrics, cls)(**kwargs)
+    theirs = getattr(keras.metrics, cls)(**kwargs)
+    assert ours.name == theirs.name
+    assert_like_keras(ours, theirs, _batches(kind), weighted)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("cls", ["Mean", "Sum"])
+def test_mean_and_sum_equal_keras(cls: str, weighted: bool) -> None:
+    ours, theirs = getattr(metrics, cls)(), getattr(keras.metrics, cls)()
+    for shape in [(5,), (5, 3), (5, 3, 2)]:
+        values = RNG.normal(size=shape).astype(np.float32)
+        w = RNG.random(shape[:2] if len(shape) > 2 else shape[:1]).astype(np.float32)
+        ours.update_state(values, sample_weight=w if weighted else None)
+        theirs.update_state(values, sample_weight=w if weighted else None)
+        np.testing.assert_allclose(ours.result(), theirs.result(), rtol=1e-5)
+    assert [v.name for v in ours.variables] == [v.name for v in theirs.variables]
+    ours.update_state(tensor(np.ones(3)))  # nnlab Tensors are accepted
+    theirs.update_state(np.ones(3))
+    np.testing.assert_allclose(ours.result(), theirs.result(), rtol=1e-5)
+
+
+def test_mean_of_nothing_is_zero_and_docstring_example() -> None:
+    m = metrics.Mean()
+    assert m.result() == 0.0
+    m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
+    assert m.result() == pytest.approx(2.0)
+    assert m([1, 3, 5, 7]) == pytest.approx((4 + 16) / 6)
+
+
+def test_mean_metric_wrapper_with_a_function_and_kwargs() -> None:
+    def scaled_error(y_true, y_pred, scale=1.0):
+        return scale * np.abs(np.asarray(y_true) - np.asarray(y_pred)).mean(axis=-1)
+
+    ours = metrics.MeanMetricWrapper(scaled_error, scale=2.0)
+    theirs = keras.metrics.MeanMetricWrapper(scaled_error, scale=2.0)
+    assert ours.name == "scaled_error"
+    assert_like_keras(ours, theirs, _batches("regression"), weighted=True)
+
+
+class BinaryTruePositives(metrics.Metric):
+    """Keras's custom-metric example from the Metric docstring, written against nnlab."""
+
+    def __init__(self, name="binary_true_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.true_positives = self.add_variable(shape=(), initializer="zeros", name="tp")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = np.logical_and(np.asarray(y_true, bool), np.asarray(y_pred, bool))
+        values = values.astype(np.float32)
+        if sample_weight is not None:
+            values = values * np.broadcast_to(np.asarray(sample_weight, np.float32), values.shape)
+        self.true_positives.assign(self.true_positives + np.sum(values))
+
+    def result(self):
+        return self.true_positives
+
+
+def test_custom_metric_by_subclassing() -> None:
+    m = BinaryTruePositives()
+    m.update_state([1, 1, 0, 1], [1, 0, 1, 1])
+    m.update_state([1, 1], [1, 1], sample_weight=[0.5, 2.0])
+    assert float(m.result()) == pytest.approx(4.5)
+    assert [v.name for v in m.variables] == ["tp"]
+    m.reset_state()
+    assert float(m.result()) == 0.0
+
+    class Forgetful(metrics.Metric):
+        def __init__(self):
+            self.x = self.add_weight()
+
+    with pytest.raises(RuntimeError, match="super"):
+        Forgetful()
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("binary", metrics.BinaryAccuracy),
+        ("sparse", metrics.SparseCategoricalAccuracy),
+        ("sparse_col", metrics.SparseCategoricalAccuracy),
+        ("onehot", metrics.CategoricalAccuracy),
+        ("multilabel", metrics.CategoricalAccuracy),  # Keras 3 decides by shape, not the loss
+    ],
+)
+def test_compile_accuracy_is_chosen_like_keras(kind: str, expected: type) -> None:
+    m = metrics.get("acc", loss="binary_crossentropy")
+    assert isinstance(m, metrics.CompileAccuracy) and m.name == "acc"
+    batches = _batches(kind)
+    for y, p, w in batches:
+        m.update_state(y, p, sample_weight=w)
+    assert isinstance(m.chosen, expected) and m.chosen.name == "acc"
+    ref = expected()
+    for y, p, w in batches:
+        ref.update_state(y, p, sample_weight=w)
+    assert m.result() == pytest.approx(ref.result())
+
+
+def test_get() -> None:
+    assert isinstance(metrics.get("accuracy"), metrics.Accuracy)  # Keras's metrics.get
+    mse = metrics.get("mse", loss="mse")
+    assert isinstance(mse, metrics.MeanSquaredError) and mse.name == "mse"
+    assert isinstance(
+        metrics.get("SparseTopKCategoricalAccuracy"), metrics.SparseTopKCategoricalAccuracy
+    )
+    top = metrics.get({"class_name": "TopKCategoricalAccuracy", "config": {"k": 2}})
+    assert top.k == 2
+    m = metrics.BinaryAccuracy()
+    assert metrics.get(m) is m
+    assert isinstance(metrics.get(lambda y, p: y - p), metrics.MeanMetricWrapper)
+    with pytest.raises(ValueError, match="unknown metric 'f2'"):
+        metrics.get("f2")
+    with pytest.raises(ValueError, match="metric must be"):
+        metrics.get(3)
+
+
+# ------------------------------------------------------------ today's loop: batch_total/resolve
+def test_accuracy_resolution_for_todays_loop() -> None:
     acc = metrics.get("accuracy")
-    assert isinstance(acc.resolve("binary_crossentropy", 3, False), metrics.BinaryAccuracy)
     assert isinstance(acc.resolve("mean_squared_error", 1, False), metrics.BinaryAccuracy)
     resolved = acc.resolve("sparse_categorical_crossentropy", 10, True)
     assert isinstance(resolved, metrics.SparseCategoricalAccuracy) and resolved.name == "accuracy"
@@ -31,7 +218,7 @@ def test_binary_accuracy_from_logits_and_probabilities() -> None:
     assert acc.batch_total(np.array([[1.0, 1.0], [0.0, 1.0]]), two, "linear") == 1.5
 
 
-def test_categorical_and_sparse() -> None:
+def test_categorical_and_sparse_batch_totals() -> None:
     z = np.array([[1.0, 3.0, 0.0], [2.0, 0.0, 1.0], [0.0, 0.0, 5.0]])
     assert metrics.SparseCategoricalAccuracy().batch_total(np.array([1, 2, 2]), z, "softmax") == 2
     onehot = np.eye(3)[[1, 0, 0]]
@@ -41,7 +228,7 @@ def test_categorical_and_sparse() -> None:
     assert metrics.SparseCategoricalAccuracy().batch_total(np.array([2]), neg, "relu") == 1
 
 
-def test_mse_mae_apply_the_activation() -> None:
+def test_mse_mae_batch_totals_apply_the_activation() -> None:
     z = np.array([[0.0, 0.0], [0.0, 0.0]])
     y = np.array([[1.0, 0.0], [0.5, 0.5]])
     assert metrics.get("mse").batch_total(y, z, "sigmoid") == pytest.approx(
@@ -50,5 +237,3 @@ def test_mse_mae_apply_the_activation() -> None:
     assert metrics.get("mae").batch_total(y, z, "linear") == pytest.approx(0.5 + 0.5)
     with pytest.raises(ValueError, match="integer class labels"):
         metrics.get("mae").resolve("sparse_categorical_crossentropy", 3, True)
-    with pytest.raises(ValueError, match="unknown metric"):
-        metrics.get("f1")

@@ -148,8 +148,8 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "unknown activation",
-        _edit_doc(lambda d: _layer(d).update(activation="swish")),
-        "unknown activation 'swish'",
+        _edit_doc(lambda d: _layer(d).update(activation="swoosh")),
+        "unknown activation 'swoosh'",
     ),
     (
         "unknown loss",
@@ -204,18 +204,18 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "mis-shaped optimizer slot",
-        lambda m: m.update({"optimizer.m.002": _npy(np.zeros((2, 3), np.float32))}),
-        r"member 'optimizer\.m\.002': has shape \(2, 3\); the model config implies \(3, 2\)",
+        lambda m: m.update({"optimizer.momentum.002": _npy(np.zeros((2, 3), np.float32))}),
+        r"member 'optimizer\.momentum\.002': has shape \(2, 3\); the model config implies \(3, 2\)",
     ),
     (
         "non-finite optimizer slot",
-        lambda m: m.update({"optimizer.v.000": _npy(np.full((4, 3), np.inf, np.float32))}),
-        r"member 'optimizer\.v\.000': has 12 NaN or infinite value\(s\)",
+        lambda m: m.update({"optimizer.velocity.000": _npy(np.full((4, 3), np.inf, np.float32))}),
+        r"member 'optimizer\.velocity\.000': has 12 NaN or infinite value\(s\)",
     ),
     (
         "incomplete optimizer state",
-        lambda m: m.pop("optimizer.v.001"),
-        r"incomplete optimizer state: missing member\(s\) \['optimizer\.v\.001'\]",
+        lambda m: m.pop("optimizer.velocity.001"),
+        r"incomplete optimizer state: missing member\(s\) \['optimizer\.velocity\.001'\]",
     ),
     ("missing weight", lambda m: m.pop("weight.002"), r"missing member\(s\) \['weight\.002'\]"),
     (

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .function import Function
-from .ops import lift
+from .ops import as_tensor
 from .tensor import Tensor
 from .unary_ops import stable_sigmoid
 
@@ -52,7 +52,7 @@ class LeakyRelu(Function):
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     """x if x > 0 else ``negative_slope``·x, elementwise."""
-    return LeakyRelu(negative_slope).apply(lift(x))
+    return LeakyRelu(negative_slope).apply(as_tensor(x))
 
 
 class Elu(Function):
@@ -77,7 +77,7 @@ class Elu(Function):
 
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
     """Exponential linear unit: x if x > 0 else α(eˣ - 1)."""
-    return Elu(alpha).apply(lift(x))
+    return Elu(alpha).apply(as_tensor(x))
 
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -86,7 +86,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(x: Any) -> Tensor:
     """Scaled ELU: λ·elu(x, α) with α ≈ 1.6733, λ ≈ 1.0507 (self-normalizing networks)."""
-    return Elu(SELU_ALPHA, SELU_SCALE).apply(lift(x))
+    return Elu(SELU_ALPHA, SELU_SCALE).apply(as_tensor(x))
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -127,7 +127,7 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit x·Φ(x); ``approximate="tanh"`` uses the tanh formula."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return Gelu(approximate).apply(lift(x))
+    return Gelu(approximate).apply(as_tensor(x))
 
 
 class Silu(Function):
@@ -146,7 +146,7 @@ class Silu(Function):
 
 def silu(x: Any) -> Tensor:
     """Sigmoid linear unit (Keras: swish): x·σ(x)."""
-    return Silu().apply(lift(x))
+    return Silu().apply(as_tensor(x))
 
 
 swish = silu
@@ -176,7 +176,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Smooth relu log(1 + e^{βx})/β; linear (x) where βx > ``threshold``, as PyTorch."""
     if not beta > 0:
         raise ValueError(f"softplus: beta must be > 0, got {beta}")
-    return Softplus(beta, threshold).apply(lift(x))
+    return Softplus(beta, threshold).apply(as_tensor(x))
 
 
 class Softsign(Function):
@@ -196,7 +196,7 @@ class Softsign(Function):
 
 def softsign(x: Any) -> Tensor:
     """x / (1 + |x|) elementwise."""
-    return Softsign().apply(lift(x))
+    return Softsign().apply(as_tensor(x))
 
 
 class Relu6(Function):
@@ -215,7 +215,7 @@ class Relu6(Function):
 
 def relu6(x: Any) -> Tensor:
     """min(max(x, 0), 6) elementwise."""
-    return Relu6().apply(lift(x))
+    return Relu6().apply(as_tensor(x))
 
 
 class Hardswish(Function):
@@ -235,7 +235,7 @@ class Hardswish(Function):
 
 def hardswish(x: Any) -> Tensor:
     """x·relu6(x + 3)/6 elementwise (MobileNetV3's cheap swish)."""
-    return Hardswish().apply(lift(x))
+    return Hardswish().apply(as_tensor(x))
 
 
 class HardSigmoid(Function):
@@ -254,7 +254,7 @@ class HardSigmoid(Function):
 
 def hard_sigmoid(x: Any) -> Tensor:
     """relu6(x + 3)/6 elementwise (PyTorch's hardsigmoid; Keras 3's hard_sigmoid)."""
-    return HardSigmoid().apply(lift(x))
+    return HardSigmoid().apply(as_tensor(x))
 
 
 class Mish(Function):
@@ -274,4 +274,4 @@ class Mish(Function):
 
 def mish(x: Any) -> Tensor:
     """x·tanh(softplus(x)) elementwise."""
-    return Mish().apply(lift(x))
+    return Mish().apply(as_tensor(x))

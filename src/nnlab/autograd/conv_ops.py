@@ -40,16 +40,12 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .function import Function
+from .ops import as_tensor
 from .tensor import Tensor
 
 DATA_FORMATS = ("channels_first", "channels_last")
 Padding = str | int | tuple[int, ...]
 IntPair = int | tuple[int, ...]
-
-
-def as_tensor(x: Any) -> Tensor:
-    """``x`` as a Tensor (an array is wrapped with its dtype)."""
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
 def check_format(op: str, data_format: str) -> bool:

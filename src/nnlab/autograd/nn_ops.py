@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift
+from .ops import as_tensor
 from .reduce_ops import Axis, normalize_axis
 from .tensor import Tensor
 from .unary_ops import stable_sigmoid
@@ -49,8 +49,9 @@ def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
 
 def _axis(axis: int, ndim: int, op: str) -> int | None:
     """One axis as a non-negative int; None for a 0-d tensor (axis 0 or -1 is allowed there)."""
+    if not isinstance(axis, int | np.integer):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}")
     norm = normalize_axis(axis, ndim, op)
-    assert norm is not None
     return norm[0] if norm else None
 
 
@@ -81,7 +82,7 @@ class Softmax(Function):
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """softmax(z)ᵢ = e^{zᵢ} / Σⱼ e^{zⱼ} along ``axis`` (shifted by the max: no overflow)."""
-    x = lift(x)
+    x = as_tensor(x)
     return Softmax(_axis(axis, x.ndim, "softmax")).apply(x)
 
 
@@ -103,7 +104,7 @@ class LogSoftmax(Function):
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """log softmax(z) = z - logsumexp(z) along ``axis``, computed stably."""
-    x = lift(x)
+    x = as_tensor(x)
     return LogSoftmax(_axis(axis, x.ndim, "log_softmax")).apply(x)
 
 
@@ -133,7 +134,7 @@ class LogSumExp(Function):
 
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log Σ exp(x) over ``axis``, computed stably."""
-    x = lift(x)
+    x = as_tensor(x)
     return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims).apply(x)
 
 
@@ -176,7 +177,7 @@ class Linear(Function):
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias in one node; weight has shape (out_features, in_features)."""
-    x = lift(x, weight)
+    x = as_tensor(x, weight)
     if bias is None:
         return Linear().apply(x, weight)
     return Linear().apply(x, weight, bias)
@@ -228,7 +229,7 @@ class Dense(Function):
 def dense(x: Any, kernel: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
     """x @ kernel + bias (then max(·, 0) if ``relu``) in one node; x (N, in), kernel (in, out)
     (Keras's layout; ``linear`` takes PyTorch's (out, in) weight), bias (out,)."""
-    x = lift(x, kernel)
+    x = as_tensor(x, kernel)
     if bias is None:
         return Dense(relu).apply(x, kernel)
     return Dense(relu).apply(x, kernel, bias)
@@ -279,7 +280,7 @@ def softmax_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> 
         target: (N,) integer class indices in [0, K), or (N, K) one-hot / probability rows.
         reduction: "mean" (over N), "sum", or "none" (per sample, shape (N,)).
     """
-    z = lift(logits)
+    z = as_tensor(logits)
     _check_reduction("softmax_cross_entropy", reduction)
     if z.ndim != 2:
         raise ValueError(
@@ -334,7 +335,7 @@ def sigmoid_binary_cross_entropy(logits: Any, target: Any, reduction: str = "mea
 
     ``target`` must have the shape of ``logits``; reduction "mean" averages over all elements.
     """
-    z = lift(logits)
+    z = as_tensor(logits)
     _check_reduction("sigmoid_binary_cross_entropy", reduction)
     t = _target_array(target)
     if t.shape != z.shape:
@@ -376,7 +377,7 @@ class BinaryCrossEntropy(Function):
 def binary_cross_entropy(probs: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities in [0, 1] against targets of the same shape, logs
     clamped at -100 as in PyTorch. From logits, use :func:`sigmoid_binary_cross_entropy`."""
-    p = lift(probs)
+    p = as_tensor(probs)
     _check_reduction("binary_cross_entropy", reduction)
     t = _target_array(target)
     if t.shape != p.shape:
@@ -419,7 +420,7 @@ def dropout(
     """
     if not 0 <= p < 1:
         raise ValueError(f"dropout: p (the drop probability) must be in [0, 1), got {p}")
-    x = lift(x)
+    x = as_tensor(x)
     if not training or p == 0:
         return x
     return Dropout(p, rng if rng is not None else np.random.default_rng()).apply(x)

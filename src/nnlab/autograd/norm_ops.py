@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .conv_ops import as_tensor
 from .function import Function
+from .ops import as_tensor
 from .tensor import Tensor
 
 

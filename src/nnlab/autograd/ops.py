@@ -4,7 +4,7 @@ Each op returns its gradients in the broadcast shape of the output; the engine s
 to each input's shape (``sum_to_shape``). Operands follow PyTorch's type promotion where it
 differs from NumPy's: an integer tensor meeting a float tensor takes the float's dtype
 (int64 × float32 → float32, not float64), and a Python scalar takes the tensor's float dtype
-(float32 if the tensor is an integer one).
+(float32 if the tensor is an integer one). True division of integers is float32.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from .function import Function
 from .tensor import Tensor
 
 
-def lift(x: Any, like: Tensor | None = None) -> Tensor:
-    """Make ``x`` a Tensor. A Python scalar takes the float dtype of ``like`` (no silent upcast);
-    a Python float next to an integer tensor becomes float32, as in PyTorch."""
+def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor (a Tensor is returned as is, an ndarray keeps its dtype, a list or a
+    Python float becomes float32). Next to a tensor ``like``, a Python scalar takes its float
+    dtype (no silent upcast); a Python float next to an integer tensor becomes float32, as in
+    PyTorch. The one conversion every op's wrapper applies to its inputs."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, int | float) and not isinstance(x, bool) and like is not None:
@@ -45,13 +47,21 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     return a, b
 
 
+def to_float(t: Tensor) -> Tensor:
+    """An integer (or bool) tensor as float32, for the ops whose result is real-valued (true
+    division, exp, log, sqrt, tanh, sigmoid), as in PyTorch; a float tensor is returned as is."""
+    if t._data.dtype.kind in "iub":
+        return Tensor(t._data.astype(np.float32))
+    return t
+
+
 def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """The two operands of a binary op as tensors of promoted dtypes (see the module doc)."""
     if isinstance(a, Tensor):
-        b = lift(b, a)
+        b = as_tensor(b, a)
     else:
-        b = lift(b)
-        a = lift(a, b)
+        b = as_tensor(b)
+        a = as_tensor(a, b)
     if a._data.dtype is not b._data.dtype:
         return _promote(a, b)
     return a, b
@@ -133,8 +143,9 @@ class Div(Function):
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """a / b elementwise (broadcasting)."""
-    return Div().apply(*pair(a, b))
+    """a / b elementwise (broadcasting): true division, so two integer tensors give float32."""
+    a, b = pair(a, b)
+    return Div().apply(to_float(a), to_float(b))
 
 
 class Pow(Function):
@@ -189,7 +200,7 @@ class Neg(Function):
 
 def neg(a: Any) -> Tensor:
     """-a."""
-    return Neg().apply(lift(a))
+    return Neg().apply(as_tensor(a))
 
 
 class MatMul(Function):

@@ -15,13 +15,13 @@ from .conv_ops import (
     IntPair,
     Padding,
     Window,
-    as_tensor,
     check_format,
     crop_nhwc,
     pad_nhwc,
     window,
 )
 from .function import Function
+from .ops import as_tensor
 from .tensor import Tensor
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .function import Function
-from .ops import lift
+from .ops import as_tensor
 from .tensor import Tensor
 
 Axis = int | Sequence[int] | None
@@ -64,12 +65,13 @@ class Sum(Function):
 
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Σ x over ``axis`` (None: all elements)."""
-    x = lift(x)
+    x = as_tensor(x)
     return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims).apply(x)
 
 
 class Mean(Function):
-    """y = (1/n) Σ x over ``axis``; dy/dx = 1/n."""
+    """y = (1/n) Σ x over ``axis``; dy/dx = 1/n. The mean of no elements is nan (0/0), as in
+    PyTorch, without NumPy's "Mean of empty slice" warning."""
 
     __slots__ = ("axis", "keepdims", "shape", "n")
     saves_tensors = False
@@ -79,9 +81,10 @@ class Mean(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        out = np.asarray(x.mean(axis=self.axis, keepdims=self.keepdims))
-        self.n = x.size // out.size if out.size else 1
-        return out
+        n = x.size if self.axis is None else math.prod(x.shape[a] for a in self.axis)
+        self.n = n or 1  # no elements reduced: the input, and so its gradient, is empty
+        with np.errstate(invalid="ignore"):  # 0/0
+            return np.asarray(x.sum(axis=self.axis, keepdims=self.keepdims) / n)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         g = _expand(g, self.shape, self.axis, self.keepdims) / self.n
@@ -90,7 +93,7 @@ class Mean(Function):
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (None: all elements)."""
-    x = lift(x)
+    x = as_tensor(x)
     return Mean(normalize_axis(axis, x.ndim, "mean"), keepdims).apply(x)
 
 
@@ -143,7 +146,7 @@ class Max(_Extremum):
 
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; ties share the gradient equally."""
-    x = lift(x)
+    x = as_tensor(x)
     return Max(normalize_axis(axis, x.ndim, "max"), keepdims).apply(x)
 
 
@@ -154,5 +157,5 @@ class Min(_Extremum):
 
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; ties share the gradient equally."""
-    x = lift(x)
+    x = as_tensor(x)
     return Min(normalize_axis(axis, x.ndim, "min"), keepdims).apply(x)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift, pair
+from .ops import as_tensor, pair
 from .tensor import Tensor, _raw, _raw_index
 
 
@@ -37,7 +37,7 @@ class Reshape(Function):
 
 def reshape(x: Any, shape: Sequence[int]) -> Tensor:
     """The same values in a new shape (one axis may be -1)."""
-    return Reshape(tuple(shape)).apply(lift(x))
+    return Reshape(tuple(shape)).apply(as_tensor(x))
 
 
 class Transpose(Function):
@@ -67,7 +67,7 @@ class Transpose(Function):
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     """Permute axes; None reverses them (``.T``)."""
-    return Transpose(None if axes is None else tuple(axes)).apply(lift(x))
+    return Transpose(None if axes is None else tuple(axes)).apply(as_tensor(x))
 
 
 def _has_advanced(index: Any) -> bool:
@@ -109,7 +109,7 @@ class GetItem(Function):
 
 def getitem(x: Any, index: Any) -> Tensor:
     """x[index] (NumPy basic and advanced indexing)."""
-    return GetItem(_raw_index(index)).apply(lift(x))
+    return GetItem(_raw_index(index)).apply(as_tensor(x))
 
 
 class Concatenate(Function):
@@ -134,7 +134,7 @@ class Concatenate(Function):
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    ts = [lift(t) for t in tensors]
+    ts = [as_tensor(t) for t in tensors]
     if not ts:
         raise ValueError("concatenate: need at least one tensor")
     return Concatenate(axis).apply(*ts)
@@ -162,38 +162,32 @@ class Stack(Function):
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis."""
-    ts = [lift(t) for t in tensors]
+    ts = [as_tensor(t) for t in tensors]
     if not ts:
         raise ValueError("stack: need at least one tensor")
     return Stack(axis).apply(*ts)
 
 
 class Where(Function):
-    """y = a where cond else b; the gradient flows to the chosen side only."""
+    """y = a where cond else b; the gradient flows to the chosen side only (cond, a boolean
+    input, has none)."""
 
     __slots__ = ("cond",)
-    saves_tensors = False
+    broadcasting = True
+    saves_tensors = False  # cond is the wrapper's own boolean copy
 
-    def __init__(self, cond: np.ndarray) -> None:
+    def forward(self, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.cond = cond
+        return np.where(cond, a, b)
 
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        try:
-            return np.where(self.cond, a, b)
-        except ValueError:
-            raise ValueError(
-                f"where: shapes cond {self.cond.shape}, a {a.shape}, b {b.shape} cannot be "
-                "broadcast together"
-            ) from None
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def backward(self, g: np.ndarray) -> tuple[None, np.ndarray, np.ndarray]:
         zero = np.zeros((), dtype=g.dtype)
-        return np.where(self.cond, g, zero), np.where(self.cond, zero, g)
+        return None, np.where(self.cond, g, zero), np.where(self.cond, zero, g)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elementwise choice: ``a`` where ``cond`` is true, else ``b`` (cond is not differentiable)."""
-    return Where(np.asarray(_raw(cond), dtype=bool)).apply(*pair(a, b))
+    return Where().apply(Tensor(np.asarray(_raw(cond), dtype=bool)), *pair(a, b))
 
 
 class Pad(Function):
@@ -224,7 +218,7 @@ def pad(x: Any, pad_width: Sequence[tuple[int, int]], value: float = 0.0) -> Ten
 
     >>> pad(x, ((0, 0), (1, 2)))   # x (N, 3) -> (N, 6): one column before, two after
     """
-    x = lift(x)
+    x = as_tensor(x)
     try:
         widths: tuple[tuple[int, int], ...] | None = tuple((int(b), int(a)) for b, a in pad_width)
     except (TypeError, ValueError):

@@ -1,5 +1,8 @@
 """Elementwise functions and their derivatives: exp, log, sqrt, abs, sign, tanh, sigmoid, relu,
-clip. The other activations (leaky_relu, gelu, ...) are in ``activations``."""
+clip. The other activations (leaky_relu, gelu, ...) are in ``activations``.
+
+As in PyTorch, exp, log, sqrt, tanh and sigmoid of an integer tensor are float32; abs, sign,
+relu and clip keep the dtype."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .ops import lift
+from .ops import as_tensor, to_float
 from .tensor import Tensor
 
 
@@ -27,7 +30,7 @@ class Exp(Function):
 
 def exp(x: Any) -> Tensor:
     """eˣ elementwise."""
-    return Exp().apply(lift(x))
+    return Exp().apply(to_float(as_tensor(x)))
 
 
 class Log(Function):
@@ -45,7 +48,7 @@ class Log(Function):
 
 def log(x: Any) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log().apply(lift(x))
+    return Log().apply(to_float(as_tensor(x)))
 
 
 class Sqrt(Function):
@@ -63,7 +66,7 @@ class Sqrt(Function):
 
 def sqrt(x: Any) -> Tensor:
     """√x elementwise."""
-    return Sqrt().apply(lift(x))
+    return Sqrt().apply(to_float(as_tensor(x)))
 
 
 class Abs(Function):
@@ -81,7 +84,7 @@ class Abs(Function):
 
 def abs(x: Any) -> Tensor:
     """|x| elementwise."""
-    return Abs().apply(lift(x))
+    return Abs().apply(as_tensor(x))
 
 
 class Sign(Function):
@@ -100,7 +103,7 @@ class Sign(Function):
 
 def sign(x: Any) -> Tensor:
     """sign(x) elementwise (-1, 0 or 1); its gradient is zero."""
-    return Sign().apply(lift(x))
+    return Sign().apply(as_tensor(x))
 
 
 class Tanh(Function):
@@ -118,7 +121,7 @@ class Tanh(Function):
 
 def tanh(x: Any) -> Tensor:
     """Hyperbolic tangent elementwise."""
-    return Tanh().apply(lift(x))
+    return Tanh().apply(to_float(as_tensor(x)))
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -142,7 +145,7 @@ class Sigmoid(Function):
 
 def sigmoid(x: Any) -> Tensor:
     """Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), computed without overflow."""
-    return Sigmoid().apply(lift(x))
+    return Sigmoid().apply(to_float(as_tensor(x)))
 
 
 class Relu(Function):
@@ -162,7 +165,7 @@ class Relu(Function):
 
 def relu(x: Any) -> Tensor:
     """max(x, 0) elementwise."""
-    return Relu().apply(lift(x))
+    return Relu().apply(as_tensor(x))
 
 
 class Clip(Function):
@@ -193,4 +196,4 @@ class Clip(Function):
 
 def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:
     """Clamp to [min, max] (either bound may be None)."""
-    return Clip(min, max).apply(lift(x))
+    return Clip(min, max).apply(as_tensor(x))

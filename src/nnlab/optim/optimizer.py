@@ -10,30 +10,20 @@ and temporaries live in per-parameter scratch buffers reused across steps.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor, increment_version
+from ..autograd import Tensor
+from .base import OptimizerBase, check_learning_rate
 
 ParamsLike = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
-
-def check_learning_rate(value: Any, where: str) -> float:
-    """``value`` as a float; ValueError naming ``where`` (e.g. ``'SGD: lr'``) unless it is a
-    finite real number >= 0 (NaN and ±inf are rejected: they would silently ruin the weights)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.integer | np.floating)
-        or not (math.isfinite(value) and value >= 0)
-    ):
-        raise ValueError(f"{where} must be a finite number >= 0, got {value!r}")
-    return float(value)
+__all__ = ["SGD", "Optimizer", "ParamsLike", "check_learning_rate"]
 
 
-class Optimizer:
+class Optimizer(OptimizerBase):
     """Base class: holds parameter groups, per-parameter state, and the shared loop of ``step``.
 
     Args:
@@ -48,10 +38,9 @@ class Optimizer:
     """
 
     def __init__(self, params: ParamsLike, defaults: Mapping[str, Any]) -> None:
+        super().__init__()
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
-        self._scratch: dict[tuple[int, int], np.ndarray] = {}
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{type(self).__name__}: params must be an iterable of tensors, got a single "
@@ -123,11 +112,8 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {}
-                self._update(p, g, group, state)
-                increment_version(p)  # a graph recorded before this step may not use p again
+                self._update(p, g, group, self._state(p))
+                self._updated(p)
         return loss
 
     def _update(
@@ -135,15 +121,6 @@ class Optimizer:
     ) -> None:
         """Update ``p.data`` in place from its gradient ``g``."""
         raise NotImplementedError
-
-    def _buffer(self, p: Tensor, slot: int) -> np.ndarray:
-        """A scratch array shaped like ``p.data`` (reused across steps; contents undefined)."""
-        x = p.data
-        key = (id(p), slot)
-        buf = self._scratch.get(key)
-        if buf is None or buf.shape != x.shape or buf.dtype != x.dtype:
-            buf = self._scratch[key] = np.empty_like(x)
-        return buf
 
     def _with_weight_decay(self, p: Tensor, g: np.ndarray, weight_decay: float) -> np.ndarray:
         """g + weight_decay · w (L2 penalty folded into the gradient), in scratch slot 0."""

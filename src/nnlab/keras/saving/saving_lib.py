@@ -62,17 +62,22 @@ Slots = dict[str, list[np.ndarray]]
 
 # ---------------------------------------------------------------------------------- writing
 def _metric_config(m: metrics.Metric) -> dict[str, Any]:
-    cfg: dict[str, Any] = {"class_name": type(m).__name__, "name": m.name}
-    if isinstance(m, metrics.BinaryAccuracy):
-        cfg["threshold"] = m.threshold
-    return cfg
+    config = {k: v for k, v in m.get_config().items() if k != "dtype"}
+    return {"class_name": type(m).__name__, **config, "name": m.name}
+
+
+def _optimizer_config(optimizer: optimizers.Optimizer) -> dict[str, Any]:
+    """This format's optimizer entry: the class name, the learning rate and its schema's args."""
+    cls, cfg = type(optimizer).__name__, optimizer.get_config()
+    args = {k: cfg[k] for k in schema._OPTIMIZER_ARGS.get(cls, {})}
+    return {"name": cls, "learning_rate": optimizer.learning_rate, **args}
 
 
 def _compile_config(model: Sequential, include_optimizer: bool) -> dict[str, Any] | None:
     if model.loss is None or model.optimizer is None or not include_optimizer:
         return None
     return {
-        "optimizer": model.optimizer.get_config(),
+        "optimizer": _optimizer_config(model.optimizer),
         "loss": {**model.loss.get_config(), "custom": isinstance(model.loss, losses.FunctionLoss)},
         "metrics": [_metric_config(m) for m in model.compiled_metrics],
         "optimizer_iterations": model.optimizer.iterations,

@@ -192,6 +192,12 @@ _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
     metrics.SparseCategoricalAccuracy: {},
     metrics.MeanSquaredError: {},
     metrics.MeanAbsoluteError: {},
+    metrics.CompileAccuracy: {},
+    metrics.TopKCategoricalAccuracy: {"k": COUNT},
+    metrics.SparseTopKCategoricalAccuracy: {"k": COUNT},
+    metrics.Mean: {},
+    metrics.Sum: {},
+    metrics.MeanMetricWrapper: {},  # its function is not stored: compile with it again
 }
 METRIC_CLASSES = {cls.__name__: cls for cls in _METRIC_ARGS}
 METRIC = OneOf(

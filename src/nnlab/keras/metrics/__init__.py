@@ -1,0 +1,113 @@
+"""Keras 3's metrics with the stateful API: ``update_state(y_true, y_pred, sample_weight=None)``,
+``result()``, ``reset_state()``, ``name``, ``variables``.
+
+``get(spec, loss=...)`` is what ``compile(metrics=[...])`` uses: ``'accuracy'``/``'acc'`` become a
+:class:`CompileAccuracy` (binary, sparse categorical or categorical accuracy, from the shapes of
+the first batch, as Keras 3's compile decides); other names give the metric of that name, named
+by the string given (the history key).
+
+Today's training loop still sums per-sample values from logits (``batch_total``) after asking
+each metric for its variant (``resolve``); both stay until the loop calls ``update_state``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .accuracy_metrics import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    CompileAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+)
+from .metric import Metric, Variable  # noqa: F401  (Variable: for custom metrics)
+from .reduction_metrics import Mean, MeanMetricWrapper, Sum
+from .regression_metrics import MeanAbsoluteError, MeanSquaredError
+
+__all__ = [
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "CompileAccuracy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "SparseCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
+    "Sum",
+    "TopKCategoricalAccuracy",
+    "get",
+]
+
+_CLASSES: list[type[Metric]] = [
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    Mean,
+    Sum,
+    MeanSquaredError,
+    MeanAbsoluteError,
+]
+
+
+def _snake(name: str) -> str:
+    from ..utils import snake_case
+
+    return snake_case(name)
+
+
+#: Keras names -> metric classes: class names, their snake_case, and Keras's short aliases.
+ALL_OBJECTS: dict[str, type[Metric]] = {
+    **{cls.__name__: cls for cls in _CLASSES},
+    **{_snake(cls.__name__): cls for cls in _CLASSES},
+    "acc": Accuracy,
+    "mse": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+}
+
+_NO_LOSS = object()
+
+
+def get(spec: Any, loss: Any = _NO_LOSS) -> Metric:
+    """A metric from a Keras name (``'mse'``, ``'BinaryAccuracy'``, ...), a config dict
+    ``{'class_name': ..., 'config': {...}}``, a Metric, or a function ``fn(y_true, y_pred)`` of
+    per-sample values (wrapped in a MeanMetricWrapper).
+
+    With ``loss`` given (compile's call), ``'accuracy'``/``'acc'`` give a
+    :class:`CompileAccuracy` named by that string; Keras 3 picks its variant from the shapes of
+    the targets and predictions, not from the loss. Without it ``'accuracy'`` is Keras's exact
+    match ``Accuracy``. A metric made from a name is named by that name.
+    """
+    if isinstance(spec, Metric):
+        return spec
+    if isinstance(spec, str):
+        if loss is not _NO_LOSS and spec.lower() in ("accuracy", "acc"):
+            return CompileAccuracy(name=spec)
+        cls = ALL_OBJECTS.get(spec) or ALL_OBJECTS.get(spec.lower())
+        if cls is None:
+            raise ValueError(
+                f"unknown metric {spec!r}; expected one of {sorted(ALL_OBJECTS)}, a "
+                "nnlab.keras.metrics.Metric or a function fn(y_true, y_pred)"
+            )
+        return cls(name=spec)
+    if isinstance(spec, dict) and "class_name" in spec:
+        cls = ALL_OBJECTS.get(spec["class_name"])
+        if cls is None:
+            raise ValueError(f"unknown metric class {spec['class_name']!r} in {spec!r}")
+        return cls.from_config(spec.get("config", {}))
+    if isinstance(spec, type) and issubclass(spec, Metric):
+        return spec()
+    if callable(spec):
+        return MeanMetricWrapper(spec)
+    raise ValueError(
+        f"metric must be a name ({sorted(ALL_OBJECTS)}), a nnlab.keras.metrics.Metric or a "
+        f"function fn(y_true, y_pred), got {spec!r}"
+    )
