@@ -79,6 +79,17 @@ class Graph:
         )
         return output
 
+    def split(self, x: str, name: str, parts: int, axis: int) -> list[str]:
+        """``x`` cut into ``parts`` equal pieces along ``axis`` (one Split node)."""
+        node_name = self._unique(name, self._nodes)
+        outputs = [self.unique(f"{node_name}_out{i}") for i in range(parts)]
+        self.nodes.append(
+            self.onnx.helper.make_node(
+                "Split", [x], outputs, name=node_name, axis=axis, num_outputs=parts
+            )
+        )
+        return outputs
+
     def save(
         self,
         path: str | os.PathLike[str],
