@@ -422,8 +422,5 @@ def export_keras(model: Any, path: str | os.PathLike[str]) -> Any:
     return g.save(
         path,
         [(tensors[ref], shape) for ref, shape in p.inputs],
-        [
-            (tensors[ref], p.shapes[ref], "output" if single_out else ref.split(":")[0])
-            for ref in p.outputs
-        ],
+        [(tensors[ref], "output" if single_out else ref.split(":")[0]) for ref in p.outputs],
     )

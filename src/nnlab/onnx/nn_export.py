@@ -236,6 +236,4 @@ def export(module: Module, example_input: Any, path: str | os.PathLike[str]) -> 
     finally:
         for m, mode in modes:
             m.training = mode
-    return g.save(
-        path, [("input", (None, *in_shape[1:]))], [(current, (None, *h.shape[1:]), "output")]
-    )
+    return g.save(path, [("input", (None, *in_shape[1:]))], [(current, "output")])
