@@ -194,7 +194,9 @@ class Model(Trainer, Layer):
     def export(self, filepath: str | os.PathLike[str], format: str = "onnx", **kwargs: Any) -> None:  # noqa: A002
         """Write the model for inference elsewhere: ``format="onnx"`` (:mod:`nnlab.onnx`)."""
         if format != "onnx":
-            raise ValueError(f"export: format must be 'onnx' (the one nnlab writes), got {format!r}")
+            raise ValueError(
+                f"export: format must be 'onnx' (the one nnlab writes), got {format!r}"
+            )
         from nnlab.onnx import export_keras
 
         export_keras(self, filepath)
