@@ -36,6 +36,8 @@ def _check(path, expected_nodes: int | None = None) -> onnx.ModelProto:
     assert model.opset_import[0].version >= 17
     batch = model.graph.input[0].type.tensor_type.shape.dim[0]
     assert batch.dim_param == "batch"  # dynamic batch dimension
+    used = {name for node in model.graph.node for name in node.input}
+    assert {t.name for t in model.graph.initializer} <= used  # no dead weights
     return model
 
 
