@@ -177,7 +177,7 @@ def test_summary_table_is_keras_3s() -> None:
 
     for build in (sequential, functional):
         theirs: list[str] = []
-        build(keras).summary(print_fn=lambda s, **kw: theirs.extend(s.split("\n")))
+        build(keras).summary(print_fn=lambda s, out=theirs, **kw: out.extend(s.split("\n")))
         ours: list[str] = []
         build(nk).summary(print_fn=ours.append)
         assert ours == [line for line in theirs if line.strip()]

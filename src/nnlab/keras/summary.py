@@ -13,7 +13,8 @@
      Non-trainable params: 0 (0.00 B)
 
 A functional model has a fourth column, "Connected to", listing each call's inputs as
-``layer[node][tensor]``, and shows its input layers. Text longer than a column wraps at spaces (a word longer than the column ends in '…').
+``layer[node][tensor]``, and shows its input layers. Text longer than a column wraps at
+spaces (a word longer than the column ends in '…').
 Sizes count 4 bytes per float32 parameter (1 KB = 1024 B).
 """
 

@@ -319,7 +319,7 @@ class Trainer:
 
     @staticmethod
     def _make_metric(spec: Any, loss: Any) -> Any:
-        metric = metrics_module.get(spec, loss=loss)
+        metric = metrics_module.get(spec, loss=loss)  # compile's rule for "accuracy"
         if hasattr(metric, "update_state"):
             return metric
         return _LegacyMetric(metric, getattr(loss, "name", ""))

@@ -10,44 +10,69 @@
   ``Concatenate``;
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
-- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``).
+- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
+- ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
 """
 
 from __future__ import annotations
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
+from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .preprocessing import Normalization, Rescaling
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 
 __all__ = [
-    "ELU",
-    "LAYERS",
     "Activation",
     "ActivityRegularization",
     "Add",
     "Average",
+    "AveragePooling1D",
+    "AveragePooling2D",
     "BatchNormalization",
     "Concatenate",
+    "Conv1D",
+    "Conv2D",
+    "Cropping2D",
     "Dense",
+    "DepthwiseConv2D",
     "Dropout",
+    "ELU",
     "Embedding",
     "Flatten",
     "GaussianDropout",
     "GaussianNoise",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Identity",
     "Input",
     "InputLayer",
     "KerasTensor",
+    "LAYERS",
     "Lambda",
     "Layer",
     "LayerNormalization",
     "LeakyReLU",
+    "MaxPooling1D",
+    "MaxPooling2D",
     "Maximum",
     "Minimum",
     "Multiply",
@@ -58,9 +83,13 @@ __all__ = [
     "RepeatVector",
     "Rescaling",
     "Reshape",
+    "SeparableConv2D",
     "Softmax",
+    "SpatialDropout2D",
     "Subtract",
     "UnitNormalization",
+    "UpSampling2D",
+    "ZeroPadding2D",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.

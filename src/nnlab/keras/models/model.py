@@ -175,7 +175,7 @@ class Model(Trainer, Layer):
         """Print Keras's table: layer (type), output shape, parameter count, and the totals."""
         from ..summary import summary_lines
 
-        for line in summary_lines(self):  # type: ignore[arg-type]
+        for line in summary_lines(self):
             (print_fn or print)(line)
 
     def save(self, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
