@@ -230,7 +230,7 @@ class _Callbacks:
         for cb in self.items:
             cb.set_model(model)
             cb.set_params(params)
-        self.batch = [cb for cb in self.items if getattr(cb, "uses_batch_hooks", True)]
+        self.batch = [cb for cb in self.items if _overrides_batch_hook(cb)]
 
     def call(self, hook: str, *args: Any) -> None:
         for cb in self.items:
@@ -243,6 +243,19 @@ class _Callbacks:
             fn = getattr(cb, hook, None)
             if fn is not None:
                 fn(*args)
+
+
+_BATCH_HOOKS = tuple(
+    f"on_{kind}_batch_{when}" for kind in ("train", "test", "predict") for when in ("begin", "end")
+) + ("on_batch_begin", "on_batch_end")
+
+
+def _overrides_batch_hook(cb: Any) -> bool:
+    """Whether a callback defines some batch hook (the loop skips the others per batch)."""
+    return any(
+        hasattr(cb, hook) and not getattr(getattr(cb, hook), "_is_default", False)
+        for hook in _BATCH_HOOKS
+    )
 
 
 class Trainer:
