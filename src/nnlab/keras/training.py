@@ -452,6 +452,8 @@ class Trainer:
 
     def _apply_constraints(self) -> None:
         for layer in self._flatten_layers():  # type: ignore[attr-defined]
+            if not layer._constraints:
+                continue
             for w, constraint in layer._constraints:
                 value = constraint(w)
                 w.data[...] = value.data if isinstance(value, Tensor) else value
@@ -593,7 +595,33 @@ class Trainer:
             validation_freq=validation_freq,
         )
 
-    def _fit_loop(
+    def _frozen_layers(self) -> Any:
+        """A context in which the model's layer list is computed once (see ``LayerCache``)."""
+        import contextlib
+
+        from .layers.base import LayerCache
+
+        @contextlib.contextmanager
+        def frozen() -> Any:
+            cache = self.__dict__.get("_layer_cache")
+            if cache is None:
+                cache = self._layer_cache = LayerCache()
+            if cache.layers is not None:  # already frozen by an outer loop (fit's validation)
+                yield
+                return
+            cache.layers = self._flatten_layers()  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                cache.layers = None
+
+        return frozen()
+
+    def _fit_loop(self, data: Arrays, **kwargs: Any) -> History:
+        with self._frozen_layers():
+            return self._fit_epochs(data, **kwargs)
+
+    def _fit_epochs(
         self,
         data: Arrays,
         *,
@@ -708,6 +736,12 @@ class Trainer:
     def _evaluate_data(
         self, data: Arrays, batch_size: int, cbs: _Callbacks | None, steps: int | None = None
     ) -> dict[str, float]:
+        with self._frozen_layers():
+            return self._evaluate_batches(data, batch_size, cbs, steps)
+
+    def _evaluate_batches(
+        self, data: Arrays, batch_size: int, cbs: _Callbacks | None, steps: int | None
+    ) -> dict[str, float]:
         self.reset_metrics()
         total = math.ceil(data.n / batch_size)
         steps = total if steps is None else min(int(steps), total)
@@ -778,7 +812,7 @@ class Trainer:
         cbs.call("on_predict_begin", {})
         start = time.perf_counter()
         chunks: list[Any] = []
-        with no_grad():
+        with no_grad(), self._frozen_layers():
             for step in range(n_steps):
                 cbs.call_batch("on_predict_batch_begin", step, {})
                 out = self.predict_step(

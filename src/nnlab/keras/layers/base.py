@@ -137,6 +137,15 @@ def initial_value(spec: Any, shape: Shape, dtype: Any, rng: np.random.Generator)
     return np.array(value, dtype=np.dtype(dtype or "float32"))
 
 
+class LayerCache:
+    """The flattened layer list of a model, fixed while ``fit``/``evaluate``/``predict`` run
+    (walking the attributes at every batch would cost more than a small model's step). A plain
+    object, so the ``nn.Module`` walk does not see the layers it holds."""
+
+    def __init__(self) -> None:
+        self.layers: list[Layer] | None = None
+
+
 class Layer(Module):
     """Base class of Keras layers.
 
@@ -237,7 +246,11 @@ class Layer(Module):
                 yield child
 
     def _flatten_layers(self, include_self: bool = True) -> list[Layer]:
-        """This layer (if asked) and every layer below it, depth first, each once."""
+        """This layer (if asked) and every layer below it, depth first, each once (frozen
+        while a training loop runs: see :class:`LayerCache`)."""
+        cache = self.__dict__.get("_layer_cache")
+        if cache is not None and cache.layers is not None:
+            return cache.layers if include_self else cache.layers[1:]
         out: list[Layer] = [self] if include_self else []
         seen = {id(self)}
         stack = list(self._sublayers())[::-1]
@@ -367,12 +380,13 @@ class Layer(Module):
         self.built = True
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        from .input_layer import KerasTensor, symbolic_call
+        if type(inputs) is not Tensor:
+            from .input_layer import KerasTensor, symbolic_call
 
-        if any(isinstance(t, KerasTensor) for t in _flatten(inputs)):
-            return symbolic_call(self, inputs, args, kwargs)
-        if not isinstance(inputs, Tensor):
-            inputs = to_tensor(inputs)
+            if any(isinstance(t, KerasTensor) for t in _flatten(inputs)):
+                return symbolic_call(self, inputs, args, kwargs)
+            if not isinstance(inputs, Tensor):
+                inputs = to_tensor(inputs)
         if not self.built:
             self._check_input_shape(inputs)
             self._build_from(inputs)

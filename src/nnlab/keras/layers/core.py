@@ -63,9 +63,13 @@ def apply_activation(name: str, fn: Callable[[Tensor], Tensor], z: Tensor) -> Te
     """fn(z), remembering z for the fused losses when fn is softmax or sigmoid."""
     if name == "linear":
         return z
-    out = fn(z)
-    if name in ("softmax", "sigmoid"):
-        remember_logits(out, z, name)
+    if name == "softmax":  # the engine's op directly (the same function, less dispatch)
+        out = z.softmax(axis=-1)
+    elif name == "sigmoid":
+        out = z.sigmoid()
+    else:
+        return fn(z)
+    remember_logits(out, z, name)
     return out
 
 
