@@ -81,6 +81,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], tuple[int, ...]]] = [
     ("UpSampling2D", ((2, 3),), {"data_format": "channels_first"}, (2, 2, 3, 4)),
     ("UpSampling2D", ((2, 3),), {"interpolation": "bilinear"}, (2, 3, 4, 2)),
     ("SpatialDropout2D", (0.4,), {}, (2, 4, 4, 3)),
+    ("Flatten", (), {}, (2, 3, 4, 2)),
+    ("Flatten", (), {"data_format": "channels_first"}, (2, 3, 4, 2)),
 ]
 IDS = [f"{name}-{i}" for i, (name, *_rest) in enumerate(CASES)]
 TOL = {"rtol": 1e-5, "atol": 1e-5}

@@ -313,7 +313,7 @@ class Trainer:
 
     @staticmethod
     def _make_metric(spec: Any, loss: Any) -> Any:
-        metric = metrics_module.get(spec)
+        metric = metrics_module.get(spec, loss=loss)
         if hasattr(metric, "update_state"):
             return metric
         return _LegacyMetric(metric, getattr(loss, "name", ""))

@@ -22,6 +22,7 @@ from .pooling import (
     MaxPooling2D,
 )
 from .regularization import Dropout
+from .reshaping import Flatten
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
+    "Flatten",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
