@@ -172,26 +172,34 @@ class Model(Trainer, Layer):
             (print_fn or print)(line)
 
     def save(self, filepath: str | os.PathLike[str], overwrite: bool = True, **kwargs: Any) -> None:
-        """Write architecture, weights, compile settings and optimizer state (atomic)."""
+        """Write the model as a Keras 3 ``.keras`` file (architecture, weights, compile settings,
+        optimizer state; atomic): :mod:`nnlab.keras.saving`."""
         from .. import saving
 
-        saving.save_model(self, filepath)  # type: ignore[arg-type]
+        saving.save_model(self, filepath)
 
     def save_weights(self, filepath: str | os.PathLike[str], overwrite: bool = True) -> None:
-        """Write the weights to ``filepath``; ``load_weights`` reads them back."""
+        """Write the weights as Keras 3's ``.weights.h5`` file (atomic)."""
         from .. import saving
 
-        saving.save_model(self, filepath, include_optimizer=False)  # type: ignore[arg-type]
+        saving.save_weights(self, filepath)
 
     def load_weights(self, filepath: str | os.PathLike[str], **kwargs: Any) -> None:
-        """Set the weights from a file written by ``save`` or ``save_weights``."""
+        """Set the weights from a ``.weights.h5`` or ``.keras`` file (Keras's or nnlab's); the
+        file is checked and its shapes must be this model's."""
         from .. import saving
 
-        weights = saving.read_weights(filepath)
-        try:
-            self.set_weights(weights)
-        except ValueError as err:
-            raise ValueError(f"{os.fspath(filepath)}: {err}") from None
+        saving.load_weights(self, filepath)
+
+    def export(self, filepath: str | os.PathLike[str], format: str = "onnx", **kwargs: Any) -> None:  # noqa: A002
+        """Write the model for inference elsewhere: ``format="onnx"`` (:mod:`nnlab.onnx`)."""
+        if format != "onnx":
+            raise ValueError(
+                f"export: format must be 'onnx' (the one nnlab writes), got {format!r}"
+            )
+        from nnlab.onnx import export_keras
+
+        export_keras(self, filepath)
 
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as Keras's JSON: {"class_name", "config", ...}."""

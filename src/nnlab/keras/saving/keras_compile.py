@@ -267,6 +267,8 @@ _METRIC_CLASSES = {
 
 
 def _serialize_metric(metric: Any) -> Any:
+    if isinstance(metric, metrics.CompileAccuracy):
+        return metric.name  # compile's 'accuracy' / 'acc'
     try:
         if type(metrics.get(metric.name)) is type(metric):
             return metric.name  # the name compile was given ('accuracy', 'mae', ...)
@@ -280,7 +282,7 @@ def _serialize_metric(metric: Any) -> Any:
 
 def _deserialize_metric(value: Any) -> Any:
     if isinstance(value, str):
-        return metrics.get(value)
+        return value  # compile resolves it ('accuracy' by the loss, as Keras)
     if not isinstance(value, dict) or value.get("class_name") not in _METRIC_CLASSES:
         found = value.get("class_name") if isinstance(value, dict) else value
         raise ValueError(

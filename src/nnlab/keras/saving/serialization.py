@@ -336,7 +336,10 @@ def deserialize_layer(entry: Any) -> Any:
     if not isinstance(config, dict):
         raise ValueError(f"layer {cls_name}: 'config' must be an object, got {str(config)[:80]}")
     cls = classes[cls_name]
-    params = inspect.signature(cls).parameters
+    params = {
+        **inspect.signature(layers.Layer.__init__).parameters,
+        **inspect.signature(cls).parameters,
+    }
     kwargs: dict[str, Any] = {}
     for key, value in config.items():
         if key == "dtype":
