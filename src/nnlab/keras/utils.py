@@ -41,7 +41,8 @@ def clear_session() -> None:
 
 
 def snake_case(class_name: str) -> str:
-    """Keras's rule: 'Dense' -> 'dense', 'BatchNorm' -> 'batch_norm', 'Conv2D' -> 'conv2d'."""
+    """Keras's names: 'Dense' -> 'dense', 'BatchNormalization' -> 'batch_normalization',
+    'ReLU' -> 're_lu', 'Conv2D' -> 'conv2d'."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 

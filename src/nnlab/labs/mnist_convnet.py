@@ -23,7 +23,6 @@ import numpy as np
 
 from nnlab import keras
 from nnlab.autograd import Tensor
-from nnlab.datasets import mnist
 from nnlab.keras import layers
 from nnlab.labs import _mnist
 from nnlab.labs.base import LabContext
@@ -78,7 +77,7 @@ def load_data(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """keras-io's preparation: images float32 in [0, 1] with a channel axis, (N, 28, 28, 1)."""
     ctx.progress("loading MNIST")
-    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     x_train, y_train = x_train[:train_limit], y_train[:train_limit]
     x_test, y_test = x_test[:test_limit], y_test[:test_limit]
     x_train = np.expand_dims(x_train.astype("float32") / 255, -1)
