@@ -1,13 +1,12 @@
-"""Waiting on kcore's layers: a convnet in the functional API, and BatchNormalization on conv
-features, against Keras 3 (torch backend): same weights, then the same losses, weights and
-predictions after ``fit(shuffle=False)``. Each skips (saying why) until its layer or API exists."""
+"""A convnet in the functional API, and BatchNormalization on conv features (4-D input), against
+Keras 3 (torch backend): same weights, then the same losses, weights and predictions after
+``fit(shuffle=False)``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-import pytest
 
 from nnlab import keras as nnlab_keras
 
@@ -28,10 +27,7 @@ def test_functional_convnet_matches_keras() -> None:
         return k.Model(inputs, L.Dense(3, activation="softmax")(pooled))
 
     x, y = images(32, (8, 8, 2), 3, seed=2)
-    try:
-        theirs, ours = twin_models(build)
-    except NotImplementedError as missing:  # runs as soon as nnlab.keras.Model is functional
-        pytest.skip(f"nnlab.keras: {missing}")
+    theirs, ours = twin_models(build)
     losses = []
     for model, k in ((theirs, keras3), (ours, nnlab_keras)):
         model.compile(
@@ -51,8 +47,6 @@ def test_functional_convnet_matches_keras() -> None:
 def test_batch_normalization_on_conv_features_matches_keras() -> None:
     """BatchNormalization on 4-D input (axis=-1: one mean/variance per channel over batch, rows
     and columns): training with batch statistics, the moving averages, inference with them."""
-    if not hasattr(nnlab_keras.layers, "BatchNormalization"):
-        pytest.skip("nnlab.keras.layers has no BatchNormalization yet")
 
     def build(k: Any) -> Any:
         L = k.layers
