@@ -211,8 +211,10 @@ def test_sample_weight_of_a_lower_rank_and_bad_arguments() -> None:
         losses.MeanSquaredError(reduction="average")
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\]"):
         losses.sparse_categorical_crossentropy(np.array([4]), np.ones((1, 4)))
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match=r"y_true of shape \(2, 3\) does not match"):
         losses.categorical_crossentropy(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="same shape"):
+        losses.binary_crossentropy(np.ones((2, 1)), np.ones((2, 4)))
 
 
 class MeanFourthPower(losses.Loss):
