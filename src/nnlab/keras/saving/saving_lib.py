@@ -96,7 +96,7 @@ def save_model(
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "model": {"class_name": "Sequential", "config": model.get_config()},
+        "model": {"class_name": "Sequential", "config": model._legacy_config()},
         "rng_state": model._rng.bit_generator.state,
         "compile": _compile_config(model, include_optimizer),
     }
