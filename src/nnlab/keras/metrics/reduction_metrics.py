@@ -40,13 +40,13 @@ def reduce_to_samplewise_values(
         if values.ndim > weight.ndim:
             values = reduce_fn(values, axis=tuple(range(weight.ndim, values.ndim)))
         try:
-            weight_b = np.broadcast_to(weight, values.shape)
+            weight = np.broadcast_to(weight, values.shape)
         except ValueError:
             raise ValueError(
                 f"sample_weight of shape {weight.shape} does not broadcast to the values of "
                 f"shape {values.shape}"
             ) from None
-        values = values * weight_b
+        values = values * weight
         if weight.ndim > 1:
             weight = reduce_fn(weight, axis=tuple(range(1, weight.ndim)))
     if values.ndim > 1:

@@ -158,7 +158,10 @@ class R2Score(Metric):
                 f"{self._AGGREGATIONS}. Received: class_aggregation={class_aggregation!r}"
             )
         if num_regressors < 0:
-            raise ValueError(f"num_regressors must be >= 0, got {num_regressors}")
+            raise ValueError(
+                "Invalid value for argument `num_regressors`. Expected a value >= 0. "
+                f"Received: num_regressors={num_regressors}"
+            )
         self.class_aggregation = class_aggregation
         self.num_regressors = num_regressors
         self.num_samples = self.add_variable(name="num_samples")
