@@ -121,6 +121,11 @@ CASES = [
     ("AUC", {"multi_label": True}, "multilabel"),
     ("AUC", {"multi_label": True, "label_weights": [0.1, 0.2, 0.3, 0.4]}, "multilabel"),
     ("AUC", {"label_weights": [0.5, 1.0, 2.0, 0.0], "curve": "PR"}, "multilabel"),
+    ("AUC", {"curve": "PRGAIN", "num_thresholds": 50}, "binary"),
+    ("SensitivityAtSpecificity", {"specificity": 0.6}, "binary"),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.4, "num_thresholds": 30}, "multilabel"),
+    ("PrecisionAtRecall", {"recall": 0.5, "class_id": 1}, "multilabel"),
+    ("RecallAtPrecision", {"precision": 0.5, "num_thresholds": 1}, "binary"),
     ("F1Score", {}, "onehot"),
     ("F1Score", {"average": "micro", "threshold": 0.5}, "multilabel"),
     ("F1Score", {"average": "macro"}, "multilabel"),
@@ -128,6 +133,10 @@ CASES = [
     ("FBetaScore", {"beta": 2.0, "average": "macro", "threshold": 0.3}, "multilabel"),
 ]
 AUTO_NAMED = {
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "PrecisionAtRecall",
+    "RecallAtPrecision",
     "Precision",
     "Recall",
     "AUC",

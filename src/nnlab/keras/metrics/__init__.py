@@ -57,6 +57,12 @@ from .regression_metrics import (
     R2Score,
     RootMeanSquaredError,
 )
+from .sensitivity_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 
 __all__ = [
     "AUC",
@@ -84,12 +90,16 @@ __all__ = [
     "Metric",
     "Poisson",
     "Precision",
+    "PrecisionAtRecall",
     "R2Score",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity",
     "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
@@ -114,6 +124,10 @@ _CLASSES: list[type[Metric]] = [
     FalsePositives,
     TrueNegatives,
     FalseNegatives,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    PrecisionAtRecall,
+    RecallAtPrecision,
     F1Score,
     FBetaScore,
     MeanSquaredError,
