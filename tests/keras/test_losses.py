@@ -103,6 +103,10 @@ CASES = [
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "sequence_logits"),
     ("SparseCategoricalCrossentropy", {"ignore_class": 2}, "sparse"),
     ("SparseCategoricalCrossentropy", {"from_logits": True, "ignore_class": 1}, "sparse_logits"),
+    ("Dice", {}, "binary"),
+    ("Dice", {"axis": 1}, "binary"),
+    ("Tversky", {"alpha": 0.3, "beta": 0.7, "axis": 1}, "binary"),
+    ("CategoricalGeneralizedCrossEntropy", {"q": 0.3}, "sparse"),
 ]
 REDUCTIONS = ["sum_over_batch_size", "sum", "none", None, "mean_with_sample_weight"]
 
