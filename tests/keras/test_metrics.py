@@ -325,3 +325,21 @@ def test_mse_mae_batch_totals_apply_the_activation() -> None:
     exact = metrics.Accuracy()  # no variant: an exact match in today's loop as well
     assert exact.resolve("binary_crossentropy", 1, False) is exact
     assert exact.batch_total(np.array([[1.0], [2.0]]), np.array([[1.0], [0.0]]), "linear") == 1.0
+
+
+def test_nested_state_and_stateless_calls() -> None:
+    """Variables in attributes, lists and dicts and those of sub-metrics count (as Keras); the
+    stateless calls leave the metric's own state alone."""
+    m = metrics.Mean()
+    m.parts = {"a": [metrics.Sum(), metrics.Mean()]}
+    m.extra = [m.add_variable(name="extra")]
+    assert [v.name for v in m.variables] == ["total", "count", "extra", "total", "total", "count"]
+    state = m.stateless_update_state([np.zeros(())] * 6, [2.0, 4.0])
+    assert float(m.result()) == 0.0 and float(state[0]) == 6.0 and float(state[1]) == 2.0
+    assert m.stateless_result(state) == pytest.approx(3.0)
+    m.update_state([1.0])
+    assert [float(v) for v in m.stateless_reset_state()] == [0.0] * 6
+    assert float(m.result()) == 1.0
+    with pytest.raises(ValueError, match="1:1"):
+        m.stateless_result([1.0])
+    assert metrics.get(None) is None

@@ -174,10 +174,12 @@ ALL_OBJECTS: dict[str, type[Loss]] = {
 }
 
 
-def get(spec: Any) -> Loss:
+def get(spec: Any) -> Loss | None:
     """A Loss from a Keras name ('mse', 'binary_crossentropy', 'Huber', ...), a config dict
     (Keras's ``{'class_name': ..., 'config': {...}}`` or ``{'name': ..., 'from_logits': ...}``),
-    a Loss, a Loss class, or a function ``fn(y_true, y_pred) -> Tensor``."""
+    a Loss, a Loss class, or a function ``fn(y_true, y_pred) -> Tensor``; None gives None."""
+    if spec is None:
+        return None
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):

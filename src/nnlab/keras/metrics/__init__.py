@@ -170,17 +170,19 @@ ALL_OBJECTS: dict[str, type[Metric]] = {
 }
 
 
-def get(spec: Any, loss: Any = None) -> Metric:
+def get(spec: Any, loss: Any = None) -> Metric | None:
     """The metric for ``spec``, as ``compile(metrics=[...])`` makes it: a Keras name (``'mse'``,
     ``'BinaryAccuracy'``, ...; the metric is named by that string, its history key), a config
     dict ``{'class_name': ..., 'config': {...}}``, a Metric, or a function ``fn(y_true, y_pred)``
-    of per-sample values (wrapped in a MeanMetricWrapper).
+    of per-sample values (wrapped in a MeanMetricWrapper); None gives None.
 
     ``'accuracy'``/``'acc'`` give a :class:`CompileAccuracy`: binary, sparse categorical or
     categorical accuracy chosen from the shapes of the first batch, as Keras 3's compile does
     (it does not look at ``loss``, which is accepted for that call's signature). Keras's
     exact-match metric is ``Accuracy()`` (any spelling of the string means compile's).
     """
+    if spec is None:
+        return None
     if isinstance(spec, Metric):
         return spec
     if isinstance(spec, str):
