@@ -3,10 +3,10 @@
 Every (workload, implementation) runs in a fresh process; within a round the implementations
 alternate (the order is reversed on odd rounds), so a machine that slows down mid-run does not
 favour one side. Reported: the median time of each, the median of the per-round ratios
-(nnlab / PyTorch eager and nnlab / hand-written NumPy), the peak memory (max RSS of the process,
-and how much it grew while the workload ran), and for the MNIST MLP the fraction of the
-machine's float32 matmul peak that each reaches. The table is printed and written to
-``benchmarks/RESULTS.md`` with the machine, the BLAS and the date.
+(nnlab / PyTorch eager, nnlab / hand-written NumPy, and / Keras 3 on torch where it runs), the
+peak memory (max RSS of the process, and how much it grew while the workload ran), and for the
+MNIST MLP the fraction of the machine's float32 matmul peak that each reaches. The table is
+printed and written to ``benchmarks/RESULTS.md`` with the machine, the BLAS and the date.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ TARGETS = {  # (workload, impl, reference): the issue's targets on the median pe
     ("mnist_mlp", "keras", "torch"): 1.0,
     ("mnist_mlp", "keras", "numpy"): 1.1,
     ("playground_net", "keras", "torch"): 0.5,
+    ("mnist_convnet", "keras", "torch"): 1.2,
 }
+REFERENCES = ("torch", "numpy", "keras3")  # a "vs" column for each one that was run
 MEMORY_TARGET = ("mnist_mlp", "keras", "torch", 1.5)
 
 
@@ -120,12 +122,14 @@ def summarize(
     for workload, by_impl in results.items():
         doc = " ".join((WORKLOADS[workload][0].__doc__ or "").split())
         lines += [f"## {workload}", "", doc, ""]
-        header = "| implementation | median s | vs torch | vs numpy | peak MB (growth) | check |"
-        lines += [header, "|---|---:|---:|---:|---:|---|"]
+        ref_names = [ref for ref in REFERENCES if ref != "keras3" or ref in by_impl]
+        header = "| implementation | median s | " + " | ".join(f"vs {r}" for r in ref_names)
+        lines += [header + " | peak MB (growth) | check |"]
+        lines += ["|---|---:|" + "---:|" * len(ref_names) + "---:|---|"]
         for impl, runs in by_impl.items():
             med = statistics.median(r["seconds"] for r in runs)
             ratios = {}
-            for ref in ("torch", "numpy"):
+            for ref in ref_names:
                 if ref in by_impl and ref != impl:
                     per_round = [
                         a["seconds"] / b["seconds"]
@@ -141,10 +145,8 @@ def summarize(
             )
             if workload == "mnist_mlp":
                 check += f", {mnist_mlp_flops() / med / peak:.0%} of matmul peak"
-            lines.append(
-                f"| {impl} | {med:.3f} | {ratios.get('torch', '—')} | {ratios.get('numpy', '—')} "
-                f"| {rss:.0f} ({grow:.0f}) | {check} |"
-            )
+            cells = " | ".join(ratios.get(ref, "—") for ref in ref_names)
+            lines.append(f"| {impl} | {med:.3f} | {cells} | {rss:.0f} ({grow:.0f}) | {check} |")
         lines.append("")
     lines += ["## Targets", ""]
     for (workload, impl, ref), target in TARGETS.items():

@@ -9,7 +9,8 @@ is the Python overhead per op, not the arithmetic.
 backward, and the whole training step; nnlab in both layouts (channels_first: PyTorch's NCHW /
 OIHW, channels_last: Keras's NHWC / HWIO) against PyTorch's NCHW. The whole step runs as
 ``nnlab.nn.Sequential`` (as torch's) and from the engine's ops in the Keras layout, the ReLU
-fused into the conv (how the Keras layers will run it).
+fused into the conv (how the Keras layers run it). Last, the share of each training step spent
+in the GEMMs, in im2col and col2im and in max pooling (the kernels timed in place).
 
 Run: ``python -m benchmarks.ops [mlp|conv] [--threads N]`` (PyTorch optional: without it only
 nnlab's time is printed). ``--threads`` sets PyTorch's intra-op threads; NumPy's BLAS takes its
@@ -21,8 +22,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -153,8 +155,9 @@ class ConvCase:
     name: str
     title: str
     shape: tuple[int, int, int]
-    out_channels: int = 0  # a conv when > 0, else a 2×2 max pool
+    out_channels: int = 0  # a conv when > 0, else a 2×2 pool
     input_grad: bool = True  # the first layer's input needs no gradient
+    pool: str = "max"  # "max" or "avg" (for a pool)
 
 
 CONV_CASES = (
@@ -162,6 +165,7 @@ CONV_CASES = (
     ConvCase("pool1", "max_pool2d 2x2 on 32x26x26", (32, 26, 26)),
     ConvCase("conv2", "conv2d 32->64 3x3 on 13x13", (32, 13, 13), 64),
     ConvCase("pool2", "max_pool2d 2x2 on 64x11x11", (64, 11, 11)),
+    ConvCase("avgpool1", "avg_pool2d 2x2 on 32x26x26", (32, 26, 26), pool="avg"),
 )
 LAYOUTS = ("channels_first", "channels_last")
 
@@ -184,6 +188,8 @@ def nnlab_layer_step(case: ConvCase, batch: int, layout: str) -> Callable[[], No
     def forward() -> nnlab.Tensor:
         if case.out_channels:
             return nnlab.autograd.conv2d(xt, wt, bt, data_format=layout)
+        if case.pool == "avg":
+            return nnlab.autograd.avg_pool2d(xt, 2, data_format=layout)
         return nnlab.autograd.max_pool2d(xt, 2, data_format=layout)
 
     grad = np.ones_like(forward().data)  # in the layout the output has (as in a network)
@@ -205,7 +211,9 @@ def torch_layer_step(case: ConvCase, batch: int) -> Callable[[], None]:
     b.requires_grad_(True)
 
     def forward() -> torch.Tensor:
-        return tf.conv2d(x, w, b) if case.out_channels else tf.max_pool2d(x, 2)
+        if case.out_channels:
+            return tf.conv2d(x, w, b)
+        return tf.avg_pool2d(x, 2) if case.pool == "avg" else tf.max_pool2d(x, 2)
 
     grad = torch.ones(forward().shape)
 
@@ -285,6 +293,80 @@ def torch_convnet_step(batch: int) -> Callable[[], None]:
     return step
 
 
+KERNELS = ("grouped_matmul", "grouped_matmul_tn", "im2col", "col2im_matmul")
+
+
+@contextlib.contextmanager
+def timed_kernels(totals: dict[str, float]) -> Iterator[None]:
+    """Add the seconds spent in the conv kernels (the GEMMs, im2col, col2im) and in the
+    max-pooling forward and backward to ``totals`` while the block runs. col2im's own GEMMs (one
+    per kernel offset) are counted as GEMM time ("gemm in col2im"), not as col2im's."""
+    from nnlab.autograd import conv_ops, pool_ops
+
+    saved = {name: getattr(conv_ops, name) for name in KERNELS}
+    saved_pool = {name: getattr(pool_ops.MaxPool2d, name) for name in ("forward", "backward")}
+    inside_col2im = [False]
+
+    def timed(key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                dt = time.perf_counter() - t0
+                totals[key] = totals.get(key, 0.0) + dt
+                if key == "grouped_matmul" and inside_col2im[0]:
+                    totals["gemm in col2im"] = totals.get("gemm in col2im", 0.0) + dt
+
+        return wrapper
+
+    def col2im(*a: Any, **k: Any) -> Any:
+        inside_col2im[0] = True
+        try:
+            return timed("col2im_matmul", saved["col2im_matmul"])(*a, **k)
+        finally:
+            inside_col2im[0] = False
+
+    try:
+        for name in KERNELS[:3]:
+            setattr(conv_ops, name, timed(name, saved[name]))
+        conv_ops.col2im_matmul = col2im
+        for name, fn in saved_pool.items():
+            setattr(pool_ops.MaxPool2d, name, timed(f"max_pool2d {name}", fn))
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(conv_ops, name, fn)
+        for name, fn in saved_pool.items():
+            setattr(pool_ops.MaxPool2d, name, fn)
+
+
+def time_shares(step: Callable[[], None], steps: int) -> dict[str, float]:
+    """The fraction of a training step's time spent in GEMMs, im2col, col2im (its scatter-adds,
+    its GEMMs excluded) and max pooling, over ``steps`` steps."""
+    step()
+    totals: dict[str, float] = {}
+    with timed_kernels(totals):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        total = time.perf_counter() - t0
+    gemm = totals.get("grouped_matmul", 0.0) + totals.get("grouped_matmul_tn", 0.0)
+    return {
+        "GEMMs (conv forward, dK, dcols)": gemm / total,
+        "im2col": totals.get("im2col", 0.0) / total,
+        "col2im (scatter-adds)": (
+            totals.get("col2im_matmul", 0.0) - totals.get("gemm in col2im", 0.0)
+        )
+        / total,
+        "max pooling (forward + backward)": (
+            totals.get("max_pool2d forward", 0.0) + totals.get("max_pool2d backward", 0.0)
+        )
+        / total,
+        "step seconds": total / steps,
+    }
+
+
 def run_conv(args: argparse.Namespace) -> dict[str, float]:
     results: dict[str, float] = {}
     for case in CONV_CASES:
@@ -305,6 +387,12 @@ def run_conv(args: argparse.Namespace) -> dict[str, float]:
     title = f"MNIST convnet training step (cross-entropy), batch {args.batch}"
     for name, t in _report(title, time_interleaved(steps, args.seconds)).items():
         results[f"convnet: {name}"] = t
+    for name in ("nnlab nn", "nnlab ops channels_last"):
+        shares = time_shares(steps[name], steps=10)
+        print(f"share of the {name} step ({1e3 * shares.pop('step seconds'):.0f} ms) spent in:")
+        for part, share in shares.items():
+            print(f"  {part:34s} {100 * share:5.1f}%")
+            results[f"share {name}: {part}"] = share
     return results
 
 

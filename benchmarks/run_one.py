@@ -36,7 +36,7 @@ def matmul_peak() -> float:
 def main() -> None:
     workload, impl = sys.argv[1], sys.argv[2]
     threads = int(os.environ.get("NNLAB_BENCH_THREADS", "0") or 0)
-    if impl == "torch" and threads:
+    if impl in ("torch", "keras3") and threads:
         import torch
 
         torch.set_num_threads(threads)

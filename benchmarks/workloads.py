@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .convnet import mnist_convnet
+
 Result = tuple[float, dict[str, float]]
 
 MNIST_LR = 0.1
@@ -343,4 +345,5 @@ WORKLOADS: dict[str, tuple[Callable[[str], Result], tuple[str, ...]]] = {
     "mnist_dropout": (mnist_dropout, ("keras", "nn", "torch", "numpy")),
     "op_add": (op_add, ("nnlab", "torch")),
     "op_matmul": (op_matmul, ("nnlab", "torch")),
+    "mnist_convnet": (mnist_convnet, ("keras", "nn", "torch", "keras3")),
 }

@@ -111,7 +111,7 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
         _edit_config(lambda c: _layer(c, 0)["config"].update(batch_shape=[None, -4])),
         r"input shape must be \[null, d1, ...\]",
     ),
-    ("model class", _edit_config(lambda c: c.update(class_name="Functional")), "not supported"),
+    ("model class", _edit_config(lambda c: c.update(class_name="MyModel")), "not supported"),
     (
         "Lambda layer",
         _edit_config(lambda c: c["config"]["layers"].insert(1, LAMBDA)),
@@ -137,19 +137,28 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
         "serialized Python function is refused",
     ),
     (
-        "unsupported option",
-        _edit_config(lambda c: _layer(c)["config"].update(kernel_constraint={"class_name": "X"})),
-        "option kernel_constraint=.* is not supported",
+        "float16 layer",
+        _edit_config(lambda c: _layer(c)["config"].update(dtype="float16")),
+        "dtype 'float16' is not supported",
     ),
     (
-        "unsupported optimizer",
-        _edit_config(lambda c: c["compile_config"]["optimizer"].update(class_name="Ftrl")),
-        "unknown optimizer 'Ftrl'",
+        "unknown optimizer",
+        _edit_config(lambda c: c["compile_config"]["optimizer"].update(class_name="Fancy")),
+        "optimizer 'Fancy'",
     ),
     (
-        "out-of-range optimizer argument",
-        _edit_config(lambda c: c["compile_config"]["optimizer"]["config"].update(beta_1=1.5)),
-        r"Adam: beta_1 must be in \[0, 1\)",
+        "custom optimizer",
+        _edit_config(
+            lambda c: c["compile_config"]["optimizer"].update(registered_name="my_pkg>Adam")
+        ),
+        "custom object 'Adam'",
+    ),
+    (
+        "learning rate not a number",
+        _edit_config(
+            lambda c: c["compile_config"]["optimizer"]["config"].update(learning_rate="x")
+        ),
+        "learning.rate",
     ),
     (
         "config disagrees with weights",

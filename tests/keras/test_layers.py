@@ -22,13 +22,13 @@ def test_automatic_names_and_clear_session() -> None:
 def test_dense_arguments() -> None:
     layer = Dense(3, input_dim=2, use_bias=False, kernel_initializer="ones")
     Sequential([layer])
-    assert layer.parameters == [layer.kernel] and layer.bias is None
+    assert layer.weights == [layer.kernel] and layer.bias is None
     np.testing.assert_array_equal(layer.get_weights()[0], np.ones((2, 3)))
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="units"):
             Dense(bad)
     with pytest.raises(ValueError, match="input_shape"):
-        Dense(2, input_shape=(28, 28))
+        Dense(2, input_shape=(28, -1))
     with pytest.raises(ValueError, match="input_dim"):
         Dense(2, input_dim=0)
     with pytest.raises(ValueError, match="regularizer"):

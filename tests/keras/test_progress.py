@@ -71,20 +71,22 @@ def test_fit_verbose_1_and_2_output(blobs, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     assert re.fullmatch(
-        r"4/4 \[={30}\] - \d+s \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}"
-        r" - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}",
+        r"4/4 \[={30}\] - \d+s \d+[mu]?s/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}"
+        r" - val_accuracy: \d\.\d{4} - val_loss: \d\.\d{4}",
         lines[1],
     )
     model.fit(x, y, epochs=2, batch_size=50, verbose=2)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4
     assert re.fullmatch(
-        r"4/4 - \d+s - \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}", lines[3]
+        r"4/4 - \d+s - \d+[mu]?s/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}", lines[3]
     )
     model.fit(x, y, verbose=0)
     assert capsys.readouterr().out == ""
     model.evaluate(x, y)
     assert capsys.readouterr().out.startswith("7/7 [====")
     model.evaluate(x, y, verbose=0)
-    model.predict(np.ones((3, 2)))
+    model.predict(np.ones((3, 2)), verbose=0)
     assert capsys.readouterr().out == ""
+    model.predict(np.ones((3, 2)))  # Keras 3: verbose="auto" shows the bar
+    assert capsys.readouterr().out.startswith("1/1 [====")

@@ -33,7 +33,7 @@ def test_course_two_blob_logistic_model_reaches_bayes_rate() -> None:
     history = model.fit(
         x_train, y_train, batch_size=16, epochs=100, verbose=0, validation_data=(x_test, y_test)
     )
-    assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]  # Keras 3
     assert all(len(v) == 100 for v in history.history.values())
     assert history.epoch == list(range(100))
     assert history.params == {"verbose": 0, "epochs": 100, "steps": 125}

@@ -25,10 +25,14 @@ from . import (
     saving,
     utils,
 )
-from .models import Sequential, load_model
+from .layers import Input, Layer
+from .models import Model, Sequential, load_model
 from .utils import set_random_seed
 
 __all__ = [
+    "Input",
+    "Layer",
+    "Model",
     "Sequential",
     "activations",
     "callbacks",

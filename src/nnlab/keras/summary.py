@@ -53,7 +53,8 @@ def summary_lines(model: Sequential) -> list[str]:
     lines.append("=" * LINE_LENGTH)
     for i, layer in enumerate(model.layers):
         name = f"{layer.name} ({type(layer).__name__})"
-        lines.append(_row((name, f"(None, {layer.units})", str(layer.count_params()))))
+        shape = layer._inbound_nodes[-1].outputs.shape if layer._inbound_nodes else "?"
+        lines.append(_row((name, str(shape), str(layer.count_params()))))
         lines.append("=" * LINE_LENGTH if i == len(model.layers) - 1 else "_" * LINE_LENGTH)
     total = model.count_params()
     lines += [

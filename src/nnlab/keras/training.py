@@ -1,16 +1,25 @@
-"""The loops behind ``Sequential.fit`` and ``Sequential.evaluate``.
+"""The training loop of every Keras model, written once: ``compile``, ``fit``, ``evaluate``,
+``predict``, built on the overridable steps ``train_step``, ``test_step`` and ``predict_step``.
 
-One epoch: draw a permutation of the N samples (if ``shuffle``), then for each of the
-ceil(N / batch_size) batches gather the rows with one fancy index, run the forward pass (the
-last activation folded into the loss when they fuse), check the loss is finite, back-propagate,
-and let the optimizer update the weights in place. The loss and metrics of the epoch are running
-sums of per-sample values kept as Python floats; the reported values are those sums divided by the
-samples seen (so 'loss' is the mean training loss over the epoch, as in Keras).
+One step of ``fit`` (``train_step(data)`` with ``data = (x, y)`` or ``(x, y, sample_weight)``)::
+
+    y_pred = model(x, training=True)
+    loss = model.compute_loss(x, y, y_pred, sample_weight)   # compiled losses + model.losses
+    loss.backward()
+    model.optimizer.apply(model.trainable_weights)           # frozen layers are left alone
+    return model.compute_metrics(x, y, y_pred, sample_weight)  # {'loss': ..., 'accuracy': ...}
+
+Subclasses override these steps as in Keras's guide "Customizing what happens in fit()"; ``fit``
+still does the batching, shuffling, callbacks, progress bar and validation. The logs a step
+returns are the running means since the epoch began (metrics are stateful and reset each
+epoch), so the logs of an epoch's last step are the epoch's values, as in Keras.
+
+A softmax (sigmoid) last activation with a categorical (binary) cross-entropy is trained from the
+pre-activation values through the engine's fused, stable op (see ``layers.core.logits_of``).
 
 Divergence is reported, never silent: a non-finite batch loss stops training before that batch's
 update; after the epoch's last update the weights, then the validation loss, are checked to be
-finite (an update can overflow to inf with a finite loss, e.g. ``SGD(learning_rate=1e308)``).
-Each case issues a ``NonFiniteLossWarning`` naming the epoch, every time it happens, and stops.
+finite. Each case issues a ``NonFiniteLossWarning`` naming the epoch, every time, and stops.
 """
 
 from __future__ import annotations
@@ -19,19 +28,29 @@ import math
 import sys
 import time
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
 
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
 from .callbacks import Callback, History
+from .data import (
+    Arrays,
+    check_batch_size,
+    check_inputs,
+    class_weights_to_sample_weights,
+    flatten_structure,
+    split_validation,
+)
+from .layers.core import logits_of
 from .progress import ProgressBar, print_epoch_header
 
-if TYPE_CHECKING:
-    from .models import Sequential
-
-__all__ = ["NonFiniteLossWarning", "evaluate_arrays", "run_evaluate", "run_fit"]
+__all__ = ["NonFiniteLossWarning", "Trainer", "unpack_x_y_sample_weight"]
 
 
 class NonFiniteLossWarning(RuntimeWarning):
@@ -39,19 +58,19 @@ class NonFiniteLossWarning(RuntimeWarning):
     of an epoch, or the validation loss at the end of an epoch; fit stopped."""
 
 
+class _NonFiniteLoss(Exception):
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
 _ADVICE = "Try a smaller learning rate, scale the inputs, or check them for NaN/inf."
 
 
 def _warn(message: str, stacklevel: int) -> None:
-    """``warnings.warn(message, NonFiniteLossWarning, stacklevel)``, shown every time it happens.
-
-    Python's default action shows a warning once per text and code line (it remembers it in the
-    caller's ``__warningregistry__``), so a second ``fit`` that diverged the same way would say
-    nothing: in a notebook, re-running a cell would look like a clean run. Here that memory is a
-    fresh dict on each call; the filters still decide (``-W error``, ``simplefilter("ignore")``
-    and ``"once"`` behave as usual). Keras's ``TerminateOnNaN`` likewise prints every time.
-    """
-    frame = sys._getframe(stacklevel)  # the frame warnings.warn(stacklevel=...) would blame
+    """``warnings.warn(message, NonFiniteLossWarning, stacklevel)``, shown every time it happens
+    (a fresh registry per call: Python's default would show the same text from the same line
+    once, so a notebook cell re-run would look clean). The user's filters still decide."""
+    frame = sys._getframe(stacklevel)
     warnings.warn_explicit(
         message,
         NonFiniteLossWarning,
@@ -63,170 +82,795 @@ def _warn(message: str, stacklevel: int) -> None:
     )
 
 
-def _first_non_finite_weight(model: Sequential) -> str | None:
-    """Which weight holds a NaN or inf first (in ``get_weights`` order), or None."""
-    for layer in model.layers:
-        for j, p in enumerate(layer.parameters):
-            if not np.isfinite(p.data).all():
-                return f"layer {layer.name!r} (weight {j}, shape {p.shape})"
-    return None
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """``(x, y, sample_weight)`` from a batch ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError(f"data must be (x,), (x, y) or (x, y, sample_weight), got {len(data)} items")
 
 
-def _logs(names: list[str], sums: list[float], seen: int) -> dict[str, float]:
-    return {name: s / seen for name, s in zip(names, sums, strict=True)}
+def _value(x: Any) -> float:
+    return float(x.data) if isinstance(x, Tensor) else float(x)
 
 
-def evaluate_arrays(
-    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int
-) -> dict[str, float]:
-    """Loss (with the weight penalty) and metrics over (x, y), without building a graph."""
-    fns, out_act, loss_fn = model._pipeline(training=False)
-    metrics = model._resolved_metrics
-    sums = [0.0] * (1 + len(metrics))
-    with no_grad():
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            h = Tensor(xb)
-            for f in fns:
-                h = f(h)
-            n = len(xb)
-            sums[0] += float(loss_fn(yb, h).data) * n
-            for j, metric in enumerate(metrics, 1):
-                sums[j] += metric.batch_total(yb, h.data, out_act)
-        penalty = model._regularization()
-        extra = float(penalty.data) if penalty is not None else 0.0
-    logs = _logs(model.metrics_names, sums, len(x))
-    logs["loss"] += extra
-    return logs
+class _Mean:
+    """A running weighted mean: the loss tracker (Keras's ``Mean(name='loss')``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.total = 0.0
+        self.count = 0.0
+
+    def update_state(self, value: Any, sample_weight: Any = None) -> None:
+        w = 1.0 if sample_weight is None else float(sample_weight)
+        self.total += _value(value) * w
+        self.count += w
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def reset_state(self) -> None:
+        self.total = self.count = 0.0
 
 
-def run_fit(
-    model: Sequential,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    batch_size: int,
-    epochs: int,
-    verbose: int,
-    callbacks: list[Callback],
-    validation: tuple[np.ndarray, np.ndarray] | None,
-    shuffle: bool,
-    initial_epoch: int,
-) -> History:
-    """Train ``model`` on checked arrays; see ``Sequential.fit``."""
-    n = len(x)
-    steps = math.ceil(n / batch_size)
-    history = History()
-    all_callbacks = [*callbacks, history]
-    params = {"verbose": verbose, "epochs": epochs, "steps": steps}
-    for cb in all_callbacks:
-        cb.set_model(model)
-        cb.set_params(params)
-    batch_cbs = [cb for cb in all_callbacks if cb.uses_batch_hooks]
-    names = model.metrics_names
-    metrics = model._resolved_metrics
-    weights = model._parameters()
-    optimizer = model.optimizer
-    assert optimizer is not None
-    rng = model._rng
-    fns, out_act, loss_fn = model._pipeline(training=True)
-    regularization = model._regularization if model._has_regularizers() else None
-    model.stop_training = False
-    model.history = history
+class _LegacyMetric:
+    """A metric of the sum-per-batch kind (``batch_total``) with the stateful interface."""
 
-    for cb in all_callbacks:
-        cb.on_train_begin({})
-    epoch_logs: dict[str, float] = {}
-    for epoch in range(initial_epoch, epochs):
-        if model.stop_training:
-            break
-        for cb in all_callbacks:
-            cb.on_epoch_begin(epoch, {})
-        if verbose:
-            print_epoch_header(epoch, epochs)
-        bar = ProgressBar(steps, verbose) if verbose else None
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        sums = [0.0] * (1 + len(metrics))
-        seen = 0
-        batch = 0
-        diverged = False
-        for batch in range(steps):
-            idx = order[batch * batch_size : (batch + 1) * batch_size]
-            if batch_cbs:
-                for cb in batch_cbs:
-                    cb.on_train_batch_begin(batch, {"batch": batch, "size": len(idx)})
-            xb, yb = x[idx], y[idx]
-            h = Tensor(xb)
-            for f in fns:
-                h = f(h)
-            loss = loss_fn(yb, h)
-            if regularization is not None:
-                loss = loss + regularization()
-            value = float(loss.data)
-            nb = len(idx)
-            seen += nb
-            sums[0] += value * nb
-            if not math.isfinite(value):
-                _warn(
-                    f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1} of "
-                    f"{steps}; training stopped before this batch's update (the weights are "
-                    f"those after the previous batch). {_ADVICE}",
-                    stacklevel=3,
-                )
-                model.stop_training = diverged = True
-                break
-            for p in weights:
-                p.grad = None
-            loss.backward()
-            optimizer.apply(weights)
-            z = h.data
-            for j, metric in enumerate(metrics, 1):
-                sums[j] += metric.batch_total(yb, z, out_act)
-            if bar is not None:
-                bar.update(batch + 1, lambda s=sums, k=seen: _logs(names, s, k))  # type: ignore[misc]
-            if batch_cbs:
-                logs = _logs(names, sums, seen)
-                for cb in batch_cbs:
-                    cb.on_train_batch_end(batch, logs)
-            if model.stop_training:
-                break
-        epoch_logs = _logs(names, sums, seen)
-        where = None if diverged else _first_non_finite_weight(model)
-        if where is not None:
-            _warn(
-                f"fit: the weights of {where} became NaN or infinite in the updates of epoch "
-                f"{epoch + 1}, though every batch loss was finite; training stopped. {_ADVICE}",
-                stacklevel=3,
+    def __init__(self, metric: Any, loss_name: str) -> None:
+        self.metric, self.loss_name, self.name = metric, loss_name, metric.name
+        self._resolved: Any = None
+        self.total = 0.0
+        self.count = 0
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        fused = logits_of(y_pred)
+        z, act = fused if fused is not None else (y_pred, "linear")
+        z = z.data if isinstance(z, Tensor) else np.asarray(z)
+        y = np.asarray(y_true)
+        if self._resolved is None:
+            self._resolved = self.metric.resolve(self.loss_name, z.shape[-1], y.ndim == 1)
+        self.total += self._resolved.batch_total(y, z, act)
+        self.count += len(y)
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0
+        self._resolved = None
+
+
+class CompileMetrics:
+    """The metrics given to ``compile``, per output; ``result()`` is a dict name -> value."""
+
+    name = "compile_metrics"
+
+    def __init__(self, per_output: list[list[Any]], names: list[list[str]]) -> None:
+        self.per_output, self.names = per_output, names
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        ys, preds = _as_list(y_true), _as_list(y_pred)
+        for metrics, y, p in zip(self.per_output, ys, preds, strict=False):
+            for m in metrics:
+                m.update_state(y, p)
+
+    def result(self) -> dict[str, float]:
+        return {
+            name: _value(m.result())
+            for metrics, names in zip(self.per_output, self.names, strict=True)
+            for m, name in zip(metrics, names, strict=True)
+        }
+
+    def reset_state(self) -> None:
+        for metrics in self.per_output:
+            for m in metrics:
+                m.reset_state()
+
+    @property
+    def metric_names(self) -> list[str]:
+        return [n for names in self.names for n in names]
+
+
+def _as_list(x: Any) -> list[Any]:
+    if isinstance(x, list | tuple):
+        return list(x)
+    if isinstance(x, dict):
+        return list(x.values())
+    return [x]
+
+
+def _per_output(spec: Any, names: list[str], what: str) -> list[Any]:
+    """A compile argument spread over the outputs: one value, a list, or a dict by name."""
+    if isinstance(spec, dict) and not (what == "loss" and "class_name" in spec):
+        unknown = sorted(set(spec) - set(names))
+        if unknown:
+            raise ValueError(f"compile: {what} has keys {unknown} that are not outputs {names}")
+        return [spec.get(n) for n in names]
+    if isinstance(spec, list | tuple) and (what != "metrics" or len(names) > 1):
+        if what == "metrics" and not all(isinstance(s, list | tuple | type(None)) for s in spec):
+            return [list(spec)] * len(names)
+        if len(spec) != len(names):
+            raise ValueError(
+                f"compile: the model has {len(names)} outputs ({names}), got {len(spec)} {what}"
             )
-            model.stop_training = diverged = True
-        if validation is not None:
-            val = evaluate_arrays(model, validation[0], validation[1], batch_size)
-            epoch_logs.update({f"val_{k}": v for k, v in val.items()})
-            if not diverged and not math.isfinite(val["loss"]):
-                _warn(
-                    f"fit: the validation loss became {val['loss']} at the end of epoch "
-                    f"{epoch + 1} (the weights are finite); training stopped. {_ADVICE}",
-                    stacklevel=3,
+        return list(spec)
+    return [spec] * len(names)
+
+
+def _logs(values: dict[str, Any]) -> dict[str, float]:
+    """Plain floats, keys sorted (Keras 3's order), nested dicts flattened."""
+    flat: dict[str, float] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update({k: _value(v) for k, v in value.items()})
+        else:
+            flat[key] = _value(value)
+    return dict(sorted(flat.items()))
+
+
+class _Callbacks:
+    """Dispatch every hook to every callback (batch hooks only to those that define them)."""
+
+    def __init__(self, callbacks: Sequence[Any], model: Any, params: dict[str, Any]) -> None:
+        self.items = list(callbacks)
+        for cb in self.items:
+            cb.set_model(model)
+            cb.set_params(params)
+        self.batch = [cb for cb in self.items if getattr(cb, "uses_batch_hooks", True)]
+
+    def call(self, hook: str, *args: Any) -> None:
+        for cb in self.items:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(*args)
+
+    def call_batch(self, hook: str, *args: Any) -> None:
+        for cb in self.batch:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(*args)
+
+
+class Trainer:
+    """``compile``/``fit``/``evaluate``/``predict`` for ``Model`` (mixed into it)."""
+
+    optimizer: Any = None
+    loss: Any = None
+    compiled_loss: list[Any] | None = None
+    stop_training: bool = False
+    history: History | None = None
+    _compile_metrics: CompileMetrics | None = None
+    _loss_tracker: _Mean | None = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Choose the optimizer (name or object), the loss (name, object or function; one per
+        output as a list or a dict by output name) and the metrics. Unknown names raise here."""
+        names = self._output_names()
+        self.optimizer = optimizers_module.get(optimizer)
+        if loss is None:
+            self.compiled_loss = None
+        else:
+            self.compiled_loss = [
+                None if s is None else losses_module.get(s)
+                for s in _per_output(loss, names, "loss")
+            ]
+        single = self.compiled_loss is not None and len(names) == 1
+        self.loss = self.compiled_loss[0] if single else loss  # type: ignore[index]
+        weights = (
+            [1.0] * len(names)
+            if loss_weights is None
+            else _per_output(loss_weights, names, "loss_weights")
+        )
+        self._loss_weights = [1.0 if w is None else float(w) for w in weights]
+        specs = _per_output(metrics, names, "metrics") if metrics is not None else []
+        if weighted_metrics is not None:
+            extra = _per_output(weighted_metrics, names, "metrics")
+            specs = [
+                list(a or []) + list(b or [])
+                for a, b in zip(specs or [[]] * len(names), extra, strict=True)
+            ]
+        per_output: list[list[Any]] = []
+        labels: list[list[str]] = []
+        for i, spec in enumerate(specs):
+            if spec is None:
+                spec = []
+            elif isinstance(spec, str) or not isinstance(spec, list | tuple):
+                spec = [spec]
+            loss_i = self.compiled_loss[i] if self.compiled_loss else None
+            objs = [self._make_metric(m, loss_i) for m in spec]
+            per_output.append(objs)
+            prefix = f"{names[i]}_" if len(names) > 1 else ""
+            labels.append([prefix + m.name for m in objs])
+        flat = [n for ns in labels for n in ns]
+        if len(set(flat)) != len(flat) or "loss" in flat:
+            raise ValueError(f"compile: metric names must be distinct and not 'loss': {flat}")
+        self._compile_metrics = CompileMetrics(per_output, labels) if flat else None
+        self._loss_tracker = _Mean("loss")
+        self._output_loss_trackers = (
+            [_Mean(f"{n}_loss") for n in names] if len(names) > 1 and self.compiled_loss else []
+        )
+        self.compiled = True
+
+    @staticmethod
+    def _make_metric(spec: Any, loss: Any) -> Any:
+        metric = metrics_module.get(spec, loss=loss)  # compile's rule for "accuracy"
+        if hasattr(metric, "update_state"):
+            return metric
+        return _LegacyMetric(metric, getattr(loss, "name", ""))
+
+    @property
+    def compiled_metrics(self) -> list[Any]:
+        """The metric objects given to ``compile`` (all outputs)."""
+        cm = self._compile_metrics
+        return [] if cm is None else [getattr(m, "metric", m) for ms in cm.per_output for m in ms]
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The loss tracker and the compiled metrics (what ``fit`` resets each epoch)."""
+        out: list[Any] = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        out.extend(getattr(self, "_output_loss_trackers", []))
+        if self._compile_metrics is not None:
+            out.append(self._compile_metrics)
+        return out
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """'loss' then each metric's name: the order of ``evaluate``'s list."""
+        names = [m.name for m in self.metrics if not isinstance(m, CompileMetrics)]
+        if self._compile_metrics is not None:
+            names += self._compile_metrics.metric_names
+        return names
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict[str, float]:
+        """The current value of every metric, by name (nested results flattened)."""
+        out: dict[str, Any] = {}
+        for m in self.metrics:
+            value = m.result()
+            if isinstance(value, dict):
+                out.update(value)
+            else:
+                out[m.name] = value
+        return _logs(out)
+
+    def _require_compiled(self, where: str) -> None:
+        if self.optimizer is None:
+            raise RuntimeError(f"{where}: compile the model first (model.compile(optimizer, loss))")
+
+    # ------------------------------------------------------------------ the steps
+    def compute_loss(
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> Tensor:
+        """Σ_outputs loss_weight · loss(y, y_pred, sample_weight) + Σ model.losses (penalties)."""
+        total: Any = None
+        if self.compiled_loss is not None:
+            ys, preds = _as_list(y), _as_list(y_pred)
+            trackers = getattr(self, "_output_loss_trackers", [])
+            for i, (loss, w) in enumerate(zip(self.compiled_loss, self._loss_weights, strict=True)):
+                if loss is None:
+                    continue
+                term = _loss_value(loss, ys[i], preds[i], sample_weight)
+                if trackers:
+                    trackers[i].update_state(term, sample_weight=len(preds[i]))
+                term = term if w == 1.0 else term * w
+                total = term if total is None else total + term
+        for extra in self.losses:  # type: ignore[attr-defined]
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def compute_metrics(
+        self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None
+    ) -> dict[str, float]:
+        """Update the compiled metrics with this batch; return every metric's current value."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def train_step(self, data: Any) -> dict[str, float]:
+        """One optimizer update on the batch ``data``; returns the metrics so far."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)  # type: ignore[operator]
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        value = float(loss.data)
+        assert self._loss_tracker is not None
+        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
+        if not math.isfinite(value):
+            raise _NonFiniteLoss(value)
+        weights = self.trainable_weights  # type: ignore[attr-defined]
+        if loss.requires_grad and weights:
+            for w in weights:
+                w.grad = None
+            loss.backward()
+            self.optimizer.apply(weights)
+            self._apply_constraints()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data: Any) -> dict[str, float]:
+        """Loss and metrics on the batch ``data`` (no update)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)  # type: ignore[operator]
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        assert self._loss_tracker is not None
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data: Any) -> Any:
+        """The model's output on the batch ``data``."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)  # type: ignore[operator]
+
+    def _apply_constraints(self) -> None:
+        for layer in self._flatten_layers():  # type: ignore[attr-defined]
+            for w, constraint in layer._constraints:
+                value = constraint(w)
+                w.data[...] = value.data if isinstance(value, Tensor) else value
+
+    # ------------------------------------------------------------------ data
+    def _prepare(
+        self,
+        x: Any,
+        y: Any,
+        sample_weight: Any,
+        where: str,
+        class_weight: Any = None,
+        need_y: bool = True,
+    ) -> Arrays:
+        """Check x (and y) against the model and convert them once."""
+        if x is None:
+            raise ValueError(f"{where}: x is required")
+        in_names = self._input_names()
+        xs_raw = flatten_structure(x, in_names, where, "input")
+        shapes = self._input_shapes()
+        xs = [
+            check_inputs(a, None if shapes is None else shapes[i], where, "x")
+            for i, a in enumerate(xs_raw)
+        ]
+        if len(xs) > 1 and len({len(a) for a in xs}) > 1:
+            raise ValueError(f"{where}: all inputs must have the same number of samples")
+        self._build_for(xs)
+        ys: list[np.ndarray] | None = None
+        if y is not None:
+            out_names = self._output_names()
+            ys_raw = flatten_structure(y, out_names, where, "output")
+            for a in ys_raw:
+                n_y = len(a) if hasattr(a, "__len__") else None
+                if n_y != len(xs[0]):
+                    raise ValueError(
+                        f"{where}: x and y must have the same number of samples, got "
+                        f"{len(xs[0])} and {n_y}"
+                    )
+            ys = [self._prepare_target(i, a, where) for i, a in enumerate(ys_raw)]
+        elif need_y and self.compiled_loss is not None:
+            raise ValueError(f"{where}: y (the targets) is required")
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=np.float32)
+        if class_weight is not None:
+            if sw is not None:
+                raise ValueError(f"{where}: you cannot give class_weight and sample_weight")
+            if ys is None or len(ys) != 1:
+                raise ValueError(f"{where}: class_weight needs one output and targets y")
+            sw = class_weights_to_sample_weights(ys[0], dict(class_weight))
+        return Arrays(
+            xs,
+            ys,
+            sw,
+            len(in_names) == 1 and not isinstance(x, list | dict),
+            len(self._output_names()) == 1 and not isinstance(y, list | dict),
+        )
+
+    def _prepare_target(self, i: int, y: Any, where: str) -> np.ndarray:
+        loss = self.compiled_loss[i] if self.compiled_loss else None
+        shapes = self._output_shapes()
+        shape = None if shapes is None else shapes[i]
+        if loss is not None and shape is not None and len(shape) == 2 and shape[1] is not None:
+            prepare = getattr(loss, "prepare_targets", None)
+            if prepare is not None:
+                return prepare(y, shape[1], where)
+        arr = y.data if isinstance(y, Tensor) else np.asarray(y)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: targets must be numeric, got dtype {arr.dtype}")
+        return arr if arr.dtype.kind in "iu" else np.ascontiguousarray(arr, dtype=np.float32)
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int | Sequence[int] = 1,
+    ) -> History:
+        """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size`` (32).
+
+        ``validation_split`` holds out the LAST fraction of the samples (before shuffling);
+        ``validation_data=(x_val, y_val[, sample_weight])`` overrides it and is evaluated every
+        ``validation_freq`` epochs. ``steps_per_epoch`` batches make an epoch (continuing
+        through the data across epochs). Returns the History ('loss', each metric, 'val_...').
+        """
+        batch_size = check_batch_size(batch_size, "fit")
+        verbose = _check_verbose(verbose, "fit")
+        if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
+            raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
+        if not 0 <= initial_epoch <= epochs:
+            raise ValueError(f"fit: initial_epoch must be in [0, epochs], got {initial_epoch!r}")
+        if steps_per_epoch is not None and (
+            not isinstance(steps_per_epoch, int | np.integer) or steps_per_epoch < 1
+        ):
+            raise ValueError(
+                f"fit: steps_per_epoch must be a positive integer, got {steps_per_epoch!r}"
+            )
+        data = self._prepare(x, y, sample_weight, "fit", class_weight)
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+                raise ValueError(
+                    "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+                    "sample_weight_val)"
                 )
-                model.stop_training = True
-        if bar is not None:
-            bar.finish(batch + 1, epoch_logs)
-        for cb in all_callbacks:
-            cb.on_epoch_end(epoch, epoch_logs)
-    for cb in all_callbacks:
-        cb.on_train_end(epoch_logs)
-    return history
+            vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
+            validation = self._prepare(vx, vy, vsw, "fit(validation_data)")
+        elif validation_split:
+            data, validation = split_validation(data, validation_split)
+        for cb in callbacks or []:
+            if not hasattr(cb, "set_model"):
+                raise TypeError(f"fit: callbacks must be Callback objects, got {cb!r}")
+        self._require_compiled("fit")
+        return self._fit_loop(
+            data,
+            batch_size=batch_size,
+            epochs=int(epochs),
+            verbose=verbose,
+            callbacks=list(callbacks or []),
+            validation=validation,
+            shuffle=shuffle,
+            initial_epoch=int(initial_epoch),
+            steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps,
+            validation_batch_size=check_batch_size(validation_batch_size or batch_size, "fit"),
+            validation_freq=validation_freq,
+        )
+
+    def _fit_loop(
+        self,
+        data: Arrays,
+        *,
+        batch_size: int,
+        epochs: int,
+        verbose: int,
+        callbacks: list[Any],
+        validation: Arrays | None,
+        shuffle: Any,
+        initial_epoch: int,
+        steps_per_epoch: int | None,
+        validation_steps: int | None,
+        validation_batch_size: int,
+        validation_freq: Any,
+    ) -> History:
+        n = data.n
+        batches_per_pass = math.ceil(n / batch_size)
+        steps = steps_per_epoch or batches_per_pass
+        history = History()
+        cbs = _Callbacks(
+            [*callbacks, history], self, {"verbose": verbose, "epochs": epochs, "steps": steps}
+        )
+        rng = self._rng  # type: ignore[attr-defined]
+        self.stop_training = False
+        self.history = history
+        order: np.ndarray | None = None
+        cursor = batches_per_pass  # position in the current pass (a new pass starts at the end)
+        cbs.call("on_train_begin", {})
+        epoch_logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            if self.stop_training:
+                break
+            self.reset_metrics()
+            cbs.call("on_epoch_begin", epoch, {})
+            if verbose:
+                print_epoch_header(epoch, epochs)
+            bar = ProgressBar(steps, verbose) if verbose else None
+            logs: dict[str, float] = {}
+            diverged = False
+            done = 0
+            if steps_per_epoch is None:
+                cursor = batches_per_pass
+            for step in range(steps):
+                if cursor >= batches_per_pass:
+                    if steps_per_epoch is not None and step > 0:
+                        break  # Keras: an epoch does not wrap around the data
+                    cursor = 0
+                    order = rng.permutation(n) if shuffle else None
+                start = cursor * batch_size
+                index: Any = (
+                    slice(start, start + batch_size)
+                    if order is None
+                    else order[start : start + batch_size]
+                )
+                cursor += 1
+                cbs.call_batch("on_train_batch_begin", step, {})
+                try:
+                    logs = self.train_step(data.batch(index))
+                except _NonFiniteLoss as err:
+                    _warn(
+                        f"fit: the loss became {err.value} at epoch {epoch + 1}, batch "
+                        f"{step + 1} of {steps}; training stopped before this batch's update "
+                        f"(the weights are those after the previous batch). {_ADVICE}",
+                        stacklevel=4,
+                    )
+                    self.stop_training = diverged = True
+                    logs = self.get_metrics_result()
+                    done = step + 1
+                    break
+                done = step + 1
+                if bar is not None:
+                    bar.update(done, lambda lg=logs: _logs(lg))  # type: ignore[misc]
+                if cbs.batch:
+                    cbs.call_batch("on_train_batch_end", step, _logs(logs))
+                if self.stop_training:
+                    break
+            epoch_logs = _logs(logs) if logs else self.get_metrics_result()
+            where = None if diverged else self._first_non_finite_weight()
+            if where is not None:
+                _warn(
+                    f"fit: the weights of {where} became NaN or infinite in the updates of epoch "
+                    f"{epoch + 1}, though every batch loss was finite; training stopped. {_ADVICE}",
+                    stacklevel=4,
+                )
+                self.stop_training = diverged = True
+            if validation is not None and _validate_now(epoch, validation_freq):
+                val = self._evaluate_data(validation, validation_batch_size, cbs, validation_steps)
+                epoch_logs.update({f"val_{k}": v for k, v in val.items()})
+                if not diverged and not math.isfinite(val.get("loss", 0.0)):
+                    _warn(
+                        f"fit: the validation loss became {val['loss']} at the end of epoch "
+                        f"{epoch + 1} (the weights are finite); training stopped. {_ADVICE}",
+                        stacklevel=4,
+                    )
+                    self.stop_training = True
+            if bar is not None:
+                bar.finish(done, epoch_logs)
+            cbs.call("on_epoch_end", epoch, epoch_logs)
+        cbs.call("on_train_end", epoch_logs)
+        return history
+
+    def _first_non_finite_weight(self) -> str | None:
+        """Which weight holds a NaN or inf first (in ``get_weights`` order), or None."""
+        for layer in self._flatten_layers():  # type: ignore[attr-defined]
+            own = layer._trainable_weights + layer._non_trainable_weights
+            for j, p in enumerate(own):
+                if not np.isfinite(p.data).all():
+                    return f"layer {layer.name!r} (weight {j}, shape {p.shape})"
+        return None
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def _evaluate_data(
+        self, data: Arrays, batch_size: int, cbs: _Callbacks | None, steps: int | None = None
+    ) -> dict[str, float]:
+        self.reset_metrics()
+        total = math.ceil(data.n / batch_size)
+        steps = total if steps is None else min(int(steps), total)
+        logs: dict[str, float] = {}
+        if cbs is not None:
+            cbs.call("on_test_begin", {})
+        with no_grad():
+            for step in range(steps):
+                if cbs is not None:
+                    cbs.call_batch("on_test_batch_begin", step, {})
+                logs = self.test_step(data.batch(slice(step * batch_size, (step + 1) * batch_size)))
+                if cbs is not None and cbs.batch:
+                    cbs.call_batch("on_test_batch_end", step, _logs(logs))
+        result = _logs(logs) if logs else self.get_metrics_result()
+        if cbs is not None:
+            cbs.call("on_test_end", result)
+        return result
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: Sequence[Any] | None = None,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """The loss (with the weight penalties) and metrics on (x, y): a float without metrics,
+        else ``[loss, *metrics]`` in ``metrics_names`` order (a dict with ``return_dict``)."""
+        if kwargs:
+            raise TypeError(f"evaluate: unexpected arguments {sorted(kwargs)}")
+        verbose = _check_verbose(verbose, "evaluate")
+        batch_size = check_batch_size(batch_size, "evaluate")
+        self._require_compiled("evaluate")
+        data = self._prepare(x, y, sample_weight, "evaluate")
+        start = time.perf_counter()
+        n_steps = math.ceil(data.n / batch_size) if steps is None else int(steps)
+        cbs = _Callbacks(list(callbacks or []), self, {"verbose": verbose, "steps": n_steps})
+        logs = self._evaluate_data(data, batch_size, cbs, steps)
+        if verbose:
+            bar = ProgressBar(n_steps, verbose)
+            bar.start = start
+            bar.finish(n_steps, logs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        steps: int | None = None,
+        callbacks: Sequence[Any] | None = None,
+    ) -> Any:
+        """The model's output (after the last activation) for x, as float32 arrays (a list or
+        dict for several outputs); computed in batches without building a graph."""
+        verbose = _check_verbose(verbose, "predict")
+        batch_size = check_batch_size(batch_size, "predict")
+        data = self._prepare(x, None, None, "predict", need_y=False)
+        total = math.ceil(data.n / batch_size)
+        n_steps = total if steps is None else min(int(steps), total)
+        cbs = _Callbacks(list(callbacks or []), self, {"verbose": verbose, "steps": n_steps})
+        cbs.call("on_predict_begin", {})
+        start = time.perf_counter()
+        chunks: list[Any] = []
+        with no_grad():
+            for step in range(n_steps):
+                cbs.call_batch("on_predict_batch_begin", step, {})
+                out = self.predict_step(
+                    data.batch(slice(step * batch_size, (step + 1) * batch_size))
+                )
+                chunks.append(_to_numpy(out))
+                if cbs.batch:
+                    cbs.call_batch("on_predict_batch_end", step, {"outputs": chunks[-1]})
+        cbs.call("on_predict_end", {})
+        if verbose:
+            bar = ProgressBar(n_steps, verbose)
+            bar.start = start
+            bar.finish(n_steps, {})
+        return _concat(chunks)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        with no_grad():
+            return _to_numpy(self.predict_step((x,)))
+
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """One ``train_step`` on (x, y); the loss and metrics of that batch."""
+        self._require_compiled("train_on_batch")
+        data = self._prepare(x, y, sample_weight, "train_on_batch", class_weight)
+        self.reset_metrics()
+        logs = _logs(self.train_step(data.batch(slice(None))))
+        return logs if return_dict else self._ordered(logs)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        self._require_compiled("test_on_batch")
+        data = self._prepare(x, y, sample_weight, "test_on_batch")
+        self.reset_metrics()
+        with no_grad():
+            logs = _logs(self.test_step(data.batch(slice(None))))
+        return logs if return_dict else self._ordered(logs)
+
+    def _ordered(self, logs: dict[str, float]) -> Any:
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ hooks for the model
+    def _input_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def _output_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def _input_shapes(self) -> list[tuple[Any, ...]] | None:
+        raise NotImplementedError
+
+    def _output_shapes(self) -> list[tuple[Any, ...]] | None:
+        raise NotImplementedError
+
+    def _build_for(self, xs: list[np.ndarray]) -> None:
+        raise NotImplementedError
 
 
-def run_evaluate(
-    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int
-) -> dict[str, float]:
-    """``evaluate`` with Keras's one-line report when ``verbose``."""
-    start = time.perf_counter()
-    logs = evaluate_arrays(model, x, y, batch_size)
-    if verbose:
-        steps = math.ceil(len(x) / batch_size)
-        bar = ProgressBar(steps, verbose)
-        bar.start = start
-        bar.finish(steps, logs)
-    return logs
+def _loss_value(loss: Any, y: Any, y_pred: Any, sample_weight: Any) -> Tensor:
+    """loss(y, y_pred), from the logits through the fused op when y_pred is their softmax or
+    sigmoid and the loss is the matching cross-entropy."""
+    fused = logits_of(y_pred)
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    if fused is not None and not loss.from_logits and loss.fused_activation == fused[1]:
+        return loss.logits_loss(y, fused[0], **kwargs)
+    return loss(y, y_pred, **kwargs)
+
+
+def _batch_size(x: Any) -> int:
+    first = x
+    while isinstance(first, list | tuple | dict):
+        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+    return len(first)
+
+
+def _to_numpy(out: Any) -> Any:
+    if isinstance(out, Tensor):
+        return out.data
+    if isinstance(out, list | tuple):
+        return [_to_numpy(o) for o in out]
+    if isinstance(out, dict):
+        return {k: _to_numpy(v) for k, v in out.items()}
+    return np.asarray(out)
+
+
+def _concat(chunks: list[Any]) -> Any:
+    first = chunks[0]
+    if isinstance(first, list):
+        return [_concat([c[i] for c in chunks]) for i in range(len(first))]
+    if isinstance(first, dict):
+        return {k: _concat([c[k] for c in chunks]) for k in first}
+    out = np.concatenate(chunks, axis=0)
+    return out.astype(np.float32, copy=False) if out.dtype.kind == "f" else out
+
+
+def _validate_now(epoch: int, freq: Any) -> bool:
+    if isinstance(freq, int | np.integer):
+        return (epoch + 1) % int(freq) == 0
+    return (epoch + 1) in set(freq)
+
+
+def _check_verbose(verbose: Any, where: str) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"{where}: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+    return int(verbose)

@@ -79,24 +79,36 @@ class Graph:
         )
         return output
 
+    def split(self, x: str, name: str, parts: int, axis: int) -> list[str]:
+        """``x`` cut into ``parts`` equal pieces along ``axis`` (one Split node)."""
+        node_name = self._unique(name, self._nodes)
+        outputs = [self.unique(f"{node_name}_out{i}") for i in range(parts)]
+        self.nodes.append(
+            self.onnx.helper.make_node(
+                "Split", [x], outputs, name=node_name, axis=axis, num_outputs=parts
+            )
+        )
+        return outputs
+
     def save(
         self,
         path: str | os.PathLike[str],
         inputs: Sequence[tuple[str, Sequence[int | None]]],
-        outputs: Sequence[tuple[str, Sequence[int | None], str]],
+        outputs: Sequence[tuple[str, str]],
     ) -> Any:
         """Make, check and write the model; returns the ``onnx.ModelProto``.
 
-        ``inputs``: (tensor name, shape) of each graph input; ``outputs``: (tensor, shape, the
-        name the output gets) of each graph output; ``None`` in a shape is the batch dimension.
+        ``inputs``: (tensor name, shape) of each graph input, ``None`` in a shape being the
+        batch dimension; ``outputs``: (tensor, the name the output gets) of each graph output.
+        The outputs' shapes are ONNX's own shape inference from the inputs'.
         """
         onnx, helper = self.onnx, self.onnx.helper
         float32 = onnx.TensorProto.FLOAT
         dims = lambda shape: [BATCH if d is None else int(d) for d in shape]  # noqa: E731
         declared = []
-        for tensor, shape, name in outputs:
+        for tensor, name in outputs:
             final = self.node("Identity", [tensor], name, output=name)
-            declared.append(helper.make_tensor_value_info(final, float32, dims(shape)))
+            declared.append(helper.make_tensor_value_info(final, float32, None))
         graph = helper.make_graph(
             self.nodes,
             self.name,
@@ -109,6 +121,7 @@ class Graph:
             opset_imports=[helper.make_opsetid("", OPSET)],
             producer_name="nnlab",
         )
+        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
         onnx.checker.check_model(model, full_check=True)
         with atomic_writer(path) as f:
             f.write(model.SerializeToString())

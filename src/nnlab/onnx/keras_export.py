@@ -64,6 +64,31 @@ def _mish(g: Graph, x: str, name: str) -> str:
     return g.node("Mul", [x, g.node("Tanh", [soft], f"{name}.tanh")], name)
 
 
+def _log_sigmoid(g: Graph, x: str, name: str) -> str:  # -softplus(-x)
+    soft = g.node("Softplus", [g.node("Neg", [x], f"{name}.neg")], f"{name}.softplus")
+    return g.node("Neg", [soft], name)
+
+
+def _tanh_shrink(g: Graph, x: str, name: str) -> str:  # x - tanh(x)
+    return g.node("Sub", [x, g.node("Tanh", [x], f"{name}.tanh")], name)
+
+
+def _squareplus(g: Graph, x: str, name: str) -> str:  # (x + √(x² + 4)) / 2
+    square = g.node("Mul", [x, x], f"{name}.square")
+    root = g.node(
+        "Sqrt",
+        [g.node("Add", [square, g.constant(f"{name}.b", 4.0)], f"{name}.add")],
+        f"{name}.sqrt",
+    )
+    total = g.node("Add", [x, root], f"{name}.sum")
+    return g.node("Mul", [total, g.constant(f"{name}.half", 0.5)], name)
+
+
+def _glu(g: Graph, x: str, name: str) -> str:  # a σ(b), a and b the halves of the last axis
+    a, b = g.split(x, f"{name}.split", 2, axis=-1)
+    return g.node("Mul", [a, g.node("Sigmoid", [b], f"{name}.sigmoid")], name)
+
+
 def _clip(low: float, high: float) -> Callable[[Graph, str, str], str]:
     def emit(g: Graph, x: str, name: str) -> str:
         bounds = [g.constant(f"{name}.min", low), g.constant(f"{name}.max", high)]
@@ -92,6 +117,14 @@ ACTIVATIONS: dict[str, Callable[[Graph, str, str], str]] = {
     "leaky_relu": _simple("LeakyRelu", alpha=0.2),
     "hard_sigmoid": _simple("HardSigmoid", alpha=1 / 6, beta=0.5),
     "relu6": _clip(0.0, 6.0),
+    "hard_tanh": _clip(-1.0, 1.0),
+    "hard_silu": _simple("HardSwish"),
+    "hard_swish": _simple("HardSwish"),
+    "celu": _simple("Celu", alpha=1.0),
+    "log_sigmoid": _log_sigmoid,
+    "tanh_shrink": _tanh_shrink,
+    "squareplus": _squareplus,
+    "glu": _glu,
     "swish": _swish,
     "silu": _swish,
     "gelu": _gelu,
@@ -389,8 +422,5 @@ def export_keras(model: Any, path: str | os.PathLike[str]) -> Any:
     return g.save(
         path,
         [(tensors[ref], shape) for ref, shape in p.inputs],
-        [
-            (tensors[ref], p.shapes[ref], "output" if single_out else ref.split(":")[0])
-            for ref in p.outputs
-        ],
+        [(tensors[ref], "output" if single_out else ref.split(":")[0]) for ref in p.outputs],
     )

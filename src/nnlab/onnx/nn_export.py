@@ -66,15 +66,13 @@ def _pair(value: Any) -> tuple[int, int]:
 
 
 def _linear(g: Graph, m: Linear, x: str, name: str, shape: tuple[int, ...]) -> str:
-    weight = g.constant(f"{name}.weight", m.weight.data)
+    bias = [g.constant(f"{name}.bias", m.bias.data)] if m.bias is not None else []
     if len(shape) == 2:
-        inputs = [x, weight] + ([g.constant(f"{name}.bias", m.bias.data)] if m.bias else [])
-        return g.node("Gemm", inputs, name, transB=1)
-    kernel = g.constant(f"{name}.weight_t", m.weight.data.T)
-    out = g.node("MatMul", [x, kernel], name)
-    if m.bias is None:
-        return out
-    return g.node("Add", [out, g.constant(f"{name}.bias", m.bias.data)], f"{name}.add")
+        return g.node(
+            "Gemm", [x, g.constant(f"{name}.weight", m.weight.data), *bias], name, transB=1
+        )
+    out = g.node("MatMul", [x, g.constant(f"{name}.weight_t", m.weight.data.T)], name)
+    return g.node("Add", [out, *bias], f"{name}.add") if bias else out
 
 
 def _op(op: str) -> Emit:
@@ -236,6 +234,4 @@ def export(module: Module, example_input: Any, path: str | os.PathLike[str]) -> 
     finally:
         for m, mode in modes:
             m.training = mode
-    return g.save(
-        path, [("input", (None, *in_shape[1:]))], [(current, (None, *h.shape[1:]), "output")]
-    )
+    return g.save(path, [("input", (None, *in_shape[1:]))], [(current, "output")])

@@ -172,8 +172,8 @@ def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
 def _deserialize_optimizer(value: Any) -> Any:
     if isinstance(value, str):
         return optimizers.get(value)
+    _check_builtin(value, "keras.optimizers")
     if hasattr(optimizers, "deserialize"):  # optimizers with Keras 3's configs
-        _check_builtin(value, "keras.optimizers")
         return optimizers.deserialize(
             {"class_name": value["class_name"], "config": value.get("config") or {}}
         )
@@ -253,44 +253,29 @@ def _deserialize_loss(value: Any) -> Any:
     )
 
 
-_METRIC_CLASSES = {
-    cls.__name__: cls
-    for cls in (
-        metrics.Accuracy,
-        metrics.BinaryAccuracy,
-        metrics.CategoricalAccuracy,
-        metrics.SparseCategoricalAccuracy,
-        metrics.MeanSquaredError,
-        metrics.MeanAbsoluteError,
-    )
-}
+def _from_name(name: str, loss: Any) -> Any:
+    """The metric ``compile`` makes from the string ``name`` (ValueError if none)."""
+    return metrics.get(name, loss=loss)
 
 
-def _serialize_metric(metric: Any) -> Any:
+def _serialize_metric(metric: Any, loss: Any) -> Any:
+    """The name compile was given ('accuracy', 'mae', ...) when that name makes this metric,
+    else the serialized metric object."""
     try:
-        if type(metrics.get(metric.name)) is type(metric):
-            return metric.name  # the name compile was given ('accuracy', 'mae', ...)
+        if type(_from_name(metric.name, loss)) is type(metric):
+            return metric.name
     except ValueError:
         pass
-    config: dict[str, Any] = {"name": metric.name, "dtype": "float32"}
-    if isinstance(metric, metrics.BinaryAccuracy):
-        config["threshold"] = metric.threshold
-    return keras_object("keras.metrics", type(metric).__name__, config)
+    return keras_object("keras.metrics", type(metric).__name__, metric.get_config())
 
 
 def _deserialize_metric(value: Any) -> Any:
+    """A metric spec for ``compile``: a name as is (compile resolves 'accuracy' by the loss),
+    a serialized built-in metric as its ``{"class_name", "config"}``."""
     if isinstance(value, str):
-        return metrics.get(value)
-    if not isinstance(value, dict) or value.get("class_name") not in _METRIC_CLASSES:
-        found = value.get("class_name") if isinstance(value, dict) else value
-        raise ValueError(
-            f"metric {str(found)[:60]!r} is not supported; supported: {sorted(_METRIC_CLASSES)}"
-        )
-    config = value.get("config") or {}
-    args: dict[str, Any] = {"name": config.get("name")}
-    if value["class_name"] == "BinaryAccuracy":
-        args["threshold"] = config.get("threshold", 0.5)
-    return _METRIC_CLASSES[value["class_name"]](**args)
+        return value
+    _check_builtin(value, "keras.metrics")
+    return {"class_name": value["class_name"], "config": value.get("config") or {}}
 
 
 # ------------------------------------------------------------------------- compile config
@@ -314,7 +299,7 @@ def compile_config(model: Any) -> dict[str, Any] | None:
         "optimizer": _serialize_optimizer(model.optimizer),
         "loss": _serialize_loss(model.loss),
         "loss_weights": None,
-        "metrics": [_serialize_metric(m) for m in _compiled_metrics(model)],
+        "metrics": [_serialize_metric(m, model.loss) for m in _compiled_metrics(model)],
         "weighted_metrics": None,
         "run_eagerly": False,
         "steps_per_execution": 1,

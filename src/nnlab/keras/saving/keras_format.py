@@ -58,6 +58,8 @@ _MAX_EXPANSION, _ALLOWANCE = 100, 1 << 20
 _JSON_DEPTH = 64
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+#: Layers that take a list of tensors (functional models only); none has weights.
+MERGING = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -70,7 +72,7 @@ def _h5_bytes(model: Any, with_optimizer: bool) -> bytes:
     layers = ser.model_layers(model)
     entries = [
         (path, layer.name, layer.get_weights())
-        for path, layer in zip(ser.layer_paths(layers), layers, strict=True)
+        for path, layer in zip(ser.layer_paths(model), layers, strict=True)
     ]
     optimizer = None
     if with_optimizer and model.optimizer is not None and model.loss is not None:
@@ -235,32 +237,14 @@ def _blaming(where: str) -> Iterator[None]:
         raise ModelFileError(f"{where}: {err}") from None
 
 
-def _sequential_parts(entry: Any) -> tuple[str, list[Any], ser.Shape | None]:
-    """(name, layer entries, input shape) of a serialized Sequential model."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise ValueError("the model entry must be an object with a 'config' object")
-    cls = entry.get("class_name")
-    if cls != "Sequential":
-        raise ValueError(
-            f"model class {str(cls)[:40]!r} is not supported by this nnlab.keras (Sequential only)"
-        )
-    config = entry["config"]
-    entries = config.get("layers")
-    if not isinstance(entries, list):
-        raise ValueError("Sequential config: 'layers' must be a list")
-    name = config.get("name", "sequential")
-    if not isinstance(name, str):
-        raise ValueError(f"Sequential config: name must be a string, got {str(name)[:40]}")
+def _input_shape(entry: dict[str, Any], entries: list[dict[str, Any]]) -> ser.Shape | None:
+    """A Sequential model's input shape: its InputLayer's, else its build shape."""
     shape = None
-    if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
-        cfg = entries.pop(0).get("config") or {}
+    if entries and entries[0].get("class_name") == "InputLayer":
+        cfg = entries[0]["config"]
         shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
-    shape = (
-        shape
-        or config.get("build_input_shape")
-        or (entry.get("build_config") or {}).get("input_shape")
-    )
-    return name, entries, _check_shape(shape)
+    config, build = entry["config"], entry.get("build_config") or {}
+    return _check_shape(shape or config.get("build_input_shape") or build.get("input_shape"))
 
 
 def _check_shape(shape: Any) -> ser.Shape | None:
@@ -278,32 +262,54 @@ def _check_shape(shape: Any) -> ser.Shape | None:
     return tuple(shape)
 
 
-def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
-    """The model of ``entry``, its weights read from ``reader`` (shapes checked first)."""
-    with _blaming(f"{path}: {CONFIG}"):
-        name, entries, shape = _sequential_parts(entry)
+def _expected_shapes(entry: dict[str, Any]) -> list[tuple[str, list[tuple[int, ...]] | None]]:
+    """(HDF5 path, weight shapes or None if unknown) of each saved layer, from the config alone:
+    a Sequential model's shapes follow from its input shape, a functional model's layers each
+    from their build_config."""
+    cls, entries = ser.layer_entries(entry)
+    if cls == "Sequential":
+        layers = [e for e in entries if e["class_name"] != "InputLayer"]
+        shape = _input_shape(entry, entries)
+        shapes: list[Any] = [None] * len(layers)
+        if shape is not None:
+            shapes = list(weight_shapes(layers, shape))
+    else:
+        layers = entries
+        shapes = []
         for e in entries:
-            if not isinstance(e, dict) or not isinstance(e.get("config"), dict):
-                raise ValueError(f"each layer entry needs a 'config' object, got {str(e)[:60]}")
-        classes = [e.get("class_name") for e in entries]
-        paths = ser.layer_paths([str(c) for c in classes])
-        built = [ser.deserialize_layer(e) for e in entries]  # refuses Lambda/unknown first
-        expected = weight_shapes(entries, shape) if shape is not None else None
+            build = (e.get("build_config") or {}).get("input_shape")
+            if e["class_name"] in MERGING or e["class_name"] == "InputLayer" or build is None:
+                shapes.append(None)  # no weights (or not built)
+            else:
+                shapes.append(weight_shapes([e], _check_shape(build) or ())[0])
+    paths = ser.layer_paths([e["class_name"] for e in layers])
+    return list(zip(paths, shapes, strict=True))
+
+
+def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
+    """The model of ``entry``, its weights read from ``reader``: the config is checked (safe
+    mode, supported classes) and the shapes it implies compared with the HDF5 file's before any
+    layer is built."""
+    with _blaming(f"{path}: {CONFIG}"):
+        ser.check_safe(entry)
+        expected = _expected_shapes(entry)
     with _blaming(f"{path}: {WEIGHTS}"):
-        if expected is None:
-            return ser.new_sequential(name, built, None)
-        for h5_path, shapes, e in zip(paths, expected, entries, strict=True):
+        for h5_path, shapes in expected:
             if shapes and reader.shapes(h5_path) != shapes:
                 raise ModelFileError(
                     f"{reader.where}: {h5_path}/vars: shapes {reader.shapes(h5_path)} differ from "
-                    f"the {shapes} layer {e['config'].get('name')!r} of the config implies"
+                    f"the {shapes} the config implies"
                 )
             if shapes:
                 reader.check(h5_path, shapes)  # dtypes and stored bytes, before building
-        model = ser.new_sequential(name, built, shape)
-        for h5_path, shapes, layer in zip(paths, expected, ser.model_layers(model), strict=True):
-            if shapes:
-                layer.set_weights(reader.read(h5_path, shapes))
+    with _blaming(f"{path}: {CONFIG}"):
+        model = ser.deserialize_model(entry)
+    layers = ser.model_layers(model)
+    with _blaming(f"{path}: {WEIGHTS}"):
+        for h5_path, layer in zip(ser.layer_paths(model), layers, strict=True):
+            weights = layer.get_weights()
+            if weights:
+                layer.set_weights(reader.read(h5_path, [w.shape for w in weights]))
     return model
 
 
@@ -377,7 +383,7 @@ def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
     with WeightsReader(data, where) as reader, _blaming(path):
         arrays = [
             reader.read(h5_path, [w.shape for w in layer.get_weights()])
-            for h5_path, layer in zip(ser.layer_paths(layers), layers, strict=True)
+            for h5_path, layer in zip(ser.layer_paths(model), layers, strict=True)
         ]
         for layer, values in zip(layers, arrays, strict=True):
             layer.set_weights(values)

@@ -78,7 +78,11 @@ def _compile_config(model: Sequential, include_optimizer: bool) -> dict[str, Any
         return None
     return {
         "optimizer": _optimizer_config(model.optimizer),
-        "loss": {**model.loss.get_config(), "custom": isinstance(model.loss, losses.FunctionLoss)},
+        "loss": {
+            "name": model.loss.name,
+            "from_logits": model.loss.from_logits,
+            "custom": isinstance(model.loss, losses.FunctionLoss),
+        },
         "metrics": [_metric_config(m) for m in model.compiled_metrics],
         "optimizer_iterations": model.optimizer.iterations,
     }
@@ -92,7 +96,7 @@ def save_model(
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "model": {"class_name": "Sequential", "config": model.get_config()},
+        "model": {"class_name": "Sequential", "config": model._legacy_config()},
         "rng_state": model._rng.bit_generator.state,
         "compile": _compile_config(model, include_optimizer),
     }

@@ -1,0 +1,517 @@
+"""``Layer``: the base class of every Keras layer, an :class:`nnlab.nn.Module`.
+
+A layer holds weights (``add_weight``), creates them once the shape of its input is known
+(``build(input_shape)``, the shape including the batch axis as ``None``), and computes
+``call(inputs, training=None)``. Calling the layer (``layer(x)``) does the bookkeeping:
+
+- on NumPy arrays and Tensors it builds the layer from the input's shape on the first call, then
+  runs ``call`` and returns Tensors (float arrays become float32 Tensors);
+- on symbolic ``KerasTensor`` inputs (``keras.Input``) it computes no value: it builds the layer,
+  works out the output shape (``compute_output_shape``, or by running ``call`` once on zeros) and
+  returns KerasTensors that remember this call, which is how functional models record their graph.
+
+``training`` given to an outer call (a model's) reaches every layer called inside it, as in Keras.
+Losses added with ``add_loss`` during a call (an activity regularizer's, for instance) are
+collected in ``layer.losses`` (with the weight penalties) and are cleared when the next outermost
+call starts.
+
+Weights are :class:`nnlab.nn.Parameter`; a frozen layer (``trainable = False``, also set on its
+sub-layers) lists them in ``non_trainable_weights`` and no gradient is computed for them. The
+order of ``weights`` (and of ``get_weights``) is: this layer's trainable weights in creation order,
+its non-trainable ones, then each sub-layer's weights.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from nnlab.autograd import Tensor, no_grad
+from nnlab.nn import Module, Parameter
+
+from .. import initializers, regularizers
+from ..utils import new_rng, snake_case, unique_name
+
+__all__ = ["Layer", "as_shape", "to_tensor"]
+
+Shape = tuple[int | None, ...]
+
+
+class _CallContext(threading.local):
+    """State shared by the nested layer calls of one outermost call."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.training: bool | None = None
+        self.loss_owners: list[Layer] = []
+
+
+_CONTEXT = _CallContext()
+
+
+def as_shape(shape: Any, where: str) -> Shape:
+    """A shape tuple (ints >= 0 or None), or a ValueError naming ``where``."""
+    if isinstance(shape, int | np.integer) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{where}: a shape must be a tuple of ints, got {shape!r}") from None
+    for d in dims:
+        ok = d is None or (isinstance(d, int | np.integer) and not isinstance(d, bool) and d >= 0)
+        if not ok:
+            raise ValueError(f"{where}: shape entries must be ints >= 0 or None, got {shape!r}")
+    return tuple(None if d is None else int(d) for d in dims)
+
+
+def to_tensor(x: Any) -> Any:
+    """Arrays (and nested lists/tuples/dicts of them) as Tensors; floats become float32 (the
+    layers' dtype), integer arrays keep their dtype (indices for ``Embedding``)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, list | tuple):
+        return type(x)(to_tensor(v) for v in x)
+    if isinstance(x, dict):
+        return {k: to_tensor(v) for k, v in x.items()}
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f" or arr.dtype.kind == "b":
+        arr = arr.astype(np.float32, copy=False)
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"layer inputs must be numeric, got dtype {arr.dtype}")
+    return Tensor(arr)
+
+
+def _shapes(x: Any) -> Any:
+    """The shape(s) of a Tensor/KerasTensor or a nested list/dict of them."""
+    if isinstance(x, list | tuple):
+        return [_shapes(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shapes(v) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+def _flatten(x: Any) -> list[Any]:
+    if isinstance(x, list | tuple):
+        return [v for item in x for v in _flatten(item)]
+    if isinstance(x, dict):
+        return [v for item in x.values() for v in _flatten(item)]
+    return [x]
+
+
+_TRAINING_ARG: dict[type, bool] = {}
+
+
+def _call_takes_training(cls: type) -> bool:
+    """Whether ``cls.call`` accepts ``training`` (by name or through ``**kwargs``)."""
+    known = _TRAINING_ARG.get(cls)
+    if known is None:
+        params = inspect.signature(cls.call).parameters  # type: ignore[attr-defined]
+        known = "training" in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+        )
+        _TRAINING_ARG[cls] = known
+    return known
+
+
+def initial_value(spec: Any, shape: Shape, dtype: Any, rng: np.random.Generator) -> np.ndarray:
+    """The starting value of a weight from an initializer spec (name, object or callable)."""
+    shape_ints = tuple(int(d) for d in shape if d is not None)
+    if spec is None:
+        spec = "zeros"
+    if isinstance(spec, str):
+        value = initializers.initialize(spec, shape_ints, rng)
+    elif callable(spec):
+        try:
+            value = spec(shape_ints, dtype=dtype, rng=rng)
+        except TypeError:
+            value = spec(shape_ints, dtype=dtype)
+    else:
+        raise ValueError(f"add_weight: unknown initializer {spec!r}")
+    value = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if value.shape != shape_ints:
+        value = np.broadcast_to(value, shape_ints)
+    return np.array(value, dtype=np.dtype(dtype or "float32"))
+
+
+class Layer(Module):
+    """Base class of Keras layers.
+
+    Args:
+        name: the layer's name (default: the snake-case class name made unique, 'dense_1').
+        trainable: whether ``fit`` updates its weights.
+        dtype: the dtype of its weights ('float32').
+        input_shape / input_dim / batch_input_shape / batch_size: the shape of the input (without
+            the batch axis; ``input_dim=n`` means ``input_shape=(n,)``), given to the first layer
+            of a ``Sequential`` model.
+        activity_regularizer: a penalty on the layer's output, added to ``losses`` at each call
+            (divided by the batch size, as in Keras).
+    """
+
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Any = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        autocast: bool = True,
+        name: str | None = None,
+        input_shape: Any = None,
+        input_dim: Any = None,
+        batch_input_shape: Any = None,
+        batch_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        cls = type(self).__name__
+        if kwargs:
+            raise TypeError(f"{cls}: unexpected argument(s) {sorted(kwargs)}")
+        super().__init__()
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{cls}: name must be a string, got {name!r}")
+        self.name = name or unique_name(snake_case(cls))
+        self._trainable = bool(trainable)
+        self.dtype = _dtype_name(dtype)
+        self.autocast = autocast
+        self.built = False
+        self.activity_regularizer = _regularizer(
+            activity_regularizer, f"{cls}.activity_regularizer"
+        )
+        self._trainable_weights: list[Parameter] = []
+        self._non_trainable_weights: list[Parameter] = []
+        self._penalties: list[tuple[Parameter, Any]] = []
+        self._constraints: list[tuple[Parameter, Any]] = []
+        self._losses: list[Tensor] = []
+        self._rng: np.random.Generator | None = None
+        self._inbound_nodes: list[Any] = []
+        self._build_shapes_arg: Any = None
+        self._input_shape_arg = _input_shape_from(
+            cls, input_shape, input_dim, batch_input_shape, batch_size
+        )
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def rng(self) -> np.random.Generator:
+        """The generator for this layer's initial weights and noise (the model's, once the
+        layer is in a model built with a seed; else drawn from ``set_random_seed``'s sequence)."""
+        if self._rng is None:
+            self._rng = new_rng()
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
+
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Parameter:
+        """A new weight of ``shape`` drawn by ``initializer`` from ``self.rng`` (default
+        'glorot_uniform' for floats, as Keras), registered in ``weights`` in creation order."""
+        shape = as_shape((), "add_weight") if shape is None else as_shape(shape, "add_weight")
+        if initializer is None:
+            initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
+        value = initial_value(initializer, shape, dtype, self.rng)
+        weight = Parameter(value, requires_grad=bool(trainable) and self._trainable)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
+        reg = _regularizer(regularizer, f"{self.name}.add_weight")
+        if reg is not None:
+            self._penalties.append((weight, reg))
+        if constraint is not None:
+            self._constraints.append((weight, constraint))
+        return weight
+
+    def _sublayers(self) -> Iterator[Layer]:
+        """The layers held directly by this one (attributes, lists, dicts), in attribute order."""
+        for child in self.children():
+            if isinstance(child, Layer):
+                yield child
+
+    def _flatten_layers(self, include_self: bool = True) -> list[Layer]:
+        """This layer (if asked) and every layer below it, depth first, each once."""
+        out: list[Layer] = [self] if include_self else []
+        seen = {id(self)}
+        stack = list(self._sublayers())[::-1]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(list(layer._sublayers())[::-1])
+        return out
+
+    def _collect(self, own: Callable[[Layer], list[Parameter]]) -> list[Parameter]:
+        out: list[Parameter] = []
+        seen: set[int] = set()
+        for layer in self._flatten_layers():
+            for w in own(layer):
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def weights(self) -> list[Parameter]:
+        """All weights: trainable then non-trainable of this layer, then the sub-layers'."""
+        return self._collect(lambda la: la._trainable_weights + la._non_trainable_weights)
+
+    @property
+    def trainable_weights(self) -> list[Parameter]:
+        """The weights ``fit`` updates (none when ``trainable`` is False)."""
+        if not self._trainable:
+            return []
+        return self._collect(lambda la: la._trainable_weights if la._trainable else [])
+
+    @property
+    def non_trainable_weights(self) -> list[Parameter]:
+        """The weights ``fit`` leaves alone (all of them when ``trainable`` is False)."""
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    @property
+    def variables(self) -> list[Parameter]:
+        return self.weights
+
+    @property
+    def trainable_variables(self) -> list[Parameter]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list[Parameter]:
+        return self.non_trainable_weights
+
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer's weights; setting it also sets the sub-layers'."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        for layer in self._flatten_layers():
+            layer._trainable = bool(value)
+            for w in layer._trainable_weights:
+                w.requires_grad = bool(value)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights, in ``weights`` order."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Overwrite the weights (``weights`` order), checking the count and every shape."""
+        params = self.weights
+        arrays = [np.asarray(w.data if isinstance(w, Tensor) else w) for w in weights]
+        expected = [p.shape for p in params]
+        if len(arrays) != len(params):
+            raise ValueError(
+                f"layer {self.name!r}: set_weights expects {len(params)} arrays of shapes "
+                f"{expected}, got {len(arrays)}"
+            )
+        if [a.shape for a in arrays] != expected:
+            raise ValueError(
+                f"layer {self.name!r}: set_weights expects arrays of shapes {expected}, got "
+                f"{[a.shape for a in arrays]}"
+            )
+        for p, a in zip(params, arrays, strict=True):
+            p.data[...] = a
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights."""
+        return int(sum(w.data.size for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar Tensor to ``losses`` (cleared when the next outermost call starts)."""
+        self._losses.append(loss if isinstance(loss, Tensor) else Tensor(np.float32(loss)))
+        _CONTEXT.loss_owners.append(self)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Losses added during the last call, then the weight penalties (regularizers)."""
+        out: list[Tensor] = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+            out.extend(reg(w) for w, reg in layer._penalties)
+        return out
+
+    # ------------------------------------------------------------------ building and calling
+    def build(self, input_shape: Any) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included, as None)."""
+        self.built = True
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        """The computation on Tensors; subclasses implement it."""
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape for ``input_shape`` (batch axis included); by default found by
+        running ``call`` once on zeros."""
+        return self._traced_output_shape(input_shape)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:  # nn.Module's name for the computation
+        return self.call(*args, **kwargs)
+
+    def _build_from(self, inputs: Any) -> None:
+        shapes = _shapes(inputs)
+        self._build_shapes_arg = shapes
+        self.build(shapes)
+        self.built = True
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        from .input_layer import KerasTensor, symbolic_call
+
+        if any(isinstance(t, KerasTensor) for t in _flatten(inputs)):
+            return symbolic_call(self, inputs, args, kwargs)
+        if not isinstance(inputs, Tensor):
+            inputs = to_tensor(inputs)
+        if not self.built:
+            self._check_input_shape(inputs)
+            self._build_from(inputs)
+        ctx = _CONTEXT
+        training = kwargs.pop("training", None)
+        outer = ctx.training
+        if training is None:
+            training = outer
+        if ctx.depth == 0 and ctx.loss_owners:
+            for owner in ctx.loss_owners:
+                owner._losses.clear()
+            ctx.loss_owners.clear()
+        if _call_takes_training(type(self)):
+            kwargs["training"] = training
+        ctx.depth += 1
+        ctx.training = training
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            ctx.depth -= 1
+            ctx.training = outer
+        if self.activity_regularizer is not None:
+            for out in _flatten(outputs):
+                penalty = self.activity_regularizer(out)
+                if out.ndim > 0:
+                    penalty = penalty / float(out.shape[0])
+                self.add_loss(penalty)
+        return outputs
+
+    def _check_input_shape(self, inputs: Any) -> None:
+        expected = self._input_shape_arg
+        if expected is None or not isinstance(inputs, Tensor):
+            return
+        got = inputs.shape
+        if len(got) != len(expected) or any(
+            e is not None and e != g for e, g in zip(expected, got, strict=True)
+        ):
+            raise ValueError(
+                f"layer {self.name!r} expects inputs of shape {expected}, got shape {got}"
+            )
+
+    def _traced_output_shape(self, input_shape: Any) -> Any:
+        """Run ``call`` on zeros of ``input_shape`` (None read as 1) and read the output shape."""
+
+        def zeros(shape: Any) -> Any:
+            if isinstance(shape, list):
+                return [zeros(s) for s in shape]
+            if isinstance(shape, dict):
+                return {k: zeros(s) for k, s in shape.items()}
+            return Tensor(np.zeros(tuple(1 if d is None else d for d in shape), np.float32))
+
+        first = _flatten_shapes(input_shape)[0]
+        batch_unknown = bool(first) and first[0] is None
+        with no_grad():
+            kwargs = {"training": False} if _call_takes_training(type(self)) else {}
+            out = self.call(zeros(input_shape), **kwargs)
+
+        def shape_of(t: Any) -> Any:
+            if isinstance(t, list | tuple):
+                return [shape_of(v) for v in t]
+            if isinstance(t, dict):
+                return {k: shape_of(v) for k, v in t.items()}
+            s = tuple(t.shape)
+            return (None, *s[1:]) if batch_unknown and s else s
+
+        return shape_of(out)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments (Keras 3's keys), JSON-compatible."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self._trainable}
+        config["dtype"] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer from ``get_config()``'s dict."""
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):  # Keras 3's DTypePolicy
+            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        if "batch_input_shape" in config and config["batch_input_shape"] is not None:
+            config["batch_input_shape"] = tuple(config["batch_input_shape"])
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+    # the Module walk finds sub-layers; Keras's plural attribute names also work
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's first call in a functional graph."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} has never been called on a symbolic input")
+        return self._inbound_nodes[0].inputs
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's first call in a functional graph."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} has never been called on a symbolic input")
+        return self._inbound_nodes[0].outputs
+
+
+def _flatten_shapes(shape: Any) -> list[tuple[Any, ...]]:
+    if isinstance(shape, list) and shape and not isinstance(shape[0], int | type(None)):
+        return [s for item in shape for s in _flatten_shapes(item)]
+    if isinstance(shape, dict):
+        return [s for item in shape.values() for s in _flatten_shapes(item)]
+    return [tuple(shape)]
+
+
+def _dtype_name(dtype: Any) -> str:
+    if dtype is None:
+        return "float32"
+    if isinstance(dtype, dict):
+        return str(dtype.get("config", {}).get("name", "float32"))
+    return np.dtype(dtype).name
+
+
+def _regularizer(spec: Any, where: str) -> Any:
+    if spec is None or (callable(spec) and not isinstance(spec, str | dict)):
+        return spec
+    return regularizers.get(spec, where)
+
+
+def _input_shape_from(
+    cls: str, input_shape: Any, input_dim: Any, batch_input_shape: Any, batch_size: Any
+) -> Shape | None:
+    """The full input shape (batch axis first) the constructor arguments give, or None."""
+    if batch_input_shape is not None:
+        return as_shape(batch_input_shape, f"{cls}: batch_input_shape")
+    if input_dim is not None:
+        if (
+            isinstance(input_dim, bool)
+            or not isinstance(input_dim, int | np.integer)
+            or input_dim < 1
+        ):
+            raise ValueError(f"{cls}: input_dim must be a positive integer, got {input_dim!r}")
+        input_shape = (int(input_dim),)
+    if input_shape is None:
+        return None
+    return (batch_size, *as_shape(input_shape, f"{cls}: input_shape"))

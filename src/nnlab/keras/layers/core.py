@@ -1,0 +1,263 @@
+"""Core layers: ``Dense``, ``Activation``, ``Identity``, ``Lambda`` (and ``Embedding``).
+
+``Dense(units)`` computes y = activation(x K + b) on the last axis of x, with the Keras kernel K
+of shape (input_dim, units) and bias b of shape (units,), as one fused graph node
+(:func:`nnlab.autograd.dense`; ReLU is fused into it too). ``get_weights``/``set_weights`` use
+that layout.
+
+When a layer's last step is a softmax or a sigmoid, it remembers the pre-activation values z
+(``logits_of(output)``): the cross-entropy losses then use the engine's fused, stable
+``softmax_cross_entropy`` / ``sigmoid_binary_cross_entropy`` on z instead of log(softmax(z)), and
+accuracy reads the class from z. (Keras's TensorFlow backend does the same with ``_keras_logits``.)
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nnlab.autograd import Tensor, dense
+
+from .. import activations
+from .base import Layer
+
+__all__ = ["Activation", "Dense", "Identity", "Lambda", "logits_of", "remember_logits"]
+
+_LOGITS: dict[int, tuple[weakref.ref[Tensor], Tensor, str]] = {}
+
+
+def remember_logits(output: Tensor, logits: Tensor, activation: str) -> None:
+    """Record that ``output = activation(logits)`` (for the fused losses)."""
+    key = id(output)
+
+    def forget(_ref: weakref.ref[Tensor], k: int = key) -> None:
+        _LOGITS.pop(k, None)
+
+    _LOGITS[key] = (weakref.ref(output, forget), logits, activation)
+
+
+def logits_of(output: Any) -> tuple[Tensor, str] | None:
+    """``(z, 'softmax' | 'sigmoid')`` if ``output`` was computed as that activation of z."""
+    entry = _LOGITS.get(id(output))
+    if entry is None or entry[0]() is not output:
+        return None
+    return entry[1], entry[2]
+
+
+def resolve_activation(spec: Any, where: str) -> tuple[str, Callable[[Tensor], Tensor]]:
+    """(Keras name, function) of an activation given by name, None or callable."""
+    if spec is None or isinstance(spec, str):
+        name = activations.resolve_name(spec, where)
+        return name, activations.get(name)
+    if callable(spec):
+        serialize = getattr(activations, "serialize", None)
+        name = serialize(spec) if serialize is not None else getattr(spec, "__name__", "custom")
+        return str(name), spec
+    raise TypeError(f"{where}: expected an activation name, a function or None, got {spec!r}")
+
+
+def apply_activation(name: str, fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
+    """fn(z), remembering z for the fused losses when fn is softmax or sigmoid."""
+    if name == "linear":
+        return z
+    out = fn(z)
+    if name in ("softmax", "sigmoid"):
+        remember_logits(out, z, name)
+    return out
+
+
+class Dense(Layer):
+    """y = activation(x K + b); kernel K: (input_dim, units), bias b: (units,).
+
+    Args (Keras 3's): units, activation, use_bias, kernel_initializer ('glorot_uniform'),
+    bias_initializer ('zeros'), kernel_regularizer, bias_regularizer, activity_regularizer,
+    kernel_constraint, bias_constraint; plus the base-layer arguments (name, input_shape, ...).
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, int | np.integer) or units < 1:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        kwargs.pop("lora_rank", None)
+        kwargs.pop("lora_alpha", None)
+        kwargs.pop("quantization_config", None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = int(units)
+        self.activation_name, self.activation = resolve_activation(activation, "Dense")
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializer(kernel_initializer, "Dense")
+        self.bias_initializer = _initializer(bias_initializer, "Dense")
+        self.kernel_regularizer = _reg(kernel_regularizer, "Dense.kernel_regularizer")
+        self.bias_regularizer = _reg(bias_regularizer, "Dense.bias_regularizer")
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+
+    @property
+    def input_dim(self) -> int | None:
+        """The width of the input (None before the layer is built)."""
+        return None if self.kernel is None else self.kernel.shape[0]
+
+    def build(self, input_shape: Any) -> None:
+        in_dim = input_shape[-1]
+        if in_dim is None:
+            raise ValueError(f"Dense {self.name!r}: the last axis of the input must be known")
+        self.kernel = self.add_weight(
+            (in_dim, self.units),
+            self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                (self.units,),
+                self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+        self.built = True
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        x = inputs
+        kernel = self.kernel
+        assert kernel is not None
+        if x.shape[-1] != kernel.shape[0]:
+            raise ValueError(
+                f"Dense {self.name!r} expects inputs with {kernel.shape[0]} features on the last "
+                f"axis, got shape {x.shape}"
+            )
+        lead = x.shape[:-1]
+        if x.ndim != 2:
+            x = x.reshape(-1, kernel.shape[0])
+        if self.activation_name == "relu":
+            z = dense(x, kernel, self.bias, relu=True)
+            return z if len(lead) == 1 else z.reshape(*lead, self.units)
+        z = dense(x, kernel, self.bias)
+        if len(lead) != 1:
+            z = z.reshape(*lead, self.units)
+        return apply_activation(self.activation_name, self.activation, z)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": self.activation_name,
+            "use_bias": self.use_bias,
+            "kernel_initializer": _serialize(self.kernel_initializer),
+            "bias_initializer": _serialize(self.bias_initializer),
+            "kernel_regularizer": _serialize(self.kernel_regularizer),
+            "bias_regularizer": _serialize(self.bias_regularizer),
+            "activity_regularizer": _serialize(self.activity_regularizer),
+            "kernel_constraint": _serialize(self.kernel_constraint),
+            "bias_constraint": _serialize(self.bias_constraint),
+        }
+
+
+def _initializer(spec: Any, where: str) -> Any:
+    from .. import initializers
+
+    get = getattr(initializers, "get", None)
+    if get is not None:
+        return get(spec)
+    if isinstance(spec, dict) and "class_name" in spec:  # Keras's serialized form
+        from ..utils import snake_case
+
+        spec = snake_case(spec["class_name"])
+    if isinstance(spec, str):
+        return initializers.resolve_name(spec, where)
+    if callable(spec):
+        return spec
+    raise ValueError(f"{where}: unknown initializer {spec!r}")
+
+
+def _reg(spec: Any, where: str) -> Any:
+    from .. import regularizers
+
+    if spec is None or (callable(spec) and not isinstance(spec, str | dict)):
+        return spec
+    if isinstance(spec, dict) and "config" in spec:  # Keras's serialized form
+        spec = spec["config"]
+    return regularizers.get(spec, where)
+
+
+def _serialize(obj: Any) -> Any:
+    """A JSON-compatible description: a name, or {'class_name', 'config'} for an object."""
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    config = getattr(obj, "get_config", None)
+    if config is None:
+        return getattr(obj, "__name__", repr(obj))
+    return {"module": type(obj).__module__, "class_name": type(obj).__name__, "config": config()}
+
+
+class Activation(Layer):
+    """y = activation(x): an activation applied as a layer (e.g. ``Activation('softmax')``)."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation_name, self.activation = resolve_activation(activation, "Activation")
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        return apply_activation(self.activation_name, self.activation, inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": self.activation_name}
+
+
+class Identity(Layer):
+    """y = x (a placeholder layer)."""
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+
+class Lambda(Layer):
+    """y = function(x) for a function of Tensors (no weights), e.g. ``Lambda(lambda t: t * 2)``."""
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        output_shape: Any = None,
+        arguments: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r}")
+        self.function, self._output_shape = function, output_shape
+        self.arguments = dict(arguments or {})
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            return self._traced_output_shape(input_shape)
+        shape = self._output_shape(input_shape) if callable(self._output_shape) else None
+        return shape if shape is not None else (input_shape[0], *tuple(self._output_shape))
