@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
+from nnlab.nn import Parameter
 from nnlab.optim.base import check_learning_rate
 
 from ..utils import unique_name
@@ -184,7 +185,7 @@ class Optimizer(OptimizerState):
         grads = list(grads)
         old_form = False
         if trainable_variables is None:
-            if grads and all(isinstance(g, Tensor) and g.requires_grad for g in grads):
+            if grads and all(isinstance(g, Parameter) for g in grads):
                 old_form = True
                 params = grads
                 self._build_or_track(params)
