@@ -64,6 +64,8 @@ class Optimizer(OptimizerState):
     Keras creates them) and write ``update_step(gradient, variable, learning_rate)``.
     """
 
+    _numpy_update = False  # True: update_step uses NumPy only (no graph to switch off)
+
     def __init__(
         self,
         learning_rate: LearningRate,
@@ -237,15 +239,17 @@ class Optimizer(OptimizerState):
             self._track(variables)
 
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
-        if isinstance(p, Tensor) and p not in self.state:
-            self._build_or_track([p])
+        """``g`` as an array of ``p``'s shape and dtype (ValueError naming a shape mismatch)."""
+        w = p.data
+        if type(g) is np.ndarray and g.dtype == w.dtype and g.shape == w.shape:
+            return g  # the usual case, checked first
         g = g.data if isinstance(g, Tensor) else np.asarray(g)
-        if g.shape != p.data.shape:
+        if g.shape != w.shape:
             raise ValueError(
                 f"{type(self).__name__}: gradient {i} has shape {g.shape} but its variable has "
-                f"shape {p.data.shape}"
+                f"shape {w.shape}"
             )
-        return g if g.dtype == p.data.dtype else g.astype(p.data.dtype)
+        return g if g.dtype == w.dtype else g.astype(w.dtype)
 
     def _apply(self, grads: list[np.ndarray], params: list[Tensor]) -> None:
         """Steps 1-6 of the module docstring (the caller counts the step)."""
@@ -285,6 +289,11 @@ class Optimizer(OptimizerState):
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
+        if self._numpy_update:
+            for g, p in zip(grads, params, strict=True):
+                self.update_step(g, p, learning_rate)
+                self._updated(p)
+            return
         with no_grad():  # a user's update_step written with Tensor ops records no graph
             for g, p in zip(grads, params, strict=True):
                 self.update_step(g, p, learning_rate)
