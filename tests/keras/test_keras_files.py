@@ -199,3 +199,58 @@ def test_from_logits_loss_and_metric_objects_cross(tmp_path) -> None:
     assert theirs.evaluate(x, y, verbose=0)[0] == pytest.approx(
         model.evaluate(x, y, verbose=0)[0], rel=1e-5
     )
+
+
+def _images(n: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(n, 10, 10, 3)).astype(np.float32)
+    return x, (x[:, :5].mean(axis=(1, 2, 3)) > 0).astype(np.int64)
+
+
+def test_convnet_files_both_ways(tmp_path) -> None:
+    """A small convnet (Conv2D, pooling, dropout, dense head) trained in nnlab opens in Keras
+    3, and Keras 3's opens in nnlab, with the same predictions."""
+    from nnlab.keras import layers
+
+    x, y = _images()
+    model = Sequential(
+        [
+            layers.Input((10, 10, 3)),
+            layers.Conv2D(6, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(4, 3, strides=2, activation="tanh"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dropout(0.2),
+            layers.Dense(2, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL
+    np.testing.assert_array_equal(
+        np.asarray(theirs.optimizer.variables[-1]), np.asarray(model.optimizer.variables[-1])
+    )
+
+    keras.utils.set_random_seed(1)
+    trained = keras.Sequential(
+        [
+            keras.Input((10, 10, 3)),
+            keras.layers.Conv2D(5, (3, 2), activation="relu"),
+            keras.layers.AveragePooling2D(2, padding="same"),
+            keras.layers.Conv2D(3, 2, dilation_rate=2),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    trained.compile("rmsprop", "sparse_categorical_crossentropy")
+    trained.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    trained.save(tmp_path / "k.keras")
+    ours = load_model(tmp_path / "k.keras")
+    assert [type(layer).__name__ for layer in ours.layers] == [
+        type(layer).__name__ for layer in trained.layers
+    ]
+    assert _max_diff(ours.predict(x, verbose=0), trained.predict(x, verbose=0)) <= TOL
+    assert ours.optimizer.iterations == 3

@@ -226,3 +226,31 @@ def test_the_mnist_mlp_lab_model_exports(tmp_path) -> None:
     np.testing.assert_allclose(
         _run(tmp_path / "mlp.onnx", x), _nn_predict(model, x), atol=TOL, rtol=0
     )
+
+
+def test_keras_convnet_export_matches_onnxruntime(tmp_path) -> None:
+    from nnlab.keras import layers
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(16, 12, 12, 2)).astype(np.float32)
+    y = (x.mean(axis=(1, 2, 3)) > 0).astype(int)
+    model = Sequential(
+        [
+            layers.Input((12, 12, 2)),
+            layers.Conv2D(6, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(5, 3, strides=2, activation="tanh", padding="same"),
+            layers.AveragePooling2D(2, padding="same"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dropout(0.3),
+            layers.Dense(3, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.export(tmp_path / "convnet.onnx")
+    _check(tmp_path / "convnet.onnx")
+    np.testing.assert_allclose(
+        _run(tmp_path / "convnet.onnx", x), model.predict(x, verbose=0), atol=TOL, rtol=0
+    )
