@@ -254,3 +254,27 @@ def test_convnet_files_both_ways(tmp_path) -> None:
     ]
     assert _max_diff(ours.predict(x, verbose=0), trained.predict(x, verbose=0)) <= TOL
     assert ours.optimizer.iterations == 3
+
+
+def test_spatial_layers_cross_both_ways(tmp_path) -> None:
+    from nnlab.keras import layers
+
+    x, _ = _images(6)
+    model = Sequential(
+        [
+            layers.Input((10, 10, 3)),
+            layers.ZeroPadding2D(((1, 0), (2, 1))),
+            layers.DepthwiseConv2D(3, depth_multiplier=2, activation="relu"),
+            layers.UpSampling2D((1, 2)),
+            layers.SeparableConv2D(4, 3, strides=2, padding="same"),
+            layers.Cropping2D(((1, 0), (0, 2))),
+            layers.GlobalMaxPooling2D(),
+        ],
+        seed=3,
+    )
+    model.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL
+    theirs.save(tmp_path / "k.keras")
+    again = load_model(tmp_path / "k.keras")
+    assert _max_diff(again.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL

@@ -311,6 +311,8 @@ def compile_model(model: Any, config: Any) -> None:
     """``model.compile`` from a ``compile_config`` (ValueError for anything unsupported)."""
     if not isinstance(config, dict):
         raise ValueError(f"compile_config must be an object, got {str(config)[:60]}")
+    if config.get("optimizer") is None or config.get("loss") is None:
+        return  # Keras writes the config of an uncompiled model too; nothing to compile
     for key in ("loss_weights", "weighted_metrics"):
         if config.get(key) not in (None, [], {}):
             raise ValueError(f"compile_config: {key} is not supported by nnlab.keras")
@@ -319,8 +321,6 @@ def compile_model(model: Any, config: Any) -> None:
         listed = [listed]
     if not isinstance(listed, list):
         raise ValueError(f"compile_config: metrics must be a list, got {str(listed)[:60]}")
-    if "loss" not in config or "optimizer" not in config:
-        raise ValueError("compile_config: needs 'optimizer' and 'loss'")
     model.compile(
         optimizer=_deserialize_optimizer(config["optimizer"]),
         loss=_deserialize_loss(config["loss"]),
