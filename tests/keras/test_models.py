@@ -116,7 +116,7 @@ def test_evaluate_scalar_without_metrics_list_with(three_class) -> None:
     loss = model.evaluate(x, y, verbose=0)
     assert isinstance(loss, float)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["mse"])
-    with pytest.raises(ValueError, match="metric 'mse' needs targets shaped like"):
+    with pytest.raises(ValueError, match=r"metric 'mse'.*targets of shape \(32,\)"):
         model.evaluate(x, y, verbose=0)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["acc"])
     assert model.metrics_names == ["loss", "acc"]

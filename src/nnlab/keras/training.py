@@ -160,7 +160,13 @@ class CompileMetrics:
         ys, preds = _as_list(y_true), _as_list(y_pred)
         for metrics, y, p in zip(self.per_output, ys, preds, strict=False):
             for m in metrics:
-                m.update_state(y, p)
+                try:
+                    m.update_state(y, p)
+                except ValueError as err:
+                    raise ValueError(
+                        f"metric {m.name!r}: {err} (targets of shape {np.shape(y)}, "
+                        f"predictions of shape {tuple(p.shape)})"
+                    ) from None
 
     def result(self) -> dict[str, float]:
         return {
@@ -313,7 +319,7 @@ class Trainer:
 
     @staticmethod
     def _make_metric(spec: Any, loss: Any) -> Any:
-        metric = metrics_module.get(spec, loss=loss)  # compile's rule for "accuracy"
+        metric = metrics_module.get(spec, loss=loss)
         if hasattr(metric, "update_state"):
             return metric
         return _LegacyMetric(metric, getattr(loss, "name", ""))
@@ -413,7 +419,7 @@ class Trainer:
             for w in weights:
                 w.grad = None
             loss.backward()
-            self.optimizer.apply(weights)
+            self.optimizer.apply([w.grad for w in weights], weights)
             self._apply_constraints()
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

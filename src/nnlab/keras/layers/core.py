@@ -104,7 +104,8 @@ class Dense(Layer):
         self.bias_initializer = _initializer(bias_initializer, "Dense")
         self.kernel_regularizer = _reg(kernel_regularizer, "Dense.kernel_regularizer")
         self.bias_regularizer = _reg(bias_regularizer, "Dense.bias_regularizer")
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = _constraint(kernel_constraint, "kernel_constraint")
+        self.bias_constraint = _constraint(bias_constraint, "bias_constraint")
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
 
@@ -188,6 +189,16 @@ def _initializer(spec: Any, where: str) -> Any:
     if callable(spec):
         return spec
     raise ValueError(f"{where}: unknown initializer {spec!r}")
+
+
+def _constraint(spec: Any, key: str) -> Any:
+    """A weight constraint: None or a callable w -> projected w (applied after each update)."""
+    if spec is None or callable(spec):
+        return spec
+    raise ValueError(
+        f"option {key}={spec!r} is not supported: give None or a callable w -> w (nnlab.keras "
+        "has no constraint classes)"
+    )
 
 
 def _reg(spec: Any, where: str) -> Any:
