@@ -121,6 +121,9 @@ def serialize_model(model: Any) -> Serialized:
             "with save_weights, or build it as a Sequential or functional model"
         )
     entry = keras_object("keras", cls, _as_keras(model.get_config()))
+    if cls != "Sequential":  # Keras 3 names its functional model class by its source module
+        entry.update(module="keras.src.models.functional", class_name="Functional")
+        entry["registered_name"] = "Functional"
     shape = input_shape(model)
     if shape is not None:
         entry["build_config"] = {"input_shape": list(shape)}
@@ -221,5 +224,5 @@ def deserialize_model(entry: dict[str, Any]) -> Any:
 
     try:
         return deserialize_layer({k: entry[k] for k in ("class_name", "config") if k in entry})
-    except (TypeError, KeyError, AttributeError, NotImplementedError) as err:
+    except (TypeError, KeyError, AttributeError, NotImplementedError, RecursionError) as err:
         raise ValueError(f"the model config cannot be rebuilt: {err}") from None
