@@ -323,7 +323,7 @@ def _restore_compile(path: str, model: Any, entry: dict[str, Any], reader: Weigh
         stored = reader.count("optimizer")
         shapes = keras_compile.optimizer_shapes(model.optimizer, params, stored)
         arrays = reader.read("optimizer", shapes, integer_first=True)
-        keras_compile.restore_optimizer(model.optimizer, params, arrays)
+        keras_compile.restore_optimizer(model.optimizer, arrays)
 
 
 def _restore_rng(model: Any, metadata: Any) -> None:
