@@ -1,4 +1,5 @@
-"""The ``nnlab`` command: ``list``, ``run``, ``demo``, ``playground`` and ``--version``.
+"""The ``nnlab`` command: ``list``, ``run``, ``exercise``, ``check``, ``grade``, ``demo``,
+``playground`` and ``--version``.
 
 ``nnlab run ID [ID ...] | all [--out DIR] [--quick] [--seed N]`` runs labs with live progress,
 prints a summary table and the index page's path, and exits with status 1 if any lab failed
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="small data, few steps: seconds per lab")
     run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
 
+    _add_exercise_commands(commands)
+
     demo = commands.add_parser("demo", help="the course's graph example, gradients by autodiff")
     demo.add_argument("--x", type=float, default=2.0, help="x (default 2)")
     demo.add_argument("--y", type=float, default=1.0, help="y (default 1)")
@@ -113,7 +116,130 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run(args.ids, out=args.out, quick=args.quick, seed=args.seed, stream=sys.stdout)
     if args.command == "demo":
         return _demo(args.x, args.y, sys.stdout)
+    if args.command in _EXERCISE_COMMANDS:
+        return _EXERCISE_COMMANDS[args.command](args)
     return _playground(args.host, args.port, args.open)
+
+
+def _add_exercise_commands(commands: argparse._SubParsersAction) -> None:
+    exercise = commands.add_parser("exercise", help="write a lab's exercise notebook (Jupyter)")
+    exercise.add_argument("lab", metavar="LAB", help="lab id (see `nnlab list`) or 'all'")
+    exercise.add_argument("--out", default=".", help="output folder (default: the current one)")
+    exercise.add_argument(
+        "--solution", action="store_true", help="write the completed notebook (LAB-solution.ipynb)"
+    )
+    exercise.add_argument("--force", action="store_true", help="replace an existing notebook")
+
+    check = commands.add_parser("check", help="run a notebook and check its tasks")
+    check.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb file")
+    check.add_argument("--lab", help="lab id (default: read from the notebook's metadata)")
+    check.add_argument("--timeout", type=_positive, default=300.0, help="seconds (default 300)")
+
+    grade = commands.add_parser("grade", help="grade a folder of notebooks (one per student)")
+    grade.add_argument("folder", metavar="DIR", help="folder holding one notebook per student")
+    grade.add_argument("--lab", required=True, help="lab id of the exercise")
+    grade.add_argument("--out", required=True, help="the CSV gradebook to write")
+    grade.add_argument(
+        "--timeout",
+        type=_positive,
+        default=120.0,
+        help="seconds for a notebook's cells (default 120)",
+    )
+    grade.add_argument(
+        "--memory", type=int, default=3072, help="MB of memory per notebook (default 3072)"
+    )
+    grade.add_argument(
+        "--jobs", type=int, default=1, help="notebooks graded at the same time (default 1)"
+    )
+
+
+def _exercise(args: argparse.Namespace) -> int:
+    from nnlab.exercises.exercise import get_exercise, lab_ids
+    from nnlab.exercises.notebook import write_notebook
+
+    try:
+        labs = lab_ids() if args.lab == "all" else [get_exercise(args.lab).lab]
+        for lab in labs:
+            path = write_notebook(get_exercise(lab), args.out, args.solution, args.force)
+            sys.stdout.write(f"wrote {path}\n")
+    except (ValueError, FileExistsError) as exc:
+        sys.stderr.write(f"nnlab exercise: {exc}\n")
+        return 2
+    return 0
+
+
+def _notebook_lab(path: str) -> str:
+    """The lab id stored in a notebook written by ``nnlab exercise``."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            metadata = json.load(f).get("metadata", {})
+        lab = metadata["nnlab"]["lab"]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as exc:
+        raise ValueError(f"cannot read the lab from {path} ({exc}); give --lab LAB") from None
+    if not isinstance(lab, str):
+        raise ValueError(f"{path}: its metadata names no lab; give --lab LAB")
+    return lab
+
+
+def _check(args: argparse.Namespace) -> int:
+    from nnlab.exercises.exercise import get_exercise
+    from nnlab.exercises.sandbox import Limits, run_notebook
+
+    try:
+        if not os.path.isfile(args.notebook):
+            raise ValueError(f"no such notebook: {args.notebook}")
+        lab = args.lab or _notebook_lab(args.notebook)
+        get_exercise(lab)
+    except ValueError as exc:
+        sys.stderr.write(f"nnlab check: {exc}\n")
+        return 2
+    sys.stdout.write(f"Running {args.notebook} ({lab}) and checking its tasks...\n")
+    outcome = run_notebook(args.notebook, lab, Limits(timeout_s=args.timeout))
+    for line in outcome.cell_errors:
+        sys.stdout.write(f"error in the notebook: {line}\n")
+    if outcome.error is not None:
+        sys.stdout.write(f"FAIL: {outcome.error}\n")
+        return 1
+    for name, passed, message in outcome.tasks:
+        sys.stdout.write(f"{'PASS' if passed else 'FAIL'} {name}: {message}\n")
+    n_passed = sum(ok for _, ok, _ in outcome.tasks)
+    sys.stdout.write(f"{n_passed}/{len(outcome.tasks)} task(s) pass\n")
+    return 0 if n_passed == len(outcome.tasks) else 1
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from nnlab.exercises.grader import Grade, grade_folder, write_gradebook
+    from nnlab.exercises.sandbox import Limits
+
+    def show(grade: Grade) -> None:
+        why = f"  ({grade.reason})" if grade.reason else ""
+        sys.stdout.write(f"{grade.student}: {grade.score}/{grade.max_score}{why}\n")
+        sys.stdout.flush()
+
+    try:
+        limits = Limits(timeout_s=args.timeout, memory_mb=args.memory)
+        grades = grade_folder(args.folder, args.lab, limits, progress=show, jobs=args.jobs)
+    except (ValueError, NotADirectoryError) as exc:
+        sys.stderr.write(f"nnlab grade: {exc}\n")
+        return 2
+    feedback = write_gradebook(grades, args.lab, args.out)
+    sys.stdout.write(f"{len(grades)} notebook(s) graded: {args.out}; feedback in {feedback}\n")
+    return 0
+
+
+_EXERCISE_COMMANDS = {"exercise": _exercise, "check": _check, "grade": _grade}
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
 
 
 def _seed(text: str) -> int:

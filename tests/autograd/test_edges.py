@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as TF
 
 import nnlab
 from nnlab import autograd as ag
@@ -122,6 +123,37 @@ def test_sum_and_mean_of_an_empty_tensor_as_torch_without_a_warning(axis, keepdi
                 arrays=[empty],
             )
     assert np.isnan(nnlab.tensor(np.empty(0, np.float32)).mean().data)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_losses_of_an_empty_batch_as_torch_without_a_warning(reduction):
+    no_rows, no_targets = np.empty((0, 4)), np.empty(0, dtype=np.int64)
+    cases = [
+        (
+            lambda z: TF.cross_entropy(z, torch.tensor(no_targets), reduction=reduction),
+            lambda z: ag.softmax_cross_entropy(z, no_targets, reduction),
+            no_rows,
+        ),
+        (
+            lambda z: TF.cross_entropy(z, torch.tensor(no_rows), reduction=reduction),
+            lambda z: ag.softmax_cross_entropy(z, no_rows, reduction),
+            no_rows,
+        ),
+        (
+            lambda z: TF.binary_cross_entropy_with_logits(z, z.detach(), reduction=reduction),
+            lambda z: ag.sigmoid_binary_cross_entropy(z, z.data, reduction),
+            np.empty(0),
+        ),
+        (
+            lambda p: TF.binary_cross_entropy(p, p.detach(), reduction=reduction),
+            lambda p: ag.binary_cross_entropy(p, p.data, reduction),
+            np.empty((0, 2)),
+        ),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for theirs, ours, empty in cases:
+            check_op([], theirs, ours, arrays=[empty])
 
 
 def test_softmax_axis_must_be_one_int():

@@ -151,6 +151,30 @@ def test_learning_rate_is_readable_and_settable() -> None:
     assert opt.iterations == 1
     with pytest.raises(ValueError, match="learning_rate"):
         opt.learning_rate = float("nan")
+    opt.learning_rate = schedules.InverseTimeDecay(1.0, decay_steps=1, decay_rate=1.0)
+    assert opt.learning_rate == pytest.approx(0.5)  # 1 / (1 + 1) at step 1
+
+
+def test_state_saves_and_loads_like_keras() -> None:
+    """save_own_variables / load_own_variables: a second optimizer continues exactly."""
+    params, grads = _data(1.0)
+    a = [Parameter(p.copy()) for p in params]
+    opt = optimizers.Nadam(learning_rate=0.01)
+    for step in grads[:3]:
+        opt.apply_gradients(zip(step, a, strict=True))
+    store: dict = {}
+    opt.save_own_variables(store)
+    b = [Parameter(p.data.copy()) for p in a]
+    again = optimizers.Nadam(learning_rate=0.01)
+    again.build(b)
+    again.load_own_variables(store)
+    for step in grads[3:]:
+        opt.apply_gradients(zip(step, a, strict=True))
+        again.apply_gradients(zip(step, b, strict=True))
+    for pa, pb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(pa.data, pb.data)
+    with pytest.warns(UserWarning, match="Skipping variable loading"):
+        optimizers.Nadam().load_own_variables(store)
 
 
 def test_state_is_per_parameter_not_per_position() -> None:
@@ -210,11 +234,93 @@ def test_apply_forms_agree() -> None:
 def test_none_gradients_are_skipped() -> None:
     p, q = Parameter(np.ones(2, np.float32)), Parameter(np.ones(2, np.float32))
     opt = optimizers.SGD(learning_rate=1.0)
-    opt.apply_gradients([(np.ones(2, np.float32), p), (None, q)])
+    with pytest.warns(UserWarning, match="Gradients do not exist"):
+        opt.apply_gradients([(np.ones(2, np.float32), p), (None, q)])
     np.testing.assert_array_equal(p.data, 0.0)
     np.testing.assert_array_equal(q.data, 1.0)
-    with pytest.raises(ValueError, match="no gradients"):
+    with pytest.raises(ValueError, match="No gradients provided for any variable."):
         opt.apply_gradients([(None, q)])
+
+
+# ---- Keras 3's own optimizer_test.py, ported (imports and variable creation changed)
+def _var(value) -> Parameter:
+    return Parameter(np.array(value, dtype=np.float32))
+
+
+def test_keras_ema() -> None:
+    v, grads = _var([[3.0, 4.0], [5.0, 6.0]]), np.ones((2, 2), np.float32)
+    opt = optimizers.SGD(
+        learning_rate=1.0, use_ema=True, ema_momentum=0.9, ema_overwrite_frequency=3
+    )
+    opt.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.data, [[2.0, 3.0], [4.0, 5.0]])
+    np.testing.assert_allclose(opt.state[v]["average"], [[2.0, 3.0], [4.0, 5.0]])
+    opt.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.data, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_allclose(opt.state[v]["average"], [[1.9, 2.9], [3.9, 4.9]], rtol=1e-6)
+    opt.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.data, [[1.71, 2.71], [3.71, 4.71]], rtol=1e-6)
+
+
+def test_keras_gradient_accumulation() -> None:
+    v, grads = _var([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2), np.float32)
+    opt = optimizers.SGD(learning_rate=1.0, gradient_accumulation_steps=3)
+    expected = [
+        ([[1.0, 2.0], [3.0, 4.0]], 1.0, 0),
+        ([[1.0, 2.0], [3.0, 4.0]], 2.0, 0),
+        ([[0.0, 1.0], [2.0, 3.0]], 0.0, 1),
+        ([[0.0, 1.0], [2.0, 3.0]], 1.0, 1),
+    ]
+    for step, (value, accumulated, iterations) in enumerate(expected, 1):
+        opt.apply_gradients([(grads, v)])
+        np.testing.assert_allclose(v.data, value)
+        np.testing.assert_allclose(opt.state[v]["gradient_accumulator"], accumulated)
+        assert opt._iterations == step and opt.iterations == iterations
+
+
+class _NonNegParameter(Parameter):
+    """A parameter carrying a constraint, as Keras variables do."""
+
+    __slots__ = ("constraint",)
+
+
+def test_keras_constraints_are_applied() -> None:
+    v = _NonNegParameter(np.random.default_rng(0).random((2, 2)) - 1.0)
+    v.constraint = lambda w: np.maximum(w, 0.0)
+    optimizers.SGD(learning_rate=0.0001).apply_gradients([(np.zeros((2, 2)), v)])
+    assert np.min(v.data) == 0.0
+
+
+def test_keras_static_loss_scaling_and_get() -> None:
+    v = _var([[1.0, 2.0], [3.0, 4.0]])
+    opt = optimizers.SGD(learning_rate=1.0, loss_scale_factor=1024.0)
+    opt.apply_gradients([(v.data * 1024.0, v)])
+    assert opt.scale_loss(1.0) == 1024.0
+    np.testing.assert_allclose(v.data, 0.0)
+    assert isinstance(optimizers.get("adamw"), optimizers.AdamW)
+    assert optimizers.get(None) is None
+    with pytest.raises(ValueError):
+        optimizers.get("typo")
+
+
+def test_keras_set_weights() -> None:
+    x = _var([[1.0, 2.0], [3.0, 4.0]])
+    opt1 = optimizers.Adam()
+    opt1.apply_gradients(zip([x.data.copy()], [x], strict=True))
+    opt2 = optimizers.Adam()
+    with pytest.raises(ValueError, match="You are calling"):
+        opt2.set_weights(opt1.variables)
+    opt2.build([x])
+    opt2.set_weights(opt1.variables)
+    for a, b in zip(opt1.variables, opt2.variables, strict=True):
+        np.testing.assert_allclose(a, b)
+
+
+def test_keras_auto_naming() -> None:
+    names = [type_().name for type_ in 2 * [optimizers.Adam] + 2 * [optimizers.AdamW]]
+    assert sorted(names) == ["adam", "adam_1", "adam_w", "adam_w_1"]
+    custom = optimizers.Adam(name="my_adam")
+    assert optimizers.deserialize(optimizers.serialize(custom)).name == "my_adam"
 
 
 def test_exclude_from_weight_decay_like_keras() -> None:
@@ -283,3 +389,34 @@ def test_float64_parameters_stay_float64() -> None:
     optimizers.SGD(learning_rate=0.1, momentum=0.9).apply_gradients([(g, p)])
     assert p.data.dtype == np.float64
     np.testing.assert_allclose(p.data, p0 - 0.1 * g, rtol=1e-15)
+
+
+class _MomentumSGD(optimizers.Optimizer):
+    """The example of Keras's BaseOptimizer docstring: a user's optimizer with its own
+    ``build`` and ``update_step``, written with Tensor arithmetic and ``assign``."""
+
+    def __init__(self, learning_rate: float = 0.01, **kwargs) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = 0.9
+
+    def build(self, variables) -> None:
+        super().build(variables)
+        self.momentums = [self.add_variable_from_reference(v, "momentum") for v in variables]
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        m = self.momentums[self._get_variable_index(variable)]
+        self.assign(m, m * self.momentum - gradient * learning_rate)
+        self.assign_add(variable, m)
+
+
+def test_a_user_written_optimizer_matches_the_builtin() -> None:
+    params, grads = _data(1.0)
+    _, want = _nnlab_run("SGD", {"learning_rate": 0.1, "momentum": 0.9}, params, grads)
+    opt = _MomentumSGD(learning_rate=0.1)
+    ps = [Parameter(p.copy()) for p in params]
+    for step in grads:
+        opt.apply_gradients(zip(step, ps, strict=True))
+    assert len(opt.momentums) == len(ps) and opt.iterations == len(grads)
+    for got, expected in zip(ps, want[-1], strict=True):
+        assert got.grad is None
+        np.testing.assert_allclose(got.data, expected, rtol=1e-6, atol=1e-6)

@@ -138,8 +138,8 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "unknown metric",
-        _edit_doc(lambda d: d["compile"]["metrics"][0].update(class_name="F1Score")),
-        r"config\.compile\.metrics\[0\]\.class_name: unknown metric 'F1Score'",
+        _edit_doc(lambda d: d["compile"]["metrics"][0].update(class_name="F3Score")),
+        r"config\.compile\.metrics\[0\]\.class_name: unknown metric 'F3Score'",
     ),
     (
         "unknown layer",
@@ -153,8 +153,8 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     ),
     (
         "unknown loss",
-        _edit_doc(lambda d: d["compile"]["loss"].update(name="hinge")),
-        r"config\.compile\.loss\.name: unknown loss 'hinge'",
+        _edit_doc(lambda d: d["compile"]["loss"].update(name="hinge2")),
+        r"config\.compile\.loss\.name: unknown loss 'hinge2'",
     ),
     (
         "unknown optimizer",

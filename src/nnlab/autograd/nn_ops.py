@@ -33,11 +33,13 @@ def _check_reduction(op: str, reduction: str) -> None:
 
 def _reduce_loss(loss: np.ndarray, reduction: str, n: int) -> np.ndarray:
     """Per-element losses as the op returns them: as they are ("none"), summed, or summed and
-    divided by ``n`` ("mean"), in the losses' dtype."""
+    divided by ``n`` ("mean"), in the losses' dtype. The mean of no losses is nan (0/0), as in
+    PyTorch, without a NumPy warning."""
     if reduction == "none":
         return loss
     total = loss.sum()
-    return np.asarray(total / n if reduction == "mean" else total, dtype=loss.dtype)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(total / n if reduction == "mean" else total, dtype=loss.dtype)
 
 
 def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
@@ -267,7 +269,7 @@ class SoftmaxCrossEntropy(Function):
             d -= t
         if self.reduction == "none":
             return (d * g[:, None],)
-        scale = g / self.n if self.reduction == "mean" else g
+        scale = g / max(self.n, 1) if self.reduction == "mean" else g  # 0: d is empty
         d *= scale
         return (d,)
 
@@ -326,7 +328,7 @@ class SigmoidBinaryCrossEntropy(Function):
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         d = stable_sigmoid(self.z) - self.target
         if self.reduction == "mean":
-            return (d * (g / self.z.size),)
+            return (d * (g / max(self.z.size, 1)),)  # 0: d is empty
         return (d * g,)
 
 
@@ -370,7 +372,7 @@ class BinaryCrossEntropy(Function):
         p = self.p
         d = (p - self.target) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
         if self.reduction == "mean":
-            return (d * (g / p.size),)
+            return (d * (g / max(p.size, 1)),)  # 0: d is empty
         return (d * g,)
 
 

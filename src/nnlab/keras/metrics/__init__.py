@@ -1,5 +1,6 @@
 """Keras 3's metrics with the stateful API: ``update_state(y_true, y_pred, sample_weight=None)``,
-``result()``, ``reset_state()``, ``name``, ``variables``.
+``result()``, ``reset_state()``, ``name``, ``variables``; custom metrics subclass :class:`Metric`
+and create their state with ``add_variable`` (or ``add_weight``).
 
 ``get(spec, loss=...)`` is what ``compile(metrics=[...])`` uses: ``'accuracy'``/``'acc'`` become a
 :class:`CompileAccuracy` (binary, sparse categorical or categorical accuracy, from the shapes of
@@ -12,6 +13,7 @@ each metric for its variant (``resolve``); both stay until the loop calls ``upda
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .accuracy_metrics import (
@@ -23,54 +25,134 @@ from .accuracy_metrics import (
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
 )
+from .confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from .f_score_metrics import F1Score, FBetaScore
 from .metric import Metric, Variable  # noqa: F401  (Variable: for custom metrics)
+from .probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from .reduction_metrics import Mean, MeanMetricWrapper, Sum
-from .regression_metrics import MeanAbsoluteError, MeanSquaredError
+from .regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    R2Score,
+    RootMeanSquaredError,
+)
 
 __all__ = [
+    "AUC",
     "Accuracy",
     "BinaryAccuracy",
+    "BinaryCrossentropy",
     "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
     "CompileAccuracy",
+    "CosineSimilarity",
+    "F1Score",
+    "FBetaScore",
+    "FalseNegatives",
+    "FalsePositives",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
     "Mean",
     "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
     "MeanMetricWrapper",
     "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
     "Metric",
+    "Poisson",
+    "Precision",
+    "R2Score",
+    "Recall",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
     "get",
 ]
 
 _CLASSES: list[type[Metric]] = [
+    Mean,
+    Sum,
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
-    Mean,
-    Sum,
+    Precision,
+    Recall,
+    AUC,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    F1Score,
+    FBetaScore,
     MeanSquaredError,
+    RootMeanSquaredError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    LogCoshError,
+    CosineSimilarity,
+    R2Score,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
 ]
 
 
-def _snake(name: str) -> str:
-    from ..utils import snake_case
-
-    return snake_case(name)
+def _snake_case(class_name: str) -> str:
+    """Keras's snake case: 'AUC' -> 'auc', 'R2Score' -> 'r2_score'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 #: Keras names -> metric classes: class names, their snake_case, and Keras's short aliases.
 ALL_OBJECTS: dict[str, type[Metric]] = {
     **{cls.__name__: cls for cls in _CLASSES},
-    **{_snake(cls.__name__): cls for cls in _CLASSES},
+    **{_snake_case(cls.__name__): cls for cls in _CLASSES},
     "acc": Accuracy,
     "mse": MeanSquaredError,
     "mae": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "bce": BinaryCrossentropy,
+    "kld": KLDivergence,
+    "logcosh": LogCoshError,
 }
 
 _NO_LOSS = object()

@@ -23,7 +23,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
-from .. import utils
+from ..losses.loss import auto_name
 
 __all__ = ["Metric", "Variable", "to_array"]
 
@@ -107,7 +107,7 @@ class Metric:
     ``update_state`` then ``result``. ``name`` defaults to the snake-case class name."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or utils.unique_name(utils.snake_case(type(self).__name__))
+        self.name = name or auto_name(type(self).__name__)
         self._dtype = np.dtype(dtype or "float32")
         self._variables: list[Variable] = []
         self._metrics: list[Metric] = []

@@ -19,7 +19,7 @@ from typing import Any
 from . import schedules
 from .adam import Adam, Adamax, AdamW, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
-from .base_optimizer import Optimizer
+from .base_optimizer import Optimizer, _snake_case
 from .sgd import SGD, Lion
 
 __all__ = [
@@ -64,9 +64,9 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     }
     if "class_name" in config:
         class_name, cfg = str(config["class_name"]), dict(config.get("config", {}))
-    else:
+    else:  # the flat form names the class, not the instance: use the class's plain name
         class_name, cfg = str(config.get("name", "")), dict(config)
-        cfg.pop("name", None)
+        cfg["name"] = _snake_case(class_name)
     cls = known.get(class_name.lower())
     if cls is None:
         raise ValueError(
@@ -77,9 +77,11 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     return cls.from_config(cfg, custom_objects)
 
 
-def get(identifier: Any) -> Optimizer:
+def get(identifier: Any) -> Optimizer | None:
     """An optimizer from a name (``"adam"``: Keras's defaults), a config dict (``serialize`` or
-    ``get_config`` form) or an Optimizer (returned as is)."""
+    ``get_config`` form) or an Optimizer (returned as is); None gives None."""
+    if identifier is None:
+        return None
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _OPTIMIZERS:

@@ -28,10 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor
-from nnlab.optim.base import OptimizerBase, check_learning_rate
+from nnlab.autograd import Tensor, no_grad
+from nnlab.optim.base import check_learning_rate
 
+from ..utils import unique_name
 from . import schedules
+from .optimizer_state import OptimizerState
 
 __all__ = ["Optimizer"]
 
@@ -39,7 +41,9 @@ LearningRate = float | schedules.LearningRateSchedule | Callable[[], float]
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's ``to_snake_case``: 'Adam' -> 'adam', 'AdamW' -> 'adam_w'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _check_positive(cls: str, name: str, value: Any, allow_zero: bool = False) -> Any:
@@ -52,15 +56,12 @@ def _check_positive(cls: str, name: str, value: Any, allow_zero: bool = False) -
     return float(value)
 
 
-class Optimizer(OptimizerBase):
+class Optimizer(OptimizerState):
     """Base class of the Keras optimizers (see the module docstring for one step).
 
     Subclasses set ``slot_groups`` (the names of their per-parameter state arrays, grouped as
     Keras creates them) and write ``update_step(gradient, variable, learning_rate)``.
     """
-
-    slot_groups: tuple[tuple[str, ...], ...] = ()
-    _scalar_variables: tuple[str, ...] = ()  # optimizer-wide state saved after the slots
 
     def __init__(
         self,
@@ -87,7 +88,7 @@ class Optimizer(OptimizerBase):
             )
         if kwargs:
             raise ValueError(f"{cls}: argument(s) not recognized: {kwargs}")
-        self.name = name if name is not None else _snake_case(cls)
+        self.name = name if name is not None else unique_name(_snake_case(cls))
         self.weight_decay = _check_positive(cls, "weight_decay", weight_decay, allow_zero=True)
         self.clipnorm = _check_positive(cls, "clipnorm", clipnorm)
         self.clipvalue = _check_positive(cls, "clipvalue", clipvalue)
@@ -119,7 +120,6 @@ class Optimizer(OptimizerBase):
         self.loss_scale_factor = _check_positive(cls, "loss_scale_factor", loss_scale_factor)
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._iterations = 0
-        self._params: list[Tensor] = []  # every parameter with state, in first-seen order
         self._no_decay_ids: set[int] = set()
         self._no_decay_pattern: re.Pattern[str] | None = None
         self._learning_rate: LearningRate = 0.0
@@ -163,106 +163,6 @@ class Optimizer(OptimizerBase):
     def iterations(self, value: int) -> None:
         self._iterations = int(value) * (self.gradient_accumulation_steps or 1)
 
-    # ------------------------------------------------------------------ state
-    @property
-    def built(self) -> bool:
-        """Whether the optimizer holds state for some parameters."""
-        return bool(self._params)
-
-    def build(self, variables: Sequence[Tensor]) -> None:
-        """Create the state of ``variables`` now (it is otherwise made at their first update)."""
-        for i, p in enumerate(variables):
-            if not isinstance(p, Tensor):
-                raise TypeError(
-                    f"{type(self).__name__}: variable {i} is a {type(p).__name__}, not a "
-                    "Parameter (nnlab Tensor)"
-                )
-            if p not in self.state:
-                self._state(p)
-
-    def _init_state(self, p: Tensor) -> dict[str, Any]:
-        self._params.append(p)
-        state = {
-            name: np.full_like(p.data, self._slot_initial_value(name))
-            for group in self.slot_groups
-            for name in group
-        }
-        if self.use_ema:
-            state["average"] = np.zeros_like(p.data)
-        if self.gradient_accumulation_steps:
-            state["gradient_accumulator"] = np.zeros_like(p.data)
-        return state
-
-    def _slot_initial_value(self, name: str) -> float:
-        return 0.0
-
-    @property
-    def slot_names(self) -> tuple[str, ...]:
-        """The per-parameter state arrays of this optimizer's update, in Keras's order."""
-        return tuple(name for group in self.slot_groups for name in group)
-
-    @property
-    def slots(self) -> dict[str, list[np.ndarray]]:
-        """Slot name -> one (live) array per parameter, in the order the parameters were seen."""
-        return {name: [self.state[p][name] for p in self._params] for name in self.slot_names}
-
-    def _variable_refs(self) -> list[tuple[Tensor | None, str]]:
-        """(parameter, slot) for every array of ``variables``, in Keras 3's order."""
-        refs: list[tuple[Tensor | None, str]] = [(None, "iterations")]
-        if not callable(self._learning_rate):
-            refs.append((None, "learning_rate"))
-        for extra in (("average",) if self.use_ema else ()) + (
-            ("gradient_accumulator",) if self.gradient_accumulation_steps else ()
-        ):
-            refs += [(p, extra) for p in self._params]
-        for group in self.slot_groups:
-            refs += [(p, name) for p in self._params for name in group]
-        refs += [(None, attr) for attr in self._scalar_variables]
-        return refs
-
-    @property
-    def variables(self) -> list[np.ndarray]:
-        """All state as arrays, in Keras 3's order: the step count, the learning rate (unless a
-        schedule), the EMA averages, the gradient accumulators, then each slot group per
-        parameter (e.g. Adam: m₀, v₀, m₁, v₁, ...). Slot arrays are the live state."""
-        out = []
-        for p, name in self._variable_refs():
-            if p is not None:
-                out.append(self.state[p][name])
-            elif name == "iterations":
-                out.append(np.array(self._iterations, dtype=np.int64))
-            elif name == "learning_rate":
-                out.append(np.array(self.learning_rate, dtype=np.float32))
-            else:
-                out.append(np.array(getattr(self, name), dtype=np.float32))
-        return out
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Overwrite all state from arrays in ``variables`` order (the optimizer must be built)."""
-        refs = self._variable_refs()
-        if not self.built or len(weights) != len(refs):
-            raise ValueError(
-                f"{type(self).__name__}.set_weights: expected {len(refs)} arrays (the optimizer "
-                f"must be built first, e.g. optimizer.build(model.trainable_weights)), got "
-                f"{len(weights)}"
-            )
-        for (p, name), value in zip(refs, weights, strict=True):
-            value = np.asarray(value)
-            if p is not None:
-                dst = self.state[p][name]
-                if dst.shape != value.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.set_weights: state {name!r} has shape "
-                        f"{dst.shape}, got {value.shape}"
-                    )
-                dst[...] = value
-            elif name == "iterations":
-                self._iterations = int(value)
-            elif name == "learning_rate":
-                self.learning_rate = float(value)
-            else:
-                setattr(self, name, float(value))
-
     # ------------------------------------------------------------------ one step
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> int:
         """One update from ``(gradient, parameter)`` pairs; returns the new ``iterations``."""
@@ -282,9 +182,12 @@ class Optimizer(OptimizerBase):
         still accepted, for the training loop of the first version.
         """
         grads = list(grads)
+        old_form = False
         if trainable_variables is None:
             if grads and all(isinstance(g, Tensor) and g.requires_grad for g in grads):
+                old_form = True
                 params = grads
+                self._build_or_track(params)
                 pairs = [(p.grad, p) for p in params]
             else:
                 if not self.built:
@@ -306,19 +209,35 @@ class Optimizer(OptimizerBase):
                     f"{type(self).__name__}: got {len(grads)} gradients for "
                     f"{len(variables)} variables"
                 )
-            self.build(variables)
+            self._build_or_track(variables)
             pairs = list(zip(grads, variables, strict=True))
         if not pairs:
             return
+        missing = [i for i, (g, _) in enumerate(pairs) if g is None]
         pairs = [(self._as_gradient(g, p, i), p) for i, (g, p) in enumerate(pairs) if g is not None]
         if not pairs:
-            raise ValueError(f"{type(self).__name__}: no gradients provided for any variable.")
-        self._apply([g for g, _ in pairs], [p for _, p in pairs])
+            raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
+        if missing and not old_form:
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} (by position) when minimizing "
+                "the loss; they are left unchanged.",
+                stacklevel=2,
+            )
+        params = [p for _, p in pairs]
+        self._apply([g for g, _ in pairs], params)
+        self._apply_constraints(params)
         self._iterations += 1
+
+    def _build_or_track(self, variables: list[Tensor]) -> None:
+        """``build`` on the first update; later, fresh state for parameters not seen before."""
+        if not self.built:
+            self.build(variables)
+        elif any(p not in self.state for p in variables):
+            self._track(variables)
 
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
         if isinstance(p, Tensor) and p not in self.state:
-            self.build([p])
+            self._build_or_track([p])
         g = g.data if isinstance(g, Tensor) else np.asarray(g)
         if g.shape != p.data.shape:
             raise ValueError(
@@ -348,12 +267,27 @@ class Optimizer(OptimizerBase):
         self._update_all(grads, params, learning_rate)
         self._update_average()
 
+    @staticmethod
+    def _apply_constraints(params: Sequence[Tensor]) -> None:
+        """A parameter with a ``constraint`` (a function of its value, e.g. non-negativity) is
+        replaced by its constrained value after the update, as in Keras."""
+        for p in params:
+            constraint = getattr(p, "constraint", None)
+            if constraint is not None:
+                value = constraint(p.data)
+                p.data[...] = value.data if isinstance(value, Tensor) else value
+
+    def scale_loss(self, loss: Any) -> Any:
+        """``loss · loss_scale_factor`` when one is set (the gradients are divided back)."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
+
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
-        for g, p in zip(grads, params, strict=True):
-            self.update_step(g, p, learning_rate)
-            self._updated(p)
+        with no_grad():  # a user's update_step written with Tensor ops records no graph
+            for g, p in zip(grads, params, strict=True):
+                self.update_step(g, p, learning_rate)
+                self._updated(p)
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         """Update ``variable.data`` in place from ``gradient`` (the optimizer's formula)."""

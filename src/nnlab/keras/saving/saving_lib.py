@@ -78,7 +78,11 @@ def _compile_config(model: Sequential, include_optimizer: bool) -> dict[str, Any
         return None
     return {
         "optimizer": _optimizer_config(model.optimizer),
-        "loss": {**model.loss.get_config(), "custom": isinstance(model.loss, losses.FunctionLoss)},
+        "loss": {
+            "name": model.loss.name,
+            "from_logits": model.loss.from_logits,
+            "custom": isinstance(model.loss, losses.FunctionLoss),
+        },
         "metrics": [_metric_config(m) for m in model.compiled_metrics],
         "optimizer_iterations": model.optimizer.iterations,
     }

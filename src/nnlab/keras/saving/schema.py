@@ -185,19 +185,79 @@ LOSS = OneOf(  # a custom (function) loss is stored by name only; it is not rebu
     },
 )
 
+_THRESHOLDS = Is(
+    "a threshold in [0, 1], a list of them, or null",
+    lambda v: (
+        v is None
+        or (isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1)
+        or (isinstance(v, list) and all(isinstance(t, int | float) and 0 <= t <= 1 for t in v))
+    ),
+)
+_NO_ARGS: tuple[type[metrics.Metric], ...] = (
+    metrics.Accuracy,
+    metrics.CategoricalAccuracy,
+    metrics.SparseCategoricalAccuracy,
+    metrics.MeanSquaredError,
+    metrics.MeanAbsoluteError,
+    metrics.CompileAccuracy,
+    metrics.Mean,
+    metrics.Sum,
+    metrics.MeanMetricWrapper,  # its function is not stored: compile with it again
+    metrics.RootMeanSquaredError,
+    metrics.MeanAbsolutePercentageError,
+    metrics.MeanSquaredLogarithmicError,
+    metrics.LogCoshError,
+    metrics.CosineSimilarity,
+    metrics.KLDivergence,
+    metrics.Poisson,
+    metrics.Hinge,
+    metrics.SquaredHinge,
+    metrics.CategoricalHinge,
+)
+_F_SCORE = {"average": Nullable(STR), "threshold": Nullable(NUMBER)}
 _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
-    metrics.Accuracy: {},
+    **{cls: {} for cls in _NO_ARGS},
     metrics.BinaryAccuracy: {"threshold": NUMBER},
-    metrics.CategoricalAccuracy: {},
-    metrics.SparseCategoricalAccuracy: {},
-    metrics.MeanSquaredError: {},
-    metrics.MeanAbsoluteError: {},
-    metrics.CompileAccuracy: {},
     metrics.TopKCategoricalAccuracy: {"k": COUNT},
     metrics.SparseTopKCategoricalAccuracy: {"k": COUNT},
-    metrics.Mean: {},
-    metrics.Sum: {},
-    metrics.MeanMetricWrapper: {},  # its function is not stored: compile with it again
+    metrics.Precision: {
+        "thresholds": _THRESHOLDS,
+        "top_k": Nullable(COUNT),
+        "class_id": Nullable(STEPS),
+    },
+    metrics.Recall: {
+        "thresholds": _THRESHOLDS,
+        "top_k": Nullable(COUNT),
+        "class_id": Nullable(STEPS),
+    },
+    **{
+        cls: {"thresholds": _THRESHOLDS}
+        for cls in (
+            metrics.TruePositives,
+            metrics.FalsePositives,
+            metrics.TrueNegatives,
+            metrics.FalseNegatives,
+        )
+    },
+    metrics.AUC: {
+        "num_thresholds": COUNT,
+        "curve": STR,
+        "summation_method": STR,
+        "multi_label": BOOL,
+        "num_labels": Nullable(COUNT),
+        "label_weights": Nullable([NUMBER]),
+        "from_logits": BOOL,
+    },
+    metrics.F1Score: _F_SCORE,
+    metrics.FBetaScore: {**_F_SCORE, "beta": NUMBER},
+    metrics.R2Score: {"class_aggregation": Nullable(STR), "num_regressors": STEPS},
+    metrics.BinaryCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER},
+    metrics.CategoricalCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER, "axis": INT},
+    metrics.SparseCategoricalCrossentropy: {
+        "from_logits": BOOL,
+        "ignore_class": Nullable(INT),
+        "axis": INT,
+    },
 }
 METRIC_CLASSES = {cls.__name__: cls for cls in _METRIC_ARGS}
 METRIC = OneOf(
