@@ -1,66 +1,135 @@
-"""The text of ``Sequential.summary()``, in Keras's layout (65 characters wide)::
+"""The text of ``model.summary()``, as Keras 3 draws it (76 characters wide)::
 
     Model: "sequential"
-    _________________________________________________________________
-    Layer (type)                 Output Shape              Param #
-    =================================================================
-    dense (Dense)                (None, 512)               401920
-    _________________________________________________________________
-    dropout (Dropout)            (None, 512)               0
-    _________________________________________________________________
-    dense_1 (Dense)              (None, 10)                5130
-    =================================================================
-    Total params: 407,050
-    Trainable params: 407,050
-    Non-trainable params: 0
-    _________________________________________________________________
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+    ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+    │ dense (Dense)                   │ (None, 512)            │       401,920 │
+    ├─────────────────────────────────┼────────────────────────┼───────────────┤
+    │ dense_1 (Dense)                 │ (None, 10)             │         5,130 │
+    └─────────────────────────────────┴────────────────────────┴───────────────┘
+     Total params: 407,050 (1.55 MB)
+     Trainable params: 407,050 (1.55 MB)
+     Non-trainable params: 0 (0.00 B)
 
-A Dense layer has input_dim * units + units parameters (kernel and bias).
+A functional model has a fourth column, "Connected to", listing each call's inputs as
+``layer[node][tensor]``, and shows its input layers. Text longer than a column wraps at spaces (a word longer than the column ends in '…').
+Sizes count 4 bytes per float32 parameter (1 KB = 1024 B).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .models import Sequential
+from typing import Any
 
 __all__ = ["summary_lines"]
 
-LINE_LENGTH = 65
-POSITIONS = (29, 55, 65)  # column ends: 0.45, 0.85 and 1.0 of the line, as Keras
+SEQUENTIAL_WIDTHS = (31, 22, 13)
+FUNCTIONAL_WIDTHS = (19, 17, 10, 17)
+RIGHT_ALIGNED = 2  # the Param # column
 
 
-def _row(fields: tuple[str, str, str]) -> str:
-    line = ""
-    for i, (field, end) in enumerate(zip(fields, POSITIONS, strict=True)):
-        if i > 0:
-            line = line[:-1] + " "
-        line = (line + field)[:end]
-        line += " " * (end - len(line))
-    return line.rstrip()
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for part in text.split("\n"):
+        current = ""
+        for word in part.split(" "):
+            if len(word) > width:  # a word too long is cut with an ellipsis, as rich does
+                word = word[: width - 1] + "…"
+            candidate = f"{current} {word}" if current else word
+            if len(candidate) <= width:
+                current = candidate
+            else:
+                lines.append(current)
+                current = word
+        lines.append(current)
+    return lines
 
 
-def summary_lines(model: Sequential) -> list[str]:
+def _row(cells: list[str], widths: tuple[int, ...], bar: str = "│") -> list[str]:
+    wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
+    height = max(len(w) for w in wrapped)
+    out = []
+    for i in range(height):
+        parts = []
+        for j, (lines, w) in enumerate(zip(wrapped, widths, strict=True)):
+            text = lines[i] if i < len(lines) else ""
+            parts.append(text.rjust(w) if j == RIGHT_ALIGNED else text.ljust(w))
+        out.append(f"{bar} " + f" {bar} ".join(parts) + f" {bar}")
+    return out
+
+
+def _rule(widths: tuple[int, ...], left: str, fill: str, mid: str, right: str) -> str:
+    return left + mid.join(fill * (w + 2) for w in widths) + right
+
+
+def readable_size(n_bytes: float) -> str:
+    """Keras's sizes: '108.00 B', '1.55 MB' (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n_bytes < 1024 or unit == "GB":
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} TB"  # pragma: no cover
+
+
+def _shape(layer: Any) -> str:
+    nodes = [n for n in layer._inbound_nodes]
+    if not nodes:
+        return "?"
+    outs = nodes[-1].outputs
+    if isinstance(outs, list | tuple):
+        return ", ".join(str(t.shape) for t in outs)
+    return str(outs.shape)
+
+
+def summary_lines(model: Any) -> list[str]:
     """The lines of the summary table; ValueError if the model is not built."""
+    from .models.functional import Functional
+
     if not model.built:
         raise ValueError(
-            "summary: the model is not built yet; give the first layer input_dim= / "
-            "input_shape=, start with Input(shape=(n,)), call model.build((None, n)), or fit it"
+            "summary: the model is not built yet; start with Input(shape=(n,)), give the first "
+            "layer input_shape=, call model.build((None, n)), or fit it"
         )
-    lines = [f'Model: "{model.name}"', "_" * LINE_LENGTH]
-    lines.append(_row(("Layer (type)", "Output Shape", "Param #")))
-    lines.append("=" * LINE_LENGTH)
-    for i, layer in enumerate(model.layers):
-        name = f"{layer.name} ({type(layer).__name__})"
-        shape = layer._inbound_nodes[-1].outputs.shape if layer._inbound_nodes else "?"
-        lines.append(_row((name, str(shape), str(layer.count_params()))))
-        lines.append("=" * LINE_LENGTH if i == len(model.layers) - 1 else "_" * LINE_LENGTH)
+    functional = isinstance(model, Functional)
+    widths = FUNCTIONAL_WIDTHS if functional else SEQUENTIAL_WIDTHS
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
+    lines = [f'Model: "{model.name}"', _rule(widths, "┏", "━", "┳", "┓")]
+    lines += _row(header, widths, "┃")
+    lines.append(_rule(widths, "┡", "━", "╇", "┩"))
+    rows: list[list[str]] = []
+    for layer in model.layers:
+        cells = [
+            f"{layer.name} ({type(layer).__name__})",
+            _shape(layer),
+            f"{layer.count_params():,}",
+        ]
+        if functional:
+            cells.append(_connections(model, layer))
+        rows.append(cells)
+    for i, cells in enumerate(rows):
+        lines += _row(cells, widths)
+        if i < len(rows) - 1:
+            lines.append(_rule(widths, "├", "─", "┼", "┤"))
+    lines.append(_rule(widths, "└", "─", "┴", "┘"))
     total = model.count_params()
-    lines += [
-        f"Total params: {total:,}",
-        f"Trainable params: {total:,}",
-        "Non-trainable params: 0",
-        "_" * LINE_LENGTH,
-    ]
+    trainable = int(sum(w.data.size for w in model.trainable_weights))
+    for label, n in (
+        ("Total", total),
+        ("Trainable", trainable),
+        ("Non-trainable", total - trainable),
+    ):
+        lines.append(f" {label} params: {n:,} ({readable_size(4 * n)})")
     return lines
+
+
+def _connections(model: Any, layer: Any) -> str:
+    """'dense[0][0], b[0][0]' for each call of ``layer`` in ``model``, '-' for an input."""
+    index = model._node_index()
+    parts = []
+    for node in layer._inbound_nodes:
+        if id(node) not in index or node.is_input:
+            continue
+        for t in node.input_tensors:
+            name, k, i = model._history(t, index)
+            parts.append(f"{name}[{k}][{i}]")
+    return ", ".join(parts) if parts else "-"

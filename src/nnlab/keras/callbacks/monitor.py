@@ -115,7 +115,7 @@ def _comparisons() -> tuple[Callable[..., Any], Callable[..., Any]]:
     """(less, greater): ``keras.ops.less``/``greater`` as in Keras (so ``monitor_op`` can be
     compared with them), NumPy's while nnlab.keras has no ops module."""
     try:
-        from .. import ops  # type: ignore[attr-defined]
+        from .. import ops
     except ImportError:
         return np.less, np.greater
     return getattr(ops, "less", np.less), getattr(ops, "greater", np.greater)

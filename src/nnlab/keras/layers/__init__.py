@@ -1,16 +1,27 @@
 """Keras layers, by family (Keras 3's names, arguments and defaults).
 
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
-  ``KerasTensor``; ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``;
-  ``regularization``: ``Dropout``.
+  ``KerasTensor``;
+- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
+- ``regularization``: ``Dropout``, ``GaussianNoise``, ``GaussianDropout``,
+  ``ActivityRegularization``;
+- ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
+- ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
+  ``Concatenate``;
+- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
+- ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
+- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``).
 """
 
 from __future__ import annotations
 
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
-from .core import Activation, Dense, Identity, Lambda
+from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
+from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from .pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -21,20 +32,32 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
-from .regularization import Dropout
+from .preprocessing import Normalization, Rescaling
+from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 
 __all__ = [
+    "ELU",
     "LAYERS",
     "Activation",
+    "ActivityRegularization",
+    "Add",
+    "Average",
     "AveragePooling1D",
     "AveragePooling2D",
+    "BatchNormalization",
+    "Concatenate",
     "Conv1D",
     "Conv2D",
     "Cropping2D",
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
+    "Embedding",
+    "Flatten",
+    "GaussianDropout",
+    "GaussianNoise",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
@@ -45,10 +68,25 @@ __all__ = [
     "KerasTensor",
     "Lambda",
     "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
     "MaxPooling1D",
     "MaxPooling2D",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Normalization",
+    "PReLU",
+    "Permute",
+    "ReLU",
+    "RepeatVector",
+    "Rescaling",
+    "Reshape",
     "SeparableConv2D",
+    "Softmax",
     "SpatialDropout2D",
+    "Subtract",
+    "UnitNormalization",
     "UpSampling2D",
     "ZeroPadding2D",
 ]

@@ -444,7 +444,12 @@ class Layer(Module):
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments (Keras 3's keys), JSON-compatible."""
         config: dict[str, Any] = {"name": self.name, "trainable": self._trainable}
-        config["dtype"] = self.dtype
+        config["dtype"] = {  # Keras 3's DTypePolicy
+            "module": "keras",
+            "class_name": "DTypePolicy",
+            "config": {"name": self.dtype},
+            "registered_name": None,
+        }
         return config
 
     @classmethod

@@ -24,7 +24,7 @@ from nnlab.autograd import Tensor, dense
 from .. import activations
 from .base import Layer
 
-__all__ = ["Activation", "Dense", "Identity", "Lambda", "logits_of", "remember_logits"]
+__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "logits_of", "remember_logits"]
 
 _LOGITS: dict[int, tuple[weakref.ref[Tensor], Tensor, str]] = {}
 
@@ -168,7 +168,6 @@ class Dense(Layer):
             "bias_initializer": _serialize(self.bias_initializer),
             "kernel_regularizer": _serialize(self.kernel_regularizer),
             "bias_regularizer": _serialize(self.bias_regularizer),
-            "activity_regularizer": _serialize(self.activity_regularizer),
             "kernel_constraint": _serialize(self.kernel_constraint),
             "bias_constraint": _serialize(self.bias_constraint),
         }
@@ -218,7 +217,15 @@ def _serialize(obj: Any) -> Any:
     config = getattr(obj, "get_config", None)
     if config is None:
         return getattr(obj, "__name__", repr(obj))
-    return {"module": type(obj).__module__, "class_name": type(obj).__name__, "config": config()}
+    module = type(obj).__module__
+    if module.startswith("nnlab.keras."):  # Keras's public module: keras.initializers, ...
+        module = "keras." + module.split(".")[2]
+    return {
+        "module": module,
+        "class_name": type(obj).__name__,
+        "config": config(),
+        "registered_name": None,
+    }
 
 
 class Activation(Layer):
@@ -272,3 +279,65 @@ class Lambda(Layer):
             return self._traced_output_shape(input_shape)
         shape = self._output_shape(input_shape) if callable(self._output_shape) else None
         return shape if shape is not None else (input_shape[0], *tuple(self._output_shape))
+
+
+class Embedding(Layer):
+    """Rows of a learned table: integer indices of shape (N, ...) -> vectors (N, ..., output_dim).
+
+    Weights: ``embeddings`` of shape (input_dim, output_dim), initialized U(-0.05, 0.05) as Keras.
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
+        mask_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("input_length", None)
+        kwargs.pop("weights", None)
+        kwargs.pop("lora_rank", None)
+        super().__init__(**kwargs)
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        if embeddings_initializer == "uniform":
+            embeddings_initializer = "random_uniform"
+        self.embeddings_initializer = _initializer(embeddings_initializer, "Embedding")
+        self.embeddings_regularizer = _reg(embeddings_regularizer, "Embedding")
+        self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+
+    def build(self, input_shape: Any = None) -> None:
+        self.embeddings = self.add_weight(
+            (self.input_dim, self.output_dim),
+            self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
+            name="embeddings",
+        )
+        self.built = True
+
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        index = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs).astype(np.intp)
+        if index.size and (index.min() < 0 or index.max() >= self.input_dim):
+            raise ValueError(
+                f"Embedding {self.name!r}: indices must lie in [0, {self.input_dim - 1}], got "
+                f"[{index.min()}, {index.max()}]"
+            )
+        return self.embeddings[index]
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (*tuple(input_shape), self.output_dim)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": _serialize(self.embeddings_initializer),
+            "embeddings_regularizer": _serialize(self.embeddings_regularizer),
+            "embeddings_constraint": _serialize(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+        }

@@ -17,7 +17,7 @@ from nnlab.autograd import Tensor, dropout
 from ..utils import new_rng
 from .base import Layer
 
-__all__ = ["Dropout"]
+__all__ = ["ActivityRegularization", "Dropout", "GaussianDropout", "GaussianNoise"]
 
 
 class Dropout(Layer):
@@ -57,3 +57,69 @@ class Dropout(Layer):
             "seed": self.seed,
             "noise_shape": None if self.noise_shape is None else list(self.noise_shape),
         }
+
+
+class GaussianNoise(Layer):
+    """In training y = x + n with n ~ N(0, stddev²) drawn per element; the identity otherwise."""
+
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stddev, self.seed = float(stddev), seed
+        if seed is not None:
+            self._rng = new_rng(seed)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        if not training or self.stddev == 0:
+            return inputs
+        noise = self.rng.standard_normal(inputs.shape).astype(np.float32) * np.float32(self.stddev)
+        return inputs + noise
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class GaussianDropout(Layer):
+    """In training y = x·n with n ~ N(1, rate / (1 - rate)) per element; the identity otherwise."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
+        if not 0 <= rate < 1:
+            raise ValueError(f"GaussianDropout: rate must be in [0, 1), got {rate}")
+        super().__init__(**kwargs)
+        self.rate, self.seed = float(rate), seed
+        if seed is not None:
+            self._rng = new_rng(seed)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        if not training or self.rate == 0:
+            return inputs
+        std = np.sqrt(self.rate / (1.0 - self.rate))
+        noise = (1.0 + self.rng.standard_normal(inputs.shape) * std).astype(np.float32)
+        return inputs * noise
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding l1·Σ|x| + l2·Σx² (divided by the batch size) to ``losses``."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
+        from .. import regularizers
+
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "l1": self.l1, "l2": self.l2}

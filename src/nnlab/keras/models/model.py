@@ -45,6 +45,13 @@ class Model(Trainer, Layer):
         return object.__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .functional import Functional
+
+        if (args or "inputs" in kwargs) and not isinstance(self, Functional):
+            # a subclass built as Model(inputs, outputs): it becomes a functional subclass
+            self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
+            return
         if args:
             raise TypeError(f"{type(self).__name__}: unexpected positional arguments {args!r}")
         seed = kwargs.pop("seed", None)
@@ -220,3 +227,15 @@ class Model(Trainer, Layer):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """``cls`` with the functional model's machinery mixed in (Keras's injection)."""
+    from .functional import Functional
+
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {})
+    return _FUNCTIONAL_SUBCLASSES[cls]

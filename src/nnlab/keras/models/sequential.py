@@ -228,7 +228,7 @@ class Sequential(Model):
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self.dtype,
+            "dtype": Layer.get_config(self)["dtype"],
             "layers": layers,
         }
         if self._symbolic:

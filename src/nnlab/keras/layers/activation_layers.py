@@ -1,0 +1,155 @@
+"""Activation layers with parameters: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``.
+
+- ``ReLU(max_value=None, negative_slope=0, threshold=0)``: x for x ≥ threshold, else
+  negative_slope·(x - threshold); then capped at max_value.
+- ``LeakyReLU(negative_slope=0.3)``: x if x > 0 else negative_slope·x.
+- ``PReLU``: x if x > 0 else α·x with a learned α per feature (``shared_axes`` share it).
+- ``ELU(alpha=1)``: x if x > 0 else α(eˣ - 1).  ``Softmax(axis=-1)``: e^{x_k} / Σ_j e^{x_j}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nnlab.autograd import Tensor, elu, where
+
+from .base import Layer
+from .core import _initializer, _reg, _serialize, remember_logits
+
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+
+
+class _Elementwise(Layer):
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+
+class ReLU(_Elementwise):
+    """Rectified linear unit with Keras's options (see the module docstring)."""
+
+    def __init__(
+        self,
+        max_value: float | None = None,
+        negative_slope: float = 0.0,
+        threshold: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0:
+            raise ValueError(f"ReLU: max_value must be >= 0, got {max_value}")
+        if negative_slope < 0:
+            raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope}")
+        self.max_value = None if max_value is None else float(max_value)
+        self.negative_slope, self.threshold = float(negative_slope), float(threshold)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        if self.negative_slope == 0 and self.threshold == 0:
+            out = inputs.relu()
+        else:
+            below = (inputs - self.threshold) * self.negative_slope
+            out = where(inputs.data >= self.threshold, inputs, below)
+        return out if self.max_value is None else out.clip(None, self.max_value)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
+
+
+class LeakyReLU(_Elementwise):
+    """x if x > 0 else negative_slope·x."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
+        if "alpha" in kwargs:  # the Keras 2 name
+            negative_slope = kwargs.pop("alpha")
+        super().__init__(**kwargs)
+        self.negative_slope = float(negative_slope)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        return where(inputs.data > 0, inputs, inputs * self.negative_slope)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+class PReLU(_Elementwise):
+    """x if x > 0 else α·x, α learned (shape of one sample, 1 on ``shared_axes``)."""
+
+    def __init__(
+        self,
+        alpha_initializer: Any = "zeros",
+        alpha_regularizer: Any = None,
+        alpha_constraint: Any = None,
+        shared_axes: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.alpha_initializer = _initializer(alpha_initializer, "PReLU")
+        self.alpha_regularizer = _reg(alpha_regularizer, "PReLU.alpha_regularizer")
+        self.alpha_constraint = alpha_constraint
+        if shared_axes is not None and not isinstance(shared_axes, list | tuple):
+            shared_axes = [shared_axes]
+        self.shared_axes = None if shared_axes is None else [int(a) for a in shared_axes]
+
+    def build(self, input_shape: Any) -> None:
+        shape = list(input_shape[1:])
+        for a in self.shared_axes or []:
+            shape[a - 1] = 1
+        self.alpha = self.add_weight(
+            tuple(shape),
+            self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+            name="alpha",
+        )
+        self.built = True
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        return where(inputs.data > 0, inputs, inputs * self.alpha)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "alpha_initializer": _serialize(self.alpha_initializer),
+            "alpha_regularizer": _serialize(self.alpha_regularizer),
+            "alpha_constraint": _serialize(self.alpha_constraint),
+            "shared_axes": self.shared_axes,
+        }
+
+
+class ELU(_Elementwise):
+    """x if x > 0 else α(eˣ - 1)."""
+
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        return elu(inputs, self.alpha)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+class Softmax(_Elementwise):
+    """softmax over ``axis`` (the last by default)."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
+        if mask is not None:
+            inputs = inputs + Tensor((1.0 - np.asarray(mask, np.float32)) * np.float32(-1e9))
+        out = inputs.softmax(axis=self.axis)
+        if self.axis in (-1, inputs.ndim - 1):
+            remember_logits(out, inputs, "softmax")
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}

@@ -1,0 +1,290 @@
+"""The functional API and Model, checked against Keras 3 (same weights, same training)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from .keras_oracle import assert_same_training, keras, nk, train_both
+
+
+def _two_input_model(k):
+    a = k.Input(shape=(4,), name="a")
+    b = k.Input(shape=(3,), name="b")
+    shared = k.layers.Dense(5, activation="tanh", name="shared")
+    pa = shared(k.layers.Dense(3, name="proj")(a))
+    pb = shared(b)
+    merged = k.layers.Concatenate()(
+        [
+            k.layers.Add()([pa, pb]),
+            k.layers.Multiply()([pa, pb]),
+            k.layers.Maximum()([pa, pb]),
+            k.layers.Minimum()([pa, pb]),
+            k.layers.Subtract()([pa, pb]),
+        ]
+    )
+    out = k.layers.Dense(3, activation="softmax", name="out")(merged)
+    reg = k.layers.Dense(1, name="reg")(k.layers.Average()([pa, pb]))
+    return k.Model([a, b], [out, reg])
+
+
+def _data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    xa = rng.normal(size=(n, 4)).astype("float32")
+    xb = rng.normal(size=(n, 3)).astype("float32")
+    return xa, xb, rng.integers(0, 3, n), rng.normal(size=(n, 1)).astype("float32")
+
+
+def test_multi_input_output_shared_layer_and_merging_train_like_keras() -> None:
+    xa, xb, ya, yb = _data()
+    theirs, ours, hk, hn = train_both(
+        _two_input_model,
+        [xa, xb],
+        [ya, yb],
+        {
+            "optimizer": lambda lib: lib.optimizers.SGD(0.1),
+            "loss": ["sparse_categorical_crossentropy", "mse"],
+            "loss_weights": [1.0, 0.5],
+            "metrics": [["accuracy"], []],
+        },
+        {"batch_size": 16, "epochs": 3},
+    )
+    assert [la.name for la in ours.layers] == [la.name for la in theirs.layers]
+    assert_same_training(theirs, ours, hk, hn, [xa, xb])
+    assert ours.get_layer("shared") is ours.layers[3]
+    ek = theirs.evaluate([xa, xb], [ya, yb], verbose=0, return_dict=True)
+    en = ours.evaluate([xa, xb], [ya, yb], verbose=0, return_dict=True)
+    for key in ek:
+        assert en[key] == pytest.approx(ek[key], rel=1e-5)
+
+
+def test_dict_inputs_by_name_and_compute_output_shape() -> None:
+    model = _two_input_model(nk)
+    xa, xb, _, _ = _data(5)
+    by_list = model.predict([xa, xb], verbose=0)
+    by_name = model.predict({"a": xa, "b": xb}, verbose=0)
+    np.testing.assert_array_equal(by_list[0], by_name[0])
+    assert model.compute_output_shape([(None, 4), (None, 3)]) == [(None, 3), (None, 1)]
+    assert [t.shape for t in model.inputs] == [(None, 4), (None, 3)]
+    assert [t.shape for t in model.outputs] == [(None, 3), (None, 1)]
+
+
+def test_config_json_round_trip_and_clone() -> None:
+    model = _two_input_model(nk)
+    xa, xb, _, _ = _data(6)
+    again = nk.Model.from_config(model.get_config())
+    assert [la.name for la in again.layers] == [la.name for la in model.layers]
+    again.set_weights(model.get_weights())
+    for p, q in zip(
+        model.predict([xa, xb], verbose=0), again.predict([xa, xb], verbose=0), strict=True
+    ):
+        np.testing.assert_allclose(p, q, rtol=1e-6)
+    from_json = nk.models.model_from_json(model.to_json())
+    assert from_json.count_params() == model.count_params()
+    clone = nk.models.clone_model(model)
+    assert clone.layers[3] is not model.layers[3]
+    assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
+    # Keras 3 reads nnlab's functional config
+    theirs = keras.Model.from_config(json.loads(model.to_json())["config"])
+    theirs.set_weights(model.get_weights())
+    np.testing.assert_allclose(
+        theirs.predict([xa, xb], verbose=0)[0], model.predict([xa, xb], verbose=0)[0], rtol=1e-5
+    )
+
+
+def test_frozen_layer_is_not_trained_like_keras() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(48, 6)).astype("float32")
+    y = rng.integers(0, 2, (48, 1)).astype("float32")
+
+    def build(k):
+        model = k.Sequential(
+            [
+                k.Input((6,)),
+                k.layers.Dense(8, activation="relu"),
+                k.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+        model.layers[0].trainable = False
+        return model
+
+    theirs, ours, hk, hn = train_both(
+        build,
+        x,
+        y,
+        {
+            "optimizer": lambda lib: lib.optimizers.Adam(0.01),
+            "loss": "binary_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        {"batch_size": 8, "epochs": 3},
+    )
+    assert_same_training(theirs, ours, hk, hn, x)
+    assert len(ours.trainable_weights) == 2 and len(ours.non_trainable_weights) == 2
+    before = ours.layers[0].get_weights()
+    ours.fit(x, y, epochs=1, verbose=0)
+    for w0, w1 in zip(before, ours.layers[0].get_weights(), strict=True):
+        np.testing.assert_array_equal(w0, w1)
+
+
+def test_sequential_mlp_trains_like_keras() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(100, 10)).astype("float32")
+    y = rng.integers(0, 4, 100)
+
+    def build(k):
+        return k.Sequential(
+            [
+                k.Input((10,)),
+                k.layers.Dense(16, activation="relu"),
+                k.layers.Dense(8, activation="tanh"),
+                k.layers.Dense(4, activation="softmax"),
+            ]
+        )
+
+    theirs, ours, hk, hn = train_both(
+        build,
+        x,
+        y,
+        {
+            "optimizer": lambda lib: lib.optimizers.RMSprop(0.01),
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        {"batch_size": 32, "epochs": 4, "validation_split": 0.2},
+    )
+    assert_same_training(theirs, ours, hk, hn, x)
+
+
+# ---------------------------------------------------------------- Keras's guides (imports only)
+keras_guide = nk  # "import keras" in the guides
+
+
+class Linear(keras_guide.layers.Layer):
+    """'Making new layers and models via subclassing': a layer with add_weight in build."""
+
+    def __init__(self, units=32):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True
+        )
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
+
+    def call(self, inputs):
+        return keras_guide.ops.matmul(inputs, self.w) + self.b
+
+
+class ActivityRegularizationLayer(keras_guide.layers.Layer):
+    def __init__(self, rate=1e-2):
+        super().__init__()
+        self.rate = rate
+
+    def call(self, inputs):
+        self.add_loss(self.rate * keras_guide.ops.mean(inputs))
+        return inputs
+
+
+class OuterLayer(keras_guide.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.activity_reg = ActivityRegularizationLayer(1e-2)
+
+    def call(self, inputs):
+        return self.activity_reg(inputs)
+
+
+def test_guide_subclassing_layers_weights_and_losses() -> None:
+    x = np.ones((2, 2), dtype="float32")
+    linear_layer = Linear(4)
+    y = linear_layer(x)
+    assert tuple(y.shape) == (2, 4)
+    assert len(linear_layer.weights) == 2 and len(linear_layer.trainable_weights) == 2
+    layer = OuterLayer()
+    assert len(layer.losses) == 0
+    _ = layer(np.zeros((1, 1)))
+    assert len(layer.losses) == 1
+    _ = layer(np.zeros((1, 1)))
+    assert len(layer.losses) == 1  # cleared at the start of each outermost call
+
+
+class MLPBlock(keras_guide.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.linear_1 = Linear(32)
+        self.linear_2 = Linear(32)
+        self.linear_3 = Linear(1)
+
+    def call(self, inputs):
+        x = self.linear_1(inputs)
+        x = keras_guide.activations.relu(x)
+        x = self.linear_2(x)
+        x = keras_guide.activations.relu(x)
+        return self.linear_3(x)
+
+
+def test_guide_nested_layers_are_tracked() -> None:
+    mlp = MLPBlock()
+    y = mlp(np.ones(shape=(3, 64)))
+    assert tuple(y.shape) == (3, 1)
+    assert len(mlp.weights) == 6 and len(mlp.trainable_weights) == 6
+
+
+class CustomModel(keras_guide.Model):
+    """'Customizing what happens in fit()' (torch backend version, ported)."""
+
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        trainable_weights = list(self.trainable_weights)
+        gradients = [v.grad for v in trainable_weights]
+        self.optimizer.apply(gradients, trainable_weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_guide_custom_train_step() -> None:
+    inputs = keras_guide.Input(shape=(32,))
+    outputs = keras_guide.layers.Dense(1)(inputs)
+    model = CustomModel(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x = np.random.default_rng(0).random((1000, 32))
+    y = np.random.default_rng(1).random((1000, 1))
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert set(history.history) == {"loss", "mae"}
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+class SubclassedModel(keras_guide.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense1 = keras_guide.layers.Dense(8, activation="relu")
+        self.dropout = keras_guide.layers.Dropout(0.1)
+        self.dense2 = keras_guide.layers.Dense(3, activation="softmax")
+
+    def call(self, inputs, training=None):
+        return self.dense2(self.dropout(self.dense1(inputs), training=training))
+
+
+def test_subclassed_model_tracks_attribute_layers_and_fits() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 5)).astype("float32")
+    y = rng.integers(0, 3, 60)
+    model = SubclassedModel()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=2, batch_size=20, verbose=0)
+    assert [la.name for la in model.layers] == ["dense", "dropout", "dense_1"]
+    assert len(model.weights) == 4
+    assert set(history.history) == {"accuracy", "loss"}
+    assert model.predict(x, verbose=0).shape == (60, 3)
