@@ -254,3 +254,23 @@ def test_keras_convnet_export_matches_onnxruntime(tmp_path) -> None:
     np.testing.assert_allclose(
         _run(tmp_path / "convnet.onnx", x), model.predict(x, verbose=0), atol=TOL, rtol=0
     )
+
+
+def test_keras_functional_model_export_matches_onnxruntime(tmp_path) -> None:
+    from nnlab.keras import layers
+    from nnlab.keras.models import Model
+
+    a, b = layers.Input((5,), name="left"), layers.Input((5,), name="right")
+    shared = layers.Dense(4, activation="relu")
+    h = layers.Concatenate()([layers.Multiply()([shared(a), shared(b)]), layers.Average()([a, b])])
+    h = layers.LayerNormalization()(layers.BatchNormalization()(h))
+    model = Model([a, b], layers.Dense(3, activation="softmax", name="probabilities")(h))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    xa, xb = (rng.normal(size=(32, 5)).astype(np.float32) for _ in range(2))
+    model.fit([xa, xb], rng.integers(0, 3, 32), epochs=2, verbose=0)
+    proto = model.export(tmp_path / "f.onnx") or onnx.load(str(tmp_path / "f.onnx"))
+    assert [i.name for i in proto.graph.input] == ["left", "right"]
+    session = ort.InferenceSession(str(tmp_path / "f.onnx"), providers=["CPUExecutionProvider"])
+    got = session.run(["output"], {"left": xa, "right": xb})[0]
+    np.testing.assert_allclose(got, model.predict([xa, xb], verbose=0), atol=TOL, rtol=0)
