@@ -274,3 +274,42 @@ def test_keras_functional_model_export_matches_onnxruntime(tmp_path) -> None:
     session = ort.InferenceSession(str(tmp_path / "f.onnx"), providers=["CPUExecutionProvider"])
     got = session.run(["output"], {"left": xa, "right": xb})[0]
     np.testing.assert_allclose(got, model.predict([xa, xb], verbose=0), atol=TOL, rtol=0)
+
+
+def _lab17_convnet():
+    """Lab 17's model (keras-io's Simple MNIST convnet), from the lab when this checkout has
+    it, else the same layers."""
+    try:
+        from nnlab.labs.mnist_convnet import build_model
+    except ImportError:
+        from nnlab.keras import Input, layers
+
+        def build_model():
+            return Sequential(
+                [
+                    Input(shape=(28, 28, 1)),
+                    layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                    layers.MaxPooling2D(pool_size=(2, 2)),
+                    layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+                    layers.MaxPooling2D(pool_size=(2, 2)),
+                    layers.Flatten(),
+                    layers.Dropout(0.5),
+                    layers.Dense(10, activation="softmax"),
+                ]
+            )
+
+    return build_model()
+
+
+def test_the_mnist_convnet_lab_model_exports(tmp_path) -> None:
+    """Lab 17's convnet, trained a few steps, exported and run in onnxruntime."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(32, 28, 28, 1)).astype(np.float32)
+    y = rng.integers(0, 10, 32)
+    model = _lab17_convnet()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    model.export(tmp_path / "convnet.onnx")
+    _check(tmp_path / "convnet.onnx")
+    want = model.predict(x, verbose=0)
+    np.testing.assert_allclose(_run(tmp_path / "convnet.onnx", x), want, atol=TOL, rtol=0)
