@@ -41,8 +41,9 @@ def clear_session() -> None:
 
 
 def snake_case(class_name: str) -> str:
-    """'Dense' -> 'dense', 'BatchNorm' -> 'batch_norm'."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+    """Keras's rule: 'Dense' -> 'dense', 'BatchNorm' -> 'batch_norm', 'Conv2D' -> 'conv2d'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:
