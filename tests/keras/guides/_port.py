@@ -1,0 +1,21 @@
+"""The few assertions of Keras's ``testing.TestCase`` the ported cases use, on NumPy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """A tensor, variable or array of either library as a NumPy array."""
+    if hasattr(x, "detach"):  # a torch tensor (Keras 3 on its torch backend)
+        return np.asarray(x.detach().cpu().numpy())
+    if hasattr(x, "numpy"):
+        return np.asarray(x.numpy())
+    return np.asarray(x)
+
+
+def assert_all_close(a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-6) -> None:
+    """``self.assertAllClose`` of Keras's TestCase."""
+    np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=rtol, atol=atol)

@@ -1,0 +1,36 @@
+"""Cases of the acceptance suite that fail because nnlab.keras lacks a feature: test id ->
+the missing feature. Applied as ``xfail(strict=True)`` by conftest.py; written by
+``python benchmarks/keras_compat.py --update`` (a case that passes is never listed)."""
+
+XFAILS: dict[str, str] = {
+    "test_optimizers.py::test_adamw_weight_decay_is_none": "error message differs from Keras's",
+    "test_optimizers.py::test_correctness_with_golden[Adadelta]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[Adagrad]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[AdamW]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[Adam]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[Adamax]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[Lion]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[Nadam]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[RMSprop]": "keras.Variable",
+    "test_optimizers.py::test_correctness_with_golden[SGD]": "keras.Variable",
+    "test_optimizers.py::test_sgd_invalid_momentum": "error message differs from Keras's",
+    "test_optimizers.py::test_sgd_single_step_variables": "keras.ops",
+    "test_optimizers.py::test_single_step[Adadelta]": "keras.ops",
+    "test_optimizers.py::test_single_step[Adagrad]": "keras.ops",
+    "test_optimizers.py::test_single_step[AdamW]": "keras.ops",
+    "test_optimizers.py::test_single_step[Adam]": "keras.ops",
+    "test_optimizers.py::test_single_step[Adamax]": "keras.ops",
+    "test_optimizers.py::test_single_step[Lion]": "keras.ops",
+    "test_optimizers.py::test_single_step[Nadam]": "keras.ops",
+    "test_optimizers.py::test_single_step[RMSprop]": "keras.ops",
+    "test_optimizers.py::test_single_step[SGD]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Adadelta]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Adagrad]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[AdamW]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Adam]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Adamax]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Lion]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[Nadam]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[RMSprop]": "keras.ops",
+    "test_optimizers.py::test_weight_decay[SGD]": "keras.ops",
+}
