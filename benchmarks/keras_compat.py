@@ -36,6 +36,8 @@ FEATURES: list[tuple[str, str]] = [
         "keras.ops",
     ),
     (r"has no attribute 'Variable'", "keras.Variable"),
+    (r"module 'nnlab\.(keras[\w.]*)' has no attribute '(\w+)'", r"\1.\2"),
+    (r"'(\w+)' object has no attribute '(\w+)'", r"\1.\2"),
     (r"has no attribute '(\w+)'", r"missing attribute \1"),
     (r"cannot import name '(\w+)'", r"missing name \1"),
     (r"got an unexpected keyword argument '(\w+)'", r"unsupported argument \1="),

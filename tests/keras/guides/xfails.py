@@ -1,8 +1,35 @@
-"""Cases of the acceptance suite that fail because nnlab.keras lacks a feature: test id ->
-the missing feature. Applied as ``xfail(strict=True)`` by conftest.py; written by
+"""Cases of the acceptance suite that fail because nnlab.keras lacks a feature:
+test id -> the missing feature.
+Applied as ``xfail(strict=True)`` by conftest.py; written by
 ``python benchmarks/keras_compat.py --update`` (a case that passes is never listed)."""
 
 XFAILS: dict[str, str] = {
+    "test_guide_functional_api.py::test_build_model_and_inspect_input": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_custom_layer_config_round_trip": "keras.ops",
+    "test_guide_functional_api.py::test_custom_layer_in_functional_model": "keras.ops",
+    "test_guide_functional_api.py::test_custom_rnn_with_static_batch_in_functional_model": "keras.ops",
+    "test_guide_functional_api.py::test_extract_and_reuse_nodes": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_mix_and_match_functional_inside_subclassed_layer": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_models_are_callable_like_layers_ensemble": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_multiple_inputs_and_outputs": "keras.layers.Embedding",
+    "test_guide_functional_api.py::test_same_graph_of_layers_defines_two_models": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_save_and_serialize": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_functional_api.py::test_shared_layers": "keras.layers.Embedding",
+    "test_guide_functional_api.py::test_toy_resnet": "keras.layers.add",
+    "test_guide_functional_api.py::test_training_evaluation_inference": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_sequential_model.py::test_feature_extraction_all_layers": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_sequential_model.py::test_feature_extraction_one_layer": "NotImplementedError: the functional API is not implemented yet",
+    "test_guide_subclassing.py::test_add_loss_reset_each_call": "keras.ops",
+    "test_guide_subclassing.py::test_add_loss_with_fit": "keras.ops",
+    "test_guide_subclassing.py::test_deferred_weight_creation": "keras.ops",
+    "test_guide_subclassing.py::test_end_to_end_vae_with_fit": "keras.random",
+    "test_guide_subclassing.py::test_layer_call_on_numpy": "keras.ops",
+    "test_guide_subclassing.py::test_layer_with_state_in_init": "keras.ops",
+    "test_guide_subclassing.py::test_layers_are_recursively_composable": "keras.ops",
+    "test_guide_subclassing.py::test_non_trainable_weights": "keras.ops",
+    "test_guide_subclassing.py::test_privileged_training_argument": "keras.random",
+    "test_guide_subclassing.py::test_regularization_losses_of_inner_layers": "keras.ops",
+    "test_guide_subclassing.py::test_subclassed_model_fit_evaluate_predict_save_weights": "keras.ops",
     "test_optimizers.py::test_adamw_weight_decay_is_none": "error message differs from Keras's",
     "test_optimizers.py::test_correctness_with_golden[Adadelta]": "keras.Variable",
     "test_optimizers.py::test_correctness_with_golden[Adagrad]": "keras.Variable",
