@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import re
 import subprocess
@@ -94,6 +95,7 @@ def run_suite(extra: list[str]) -> list[tuple[str, str, str]]:
 
 def write_registry(entries: dict[str, str]) -> None:
     lines = [
+        "# ruff: noqa: E501  (generated: one case per line)",
         '"""Cases of the acceptance suite that fail because nnlab.keras lacks a feature:',
         "test id -> the missing feature.",
         "Applied as ``xfail(strict=True)`` by conftest.py; written by",
@@ -102,7 +104,7 @@ def write_registry(entries: dict[str, str]) -> None:
         "XFAILS: dict[str, str] = {",
     ]
     for key in sorted(entries):
-        lines.append(f"    {key!r}: {entries[key]!r},")
+        lines.append(f"    {json.dumps(key)}: {json.dumps(entries[key])},")
     lines += ["}", ""]
     tmp = REGISTRY.with_suffix(".tmp")
     tmp.write_text("\n".join(lines))

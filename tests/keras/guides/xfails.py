@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (generated: one case per line)
 """Cases of the acceptance suite that fail because nnlab.keras lacks a feature:
 test id -> the missing feature.
 Applied as ``xfail(strict=True)`` by conftest.py; written by
