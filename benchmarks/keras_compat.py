@@ -37,6 +37,10 @@ FEATURES: list[tuple[str, str]] = [
         "keras.ops",
     ),
     (r"has no attribute 'Variable'", "keras.Variable"),
+    (
+        r"unexpected positional arguments \(<KerasTensor",
+        "keras.Model subclass built functionally: Sub(inputs, outputs)",
+    ),
     (r"module 'nnlab\.(keras[\w.]*)' has no attribute '(\w+)'", r"\1.\2"),
     (r"'(\w+)' object has no attribute '(\w+)'", r"\1.\2"),
     (r"has no attribute '(\w+)'", r"missing attribute \1"),

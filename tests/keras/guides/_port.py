@@ -19,3 +19,15 @@ def to_numpy(x: Any) -> np.ndarray:
 def assert_all_close(a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-6) -> None:
     """``self.assertAllClose`` of Keras's TestCase."""
     np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=rtol, atol=atol)
+
+
+def no_grad():
+    """``torch.no_grad()`` of the guides' torch edition: the engine the Keras under test runs on
+    (nnlab's own engine for nnlab.keras; torch when the suite is checked on Keras 3)."""
+    import nnlab
+
+    if getattr(nnlab, "keras", None) is not None and nnlab.keras.__name__ == "keras":
+        import torch
+
+        return torch.no_grad()
+    return nnlab.no_grad()
