@@ -1,6 +1,6 @@
 """keras-io guides/writing_your_own_callbacks.py (Keras 3 edition), ported with import changes
-only (``import keras`` -> ``from nnlab import keras``); the guide's ``print`` calls are recorded in a list
-and asserted on. One pytest case per section.
+only (``import keras`` -> ``from nnlab import keras``); the guide's ``print`` calls are recorded
+in a list and asserted on. One pytest case per section.
 
 Data: the guide uses the first 1000 MNIST images; 128 random 784-vectors stand in (offline, < 2 s).
 Nothing skipped.
