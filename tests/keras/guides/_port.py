@@ -31,3 +31,28 @@ def no_grad():
 
         return torch.no_grad()
     return nnlab.no_grad()
+
+
+def run_layer_test(
+    layer_cls: Any,
+    init_kwargs: dict[str, Any],
+    input_shape: tuple[int, ...],
+    expected_output_shape: tuple[int, ...],
+    expected_num_trainable_weights: int = 0,
+    expected_num_non_trainable_weights: int = 0,
+    expected_num_losses: int = 0,
+    call_kwargs: dict[str, Any] | None = None,
+) -> None:
+    """The public-API part of ``run_layer_test`` of Keras's TestCase: the config round trip, an
+    eager call on random data, the output shape, the counts of weights and losses. (Keras's helper
+    also checks seed generators, masking and its private tracking; those lines are not ported.)"""
+    layer = layer_cls(**init_kwargs)
+    config = layer.get_config()
+    revived = layer_cls.from_config(config)
+    assert revived.get_config() == config
+    x = np.random.random(input_shape).astype("float32")
+    y = layer(x, **(call_kwargs or {}))
+    assert tuple(to_numpy(y).shape) == tuple(expected_output_shape)
+    assert len(layer.trainable_weights) == expected_num_trainable_weights
+    assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
+    assert len(layer.losses) == expected_num_losses
