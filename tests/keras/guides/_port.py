@@ -56,3 +56,16 @@ def run_layer_test(
     assert len(layer.trainable_weights) == expected_num_trainable_weights
     assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
     assert len(layer.losses) == expected_num_losses
+
+
+def keras3() -> Any:
+    """Keras 3 itself on its torch backend: the oracle of every number."""
+    import os
+
+    import pytest
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    module = pytest.importorskip("keras")
+    if module.backend.backend() != "torch":  # pragma: no cover
+        pytest.skip("the Keras oracle needs KERAS_BACKEND=torch")
+    return module
