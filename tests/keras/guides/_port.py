@@ -9,8 +9,10 @@ import numpy as np
 
 def to_numpy(x: Any) -> np.ndarray:
     """A tensor, variable or array of either library as a NumPy array."""
-    if hasattr(x, "detach"):  # a torch tensor (Keras 3 on its torch backend)
+    if type(x).__module__.startswith("torch"):  # a torch tensor (Keras 3 on its torch backend)
         return np.asarray(x.detach().cpu().numpy())
+    if hasattr(x, "value") and type(x.value).__module__.startswith("torch"):  # a Keras Variable
+        return np.asarray(x.value.detach().cpu().numpy())
     if hasattr(x, "numpy"):
         return np.asarray(x.numpy())
     return np.asarray(x)
