@@ -53,8 +53,8 @@ def _smooth_categorical(y_true: Any, label_smoothing: float) -> Any:
 def _check_same_shape(where: str, y_true: Any, y_pred: Tensor) -> None:
     if tuple(y_true.shape) != y_pred.shape:
         raise ValueError(
-            f"{where}: y_true and y_pred must have the same shape, got {tuple(y_true.shape)} "
-            f"and {y_pred.shape}"
+            f"{where}: Arguments `target` and `output` must have the same shape. Received: "
+            f"target.shape={tuple(y_true.shape)}, output.shape={y_pred.shape}"
         )
 
 
