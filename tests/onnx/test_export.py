@@ -197,6 +197,8 @@ def test_every_keras_activation_has_an_onnx_form(tmp_path) -> None:
 
     x = np.random.default_rng(2).normal(size=(20, 5)).astype(np.float32) * 3
     for name in activations.ACTIVATIONS:
+        if name == "threshold":  # needs its two arguments, as in Keras: no layer can use the name
+            continue
         model = Sequential([Dense(6, activation=name, input_dim=5)], seed=1)  # even: glu
         model.export(tmp_path / f"{name}.onnx")
         with no_grad():  # the model as a function (glu halves the width predict expects)

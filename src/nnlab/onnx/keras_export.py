@@ -91,6 +91,49 @@ def _glu(g: Graph, x: str, name: str) -> str:  # a σ(b), a and b the halves of 
     return g.node("Mul", [a, g.node("Sigmoid", [b], f"{name}.sigmoid")], name)
 
 
+def _sparse_plus(g: Graph, x: str, name: str) -> str:  # x for x >= 1, else clip(x+1, 0, 2)²/4
+    shifted = g.node("Add", [x, g.constant(f"{name}.one", 1.0)], f"{name}.shift")
+    inner = g.node(
+        "Clip",
+        [shifted, g.constant(f"{name}.min", 0.0), g.constant(f"{name}.max", 2.0)],
+        f"{name}.clip",
+    )
+    square = g.node("Mul", [inner, inner], f"{name}.square")
+    quarter = g.node("Mul", [square, g.constant(f"{name}.quarter", 0.25)], f"{name}.quarter")
+    above = g.node("GreaterOrEqual", [x, g.constant(f"{name}.one", 1.0)], f"{name}.above")
+    return g.node("Where", [above, x, quarter], name)
+
+
+def _sparse_sigmoid(g: Graph, x: str, name: str) -> str:  # clip((x + 1) / 2, 0, 1)
+    shifted = g.node("Add", [x, g.constant(f"{name}.one", 1.0)], f"{name}.shift")
+    half = g.node("Mul", [shifted, g.constant(f"{name}.half", 0.5)], f"{name}.half")
+    return _clip(0.0, 1.0)(g, half, name)
+
+
+def _sparsemax(g: Graph, x: str, name: str) -> str:
+    """max(x - τ, 0) over the last axis, without sorting: for each element i, k_i counts the
+    elements z_j >= z_i and s_i sums them; i is in the support when 1 + k_i z_i > s_i, and
+    τ = (sum of the support - 1) / its size (the sorted algorithm's test, element by element)."""
+    last = g.constant(f"{name}.last", [-1], np.int64)
+    zi = g.node("Unsqueeze", [x, last], f"{name}.zi")
+    zj = g.node("Unsqueeze", [x, g.constant(f"{name}.second", [-2], np.int64)], f"{name}.zj")
+    ge = g.node("Cast", [g.node("GreaterOrEqual", [zj, zi], f"{name}.ge")], f"{name}.gef", to=1)
+    k = g.node("ReduceSum", [ge, last], f"{name}.k", keepdims=0)
+    s = g.node(
+        "ReduceSum", [g.node("Mul", [ge, zj], f"{name}.gezj"), last], f"{name}.s", keepdims=0
+    )
+    kz = g.node("Mul", [k, x], f"{name}.kz")
+    lhs = g.node("Add", [kz, g.constant(f"{name}.one", 1.0)], f"{name}.lhs")
+    support = g.node("Cast", [g.node("Greater", [lhs, s], f"{name}.in")], f"{name}.sup", to=1)
+    size = g.node("ReduceSum", [support, last], f"{name}.size", keepdims=1)
+    total = g.node(
+        "ReduceSum", [g.node("Mul", [support, x], f"{name}.supx"), last], f"{name}.sum", keepdims=1
+    )
+    minus = g.node("Sub", [total, g.constant(f"{name}.one", 1.0)], f"{name}.minus")
+    tau = g.node("Div", [minus, size], f"{name}.tau")
+    return g.node("Relu", [g.node("Sub", [x, tau], f"{name}.shifted")], name)
+
+
 def _clip(low: float, high: float) -> Callable[[Graph, str, str], str]:
     def emit(g: Graph, x: str, name: str) -> str:
         bounds = [g.constant(f"{name}.min", low), g.constant(f"{name}.max", high)]
@@ -131,6 +174,11 @@ ACTIVATIONS: dict[str, Callable[[Graph, str, str], str]] = {
     "silu": _swish,
     "gelu": _gelu,
     "mish": _mish,
+    "hard_shrink": _simple("Shrink", lambd=0.5, bias=0.0),
+    "soft_shrink": _simple("Shrink", lambd=0.5, bias=0.5),
+    "sparse_plus": _sparse_plus,
+    "sparse_sigmoid": _sparse_sigmoid,
+    "sparsemax": _sparsemax,
 }
 
 
