@@ -9,8 +9,8 @@ cross-entropy, batches of 128, one pass over the 60,000 training images (469 ste
 - ``torch``: the same ``torch.nn`` network and ``torch.optim.Adam``, eager, NCHW;
 - ``keras3``: Keras 3 itself on its torch backend (``KERAS_BACKEND=torch``), channels_last.
 
-The sanity number is the test accuracy after the epoch (about 98% for each), measured outside the
-timed part.
+The sanity number is the test accuracy after the epoch (about 97.5% for each), measured outside
+the timed part, in chunks of 1,000 images.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 Result = tuple[float, dict[str, float]]
 
 BATCH = 128
+EVAL_BATCH = 1000  # the test set is scored in chunks (peak memory as in training)
 LEARNING_RATE = 1e-3
 
 
@@ -72,9 +73,10 @@ def torch_convnet() -> Result:
         opt.step()
     seconds = time.perf_counter() - t0
     net.eval()
+    x_test_nchw = torch.from_numpy(np.ascontiguousarray(x_test.transpose(0, 3, 1, 2)))
     with torch.no_grad():
-        scores = net(torch.from_numpy(np.ascontiguousarray(x_test.transpose(0, 3, 1, 2))))
-    return seconds, {"test_accuracy": _accuracy(scores.numpy(), y_test)}
+        scores = np.concatenate([net(chunk).numpy() for chunk in x_test_nchw.split(EVAL_BATCH)])
+    return seconds, {"test_accuracy": _accuracy(scores, y_test)}
 
 
 def nnlab_nn_convnet() -> Result:
@@ -99,8 +101,14 @@ def nnlab_nn_convnet() -> Result:
         opt.step()
     seconds = time.perf_counter() - t0
     net.eval()
+    x_test_nchw = np.ascontiguousarray(x_test.transpose(0, 3, 1, 2))
     with nnlab.no_grad():
-        scores = net(nnlab.tensor(np.ascontiguousarray(x_test.transpose(0, 3, 1, 2)))).numpy()
+        scores = np.concatenate(
+            [
+                net(nnlab.tensor(x_test_nchw[i : i + EVAL_BATCH])).numpy()
+                for i in range(0, len(x_test_nchw), EVAL_BATCH)
+            ]
+        )
     return seconds, {"test_accuracy": _accuracy(scores, y_test)}
 
 
@@ -130,7 +138,7 @@ def keras_convnet(keras: Any) -> Result:
     t0 = time.perf_counter()
     model.fit(x, y_onehot, batch_size=BATCH, epochs=1, verbose=0)
     seconds = time.perf_counter() - t0
-    scores = np.asarray(model.predict(x_test, batch_size=1000, verbose=0))
+    scores = np.asarray(model.predict(x_test, batch_size=EVAL_BATCH, verbose=0))
     return seconds, {"test_accuracy": _accuracy(scores, y_test)}
 
 

@@ -58,6 +58,11 @@ CASES = [
     ("celu", {"alpha": 0.7}),
     ("squareplus", {"b": 2.0}),
     ("glu", {}),
+    ("hard_shrink", {}),
+    ("soft_shrink", {"threshold": 1.0}),
+    ("threshold", {"threshold": 0.2, "default_value": -1.0}),
+    ("sparse_plus", {}),
+    ("sparse_sigmoid", {}),
 ]
 
 
@@ -78,6 +83,48 @@ def test_value_and_gradient_equal_keras(name: str, kwargs: dict) -> None:
     np.testing.assert_allclose(y.data, want, rtol=2e-6, atol=1e-6)
     (y * G[:, : y.shape[1]]).sum().backward()
     np.testing.assert_allclose(x.grad, want_grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_several_axes_equals_keras(name: str) -> None:
+    x3 = X.reshape(5, 3, 2)
+    want = getattr(keras.activations, name)(torch.tensor(x3), axis=(1, 2)).numpy()
+    np.testing.assert_allclose(
+        getattr(activations, name)(x3, axis=(1, 2)).data, want, rtol=1e-5, atol=1e-6
+    )
+
+
+def _sparsemax_by_bisection(row: np.ndarray) -> np.ndarray:
+    """max(x - τ, 0) with Σ max(x - τ, 0) = 1, τ found by bisection (float64)."""
+    lo, hi = row.min() - 1.0, row.max()
+    for _ in range(200):
+        tau = (lo + hi) / 2
+        lo, hi = (tau, hi) if np.maximum(row - tau, 0).sum() > 1 else (lo, tau)
+    return np.maximum(row - (lo + hi) / 2, 0)
+
+
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_sparsemax_projects_onto_the_simplex(axis: int) -> None:
+    """Keras 3's sparsemax (every backend) subtracts Σ_k cumsum_k instead of cumsum_k at the
+    support size, so its rows do not sum to 1 once two or more entries are kept; nnlab follows
+    the definition (Martins & Astudillo 2016), checked against a bisection for τ."""
+    x64 = X.astype(np.float64) / 3
+    want = np.apply_along_axis(_sparsemax_by_bisection, axis, x64)
+    xt = nnlab.tensor(x64, requires_grad=True)
+    y = activations.sparsemax(xt, axis=axis)
+    np.testing.assert_allclose(y.data, want, atol=1e-9)
+    np.testing.assert_allclose(y.data.sum(axis=axis), 1.0)
+    (y * G).sum().backward()
+    numeric = np.zeros_like(x64)
+    for idx in np.ndindex(x64.shape):
+        plus, minus = x64.copy(), x64.copy()
+        plus[idx] += 1e-6
+        minus[idx] -= 1e-6
+        numeric[idx] = (
+            (activations.sparsemax(plus, axis=axis).data * G).sum()
+            - (activations.sparsemax(minus, axis=axis).data * G).sum()
+        ) / 2e-6
+    np.testing.assert_allclose(xt.grad, numeric, rtol=1e-5, atol=1e-7)
 
 
 def test_arrays_are_accepted() -> None:

@@ -4,6 +4,7 @@ output shapes (``compute_output_shape``, batch None) and the same ``get_config``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], tuple[int, ...]]] = [
     ("UpSampling2D", ((2, 3),), {"data_format": "channels_first"}, (2, 2, 3, 4)),
     ("UpSampling2D", ((2, 3),), {"interpolation": "bilinear"}, (2, 3, 4, 2)),
     ("SpatialDropout2D", (0.4,), {}, (2, 4, 4, 3)),
+    ("Flatten", (), {}, (2, 3, 4, 2)),
+    ("Flatten", (), {"data_format": "channels_first"}, (2, 3, 4, 2)),
 ]
 IDS = [f"{name}-{i}" for i, (name, *_rest) in enumerate(CASES)]
 TOL = {"rtol": 1e-5, "atol": 1e-5}
@@ -109,6 +112,7 @@ def test_same_shapes_weights_and_config_as_keras(
     name: str, args: tuple[Any, ...], kwargs: dict[str, Any], shape: tuple[int, ...]
 ) -> None:
     theirs, ours = make_pair(name, args, kwargs, shape)
+    assert ours.name == re.sub(r"_\d+$", "", theirs.name)  # Keras's default name, 'conv2d'
     for batch_shape in ((None, *shape[1:]), shape):
         assert ours.compute_output_shape(batch_shape) == theirs.compute_output_shape(batch_shape)
     assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]

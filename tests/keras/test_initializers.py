@@ -123,4 +123,5 @@ def test_first_version_functions_still_work() -> None:
     w = initializers.initialize("he_uniform", (300, 100), rng)
     assert w.dtype == np.float32 and np.abs(w).max() <= np.sqrt(6 / 300)
     assert initializers.resolve_name("Glorot_Uniform", "Dense") == "glorot_uniform"
+    assert initializers.initialize("Orthogonal", (4, 4), rng).shape == (4, 4)  # class names too
     assert "orthogonal" in initializers.INITIALIZERS and "lecun_normal" in initializers.INITIALIZERS

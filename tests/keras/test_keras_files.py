@@ -199,3 +199,149 @@ def test_from_logits_loss_and_metric_objects_cross(tmp_path) -> None:
     assert theirs.evaluate(x, y, verbose=0)[0] == pytest.approx(
         model.evaluate(x, y, verbose=0)[0], rel=1e-5
     )
+
+
+def _images(n: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(n, 10, 10, 3)).astype(np.float32)
+    return x, (x[:, :5].mean(axis=(1, 2, 3)) > 0).astype(np.int64)
+
+
+def test_convnet_files_both_ways(tmp_path) -> None:
+    """A small convnet (Conv2D, pooling, dropout, dense head) trained in nnlab opens in Keras
+    3, and Keras 3's opens in nnlab, with the same predictions."""
+    from nnlab.keras import layers
+
+    x, y = _images()
+    model = Sequential(
+        [
+            layers.Input((10, 10, 3)),
+            layers.Conv2D(6, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(4, 3, strides=2, activation="tanh"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dropout(0.2),
+            layers.Dense(2, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL
+    np.testing.assert_array_equal(
+        np.asarray(theirs.optimizer.variables[-1]), np.asarray(model.optimizer.variables[-1])
+    )
+
+    keras.utils.set_random_seed(1)
+    trained = keras.Sequential(
+        [
+            keras.Input((10, 10, 3)),
+            keras.layers.Conv2D(5, (3, 2), activation="relu"),
+            keras.layers.AveragePooling2D(2, padding="same"),
+            keras.layers.Conv2D(3, 2, dilation_rate=2),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    trained.compile("rmsprop", "sparse_categorical_crossentropy")
+    trained.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    trained.save(tmp_path / "k.keras")
+    ours = load_model(tmp_path / "k.keras")
+    assert [type(layer).__name__ for layer in ours.layers] == [
+        type(layer).__name__ for layer in trained.layers
+    ]
+    assert _max_diff(ours.predict(x, verbose=0), trained.predict(x, verbose=0)) <= TOL
+    assert ours.optimizer.iterations == 3
+
+
+def test_spatial_layers_cross_both_ways(tmp_path) -> None:
+    from nnlab.keras import layers
+
+    x, _ = _images(6)
+    model = Sequential(
+        [
+            layers.Input((10, 10, 3)),
+            layers.ZeroPadding2D(((1, 0), (2, 1))),
+            layers.DepthwiseConv2D(3, depth_multiplier=2, activation="relu"),
+            layers.UpSampling2D((1, 2)),
+            layers.SeparableConv2D(4, 3, strides=2, padding="same"),
+            layers.Cropping2D(((1, 0), (0, 2))),
+            layers.GlobalMaxPooling2D(),
+        ],
+        seed=3,
+    )
+    model.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    assert _max_diff(theirs.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL
+    theirs.save(tmp_path / "k.keras")
+    again = load_model(tmp_path / "k.keras")
+    assert _max_diff(again.predict(x, verbose=0), model.predict(x, verbose=0)) <= TOL
+
+
+def test_functional_files_both_ways(tmp_path) -> None:
+    """Keras 3's functional file in nnlab and back (once nnlab has the functional API)."""
+    x, _ = _data()
+    keras.utils.set_random_seed(2)
+    a = keras.Input((4,))
+    h = keras.layers.Dense(5, activation="relu")(a)
+    theirs = keras.Model(a, keras.layers.Dense(3, activation="softmax")(h))
+    theirs.save(tmp_path / "k.keras")
+    from nnlab.keras import layers
+    from nnlab.keras.models import Model
+
+    try:
+        inputs = layers.Input((4,))
+        Model(inputs, layers.Dense(2)(inputs))
+    except NotImplementedError as err:
+        pytest.skip(f"nnlab.keras has no functional API yet ({err})")
+    ours = load_model(tmp_path / "k.keras")
+    assert _max_diff(ours.predict(x, verbose=0), theirs.predict(x, verbose=0)) <= TOL
+    ours.save(tmp_path / "n.keras")
+    again = keras.saving.load_model(tmp_path / "n.keras")
+    assert _max_diff(again.predict(x, verbose=0), theirs.predict(x, verbose=0)) <= TOL
+
+
+def test_nnlab_functional_model_with_merges_and_norms_both_ways(tmp_path) -> None:
+    """An nnlab functional model (two inputs, a shared layer, merging, BatchNormalization,
+    LayerNormalization, Flatten/Reshape) opens in Keras 3 and comes back, same predictions."""
+    from nnlab.keras import layers
+    from nnlab.keras.models import Model
+
+    rng = np.random.default_rng(6)
+    xa, xb = (rng.normal(size=(16, 6)).astype(np.float32) for _ in range(2))
+    y = (xa[:, 0] > xb[:, 0]).astype(np.int64)
+    a, b = layers.Input((6,)), layers.Input((6,))
+    shared = layers.Dense(4, activation="tanh")
+    h = layers.Concatenate()([layers.Add()([shared(a), shared(b)]), layers.Subtract()([a, b])])
+    h = layers.BatchNormalization()(h)
+    h = layers.Flatten()(layers.Reshape((2, 5))(h))
+    h = layers.LayerNormalization()(layers.Dense(6, activation="relu")(h))
+    model = Model([a, b], layers.Dense(2, activation="softmax")(h))
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit([xa, xb], y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    want = model.predict([xa, xb], verbose=0)
+    assert _max_diff(theirs.predict([xa, xb], verbose=0), want) <= TOL
+    theirs.save(tmp_path / "k.keras")
+    again = load_model(tmp_path / "k.keras")
+    assert again.optimizer.iterations == model.optimizer.iterations == 4
+    for a, b in zip(again.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="nnlab's functional model replays the call kwargs of Keras's file (mask=None) into "
+    "BatchNormalization.call, which takes no mask (kcore)",
+)
+def test_keras_functional_file_with_batch_norm_predicts_in_nnlab(tmp_path) -> None:
+    x, _ = _data()
+    a = keras.Input((4,))
+    out = keras.layers.Dense(2)(keras.layers.BatchNormalization()(keras.layers.Dense(3)(a)))
+    theirs = keras.Model(a, out)
+    theirs.save(tmp_path / "k.keras")
+    ours = load_model(tmp_path / "k.keras")
+    assert _max_diff(ours.predict(x, verbose=0), theirs.predict(x, verbose=0)) <= TOL

@@ -103,6 +103,10 @@ CASES = [
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "sequence_logits"),
     ("SparseCategoricalCrossentropy", {"ignore_class": 2}, "sparse"),
     ("SparseCategoricalCrossentropy", {"from_logits": True, "ignore_class": 1}, "sparse_logits"),
+    ("Dice", {}, "binary"),
+    ("Dice", {"axis": 1}, "binary"),
+    ("Tversky", {"alpha": 0.3, "beta": 0.7, "axis": 1}, "binary"),
+    ("CategoricalGeneralizedCrossEntropy", {"q": 0.3}, "sparse"),
 ]
 REDUCTIONS = ["sum_over_batch_size", "sum", "none", None, "mean_with_sample_weight"]
 
@@ -211,8 +215,10 @@ def test_sample_weight_of_a_lower_rank_and_bad_arguments() -> None:
         losses.MeanSquaredError(reduction="average")
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\]"):
         losses.sparse_categorical_crossentropy(np.array([4]), np.ones((1, 4)))
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match=r"y_true of shape \(2, 3\) does not match"):
         losses.categorical_crossentropy(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="same shape"):
+        losses.binary_crossentropy(np.ones((2, 1)), np.ones((2, 4)))
 
 
 class MeanFourthPower(losses.Loss):

@@ -121,6 +121,11 @@ CASES = [
     ("AUC", {"multi_label": True}, "multilabel"),
     ("AUC", {"multi_label": True, "label_weights": [0.1, 0.2, 0.3, 0.4]}, "multilabel"),
     ("AUC", {"label_weights": [0.5, 1.0, 2.0, 0.0], "curve": "PR"}, "multilabel"),
+    ("AUC", {"curve": "PRGAIN", "num_thresholds": 50}, "binary"),
+    ("SensitivityAtSpecificity", {"specificity": 0.6}, "binary"),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.4, "num_thresholds": 30}, "multilabel"),
+    ("PrecisionAtRecall", {"recall": 0.5, "class_id": 1}, "multilabel"),
+    ("RecallAtPrecision", {"precision": 0.5, "num_thresholds": 1}, "binary"),
     ("F1Score", {}, "onehot"),
     ("F1Score", {"average": "micro", "threshold": 0.5}, "multilabel"),
     ("F1Score", {"average": "macro"}, "multilabel"),
@@ -128,6 +133,10 @@ CASES = [
     ("FBetaScore", {"beta": 2.0, "average": "macro", "threshold": 0.3}, "multilabel"),
 ]
 AUTO_NAMED = {
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "PrecisionAtRecall",
+    "RecallAtPrecision",
     "Precision",
     "Recall",
     "AUC",
@@ -250,7 +259,9 @@ def test_compile_accuracy_is_chosen_like_keras(kind: str, expected: type) -> Non
 
 
 def test_get() -> None:
-    assert isinstance(metrics.get("accuracy"), metrics.Accuracy)  # Keras's metrics.get
+    assert isinstance(metrics.get("accuracy"), metrics.CompileAccuracy)  # compile's meaning
+    assert isinstance(metrics.get("ACC"), metrics.CompileAccuracy)  # Keras lowercases it too
+    assert isinstance(metrics.get(metrics.Accuracy), metrics.Accuracy)  # the exact match
     mse = metrics.get("mse", loss="mse")
     assert isinstance(mse, metrics.MeanSquaredError) and mse.name == "mse"
     assert isinstance(
@@ -309,3 +320,26 @@ def test_mse_mae_batch_totals_apply_the_activation() -> None:
     assert metrics.get("mae").batch_total(y, z, "linear") == pytest.approx(0.5 + 0.5)
     with pytest.raises(ValueError, match="integer class labels"):
         metrics.get("mae").resolve("sparse_categorical_crossentropy", 3, True)
+    with pytest.raises(ValueError, match=r"metric 'mse' needs targets shaped like the predictions"):
+        metrics.get("mse").update_state(np.zeros(4), np.zeros((4, 3)))
+    exact = metrics.Accuracy()  # no variant: an exact match in today's loop as well
+    assert exact.resolve("binary_crossentropy", 1, False) is exact
+    assert exact.batch_total(np.array([[1.0], [2.0]]), np.array([[1.0], [0.0]]), "linear") == 1.0
+
+
+def test_nested_state_and_stateless_calls() -> None:
+    """Variables in attributes, lists and dicts and those of sub-metrics count (as Keras); the
+    stateless calls leave the metric's own state alone."""
+    m = metrics.Mean()
+    m.parts = {"a": [metrics.Sum(), metrics.Mean()]}
+    m.extra = [m.add_variable(name="extra")]
+    assert [v.name for v in m.variables] == ["total", "count", "extra", "total", "total", "count"]
+    state = m.stateless_update_state([np.zeros(())] * 6, [2.0, 4.0])
+    assert float(m.result()) == 0.0 and float(state[0]) == 6.0 and float(state[1]) == 2.0
+    assert m.stateless_result(state) == pytest.approx(3.0)
+    m.update_state([1.0])
+    assert [float(v) for v in m.stateless_reset_state()] == [0.0] * 6
+    assert float(m.result()) == 1.0
+    with pytest.raises(ValueError, match="1:1"):
+        m.stateless_result([1.0])
+    assert metrics.get(None) is None

@@ -71,7 +71,8 @@ def test_get_by_name_like_keras() -> None:
     assert regularizers.get("l1_l2").get_config() == {"l1": 0.0, "l2": 0.0}  # nnlab v1 name
     reg = regularizers.L2(0.1)
     assert regularizers.get(reg) is reg
-    assert regularizers.get({"l1": 0.1, "l2": 0.0}).get_config() == {"l1": 0.1, "l2": 0.0}
+    for cfg in ({"l1": 0.1, "l2": 0.0}, {"l2": 0.3}, {"factor": 0.2, "mode": "columns"}):
+        assert regularizers.get(cfg).get_config() == cfg  # a bare get_config() dict
     with pytest.raises(ValueError, match="regularizer"):
         regularizers.get("l3")
     with pytest.raises(ValueError, match="l2 must be"):

@@ -15,7 +15,7 @@ import pytest
 from nnlab.keras import regularizers
 from nnlab.keras.layers import Activation, Dense, Dropout
 from nnlab.keras.models import Sequential, load_model
-from nnlab.keras.optimizers import SGD, Adagrad, Adam, RMSprop
+from nnlab.keras.optimizers import SGD, Adagrad, Adam, RMSprop, schedules
 from nnlab.keras.saving import saving_lib
 
 
@@ -77,8 +77,9 @@ def test_optimizer_state_resumes_training_exactly(three_class, tmp_path) -> None
         RMSprop(0.01, momentum=0.5, centered=True),
         Adagrad(0.1),
         Adam(0.01),
+        Adam(schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)),
     ],
-    ids=["sgd", "rmsprop", "adagrad", "adam"],
+    ids=["sgd", "rmsprop", "adagrad", "adam", "adam-schedule"],
 )
 def test_every_optimizer_state_round_trips(three_class, tmp_path, optimizer) -> None:
     x, y = three_class

@@ -226,3 +226,90 @@ def test_the_mnist_mlp_lab_model_exports(tmp_path) -> None:
     np.testing.assert_allclose(
         _run(tmp_path / "mlp.onnx", x), _nn_predict(model, x), atol=TOL, rtol=0
     )
+
+
+def test_keras_convnet_export_matches_onnxruntime(tmp_path) -> None:
+    from nnlab.keras import layers
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(16, 12, 12, 2)).astype(np.float32)
+    y = (x.mean(axis=(1, 2, 3)) > 0).astype(int)
+    model = Sequential(
+        [
+            layers.Input((12, 12, 2)),
+            layers.Conv2D(6, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(5, 3, strides=2, activation="tanh", padding="same"),
+            layers.AveragePooling2D(2, padding="same"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dropout(0.3),
+            layers.Dense(3, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.export(tmp_path / "convnet.onnx")
+    _check(tmp_path / "convnet.onnx")
+    np.testing.assert_allclose(
+        _run(tmp_path / "convnet.onnx", x), model.predict(x, verbose=0), atol=TOL, rtol=0
+    )
+
+
+def test_keras_functional_model_export_matches_onnxruntime(tmp_path) -> None:
+    from nnlab.keras import layers
+    from nnlab.keras.models import Model
+
+    a, b = layers.Input((5,), name="left"), layers.Input((5,), name="right")
+    shared = layers.Dense(4, activation="relu")
+    h = layers.Concatenate()([layers.Multiply()([shared(a), shared(b)]), layers.Average()([a, b])])
+    h = layers.LayerNormalization()(layers.BatchNormalization()(h))
+    model = Model([a, b], layers.Dense(3, activation="softmax", name="probabilities")(h))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    xa, xb = (rng.normal(size=(32, 5)).astype(np.float32) for _ in range(2))
+    model.fit([xa, xb], rng.integers(0, 3, 32), epochs=2, verbose=0)
+    proto = model.export(tmp_path / "f.onnx") or onnx.load(str(tmp_path / "f.onnx"))
+    assert [i.name for i in proto.graph.input] == ["left", "right"]
+    session = ort.InferenceSession(str(tmp_path / "f.onnx"), providers=["CPUExecutionProvider"])
+    got = session.run(["output"], {"left": xa, "right": xb})[0]
+    np.testing.assert_allclose(got, model.predict([xa, xb], verbose=0), atol=TOL, rtol=0)
+
+
+def _lab17_convnet():
+    """Lab 17's model (keras-io's Simple MNIST convnet), from the lab when this checkout has
+    it, else the same layers."""
+    try:
+        from nnlab.labs.mnist_convnet import build_model
+    except ImportError:
+        from nnlab.keras import Input, layers
+
+        def build_model():
+            return Sequential(
+                [
+                    Input(shape=(28, 28, 1)),
+                    layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                    layers.MaxPooling2D(pool_size=(2, 2)),
+                    layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+                    layers.MaxPooling2D(pool_size=(2, 2)),
+                    layers.Flatten(),
+                    layers.Dropout(0.5),
+                    layers.Dense(10, activation="softmax"),
+                ]
+            )
+
+    return build_model()
+
+
+def test_the_mnist_convnet_lab_model_exports(tmp_path) -> None:
+    """Lab 17's convnet, trained a few steps, exported and run in onnxruntime."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(32, 28, 28, 1)).astype(np.float32)
+    y = rng.integers(0, 10, 32)
+    model = _lab17_convnet()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    model.export(tmp_path / "convnet.onnx")
+    _check(tmp_path / "convnet.onnx")
+    want = model.predict(x, verbose=0)
+    np.testing.assert_allclose(_run(tmp_path / "convnet.onnx", x), want, atol=TOL, rtol=0)

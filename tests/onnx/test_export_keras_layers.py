@@ -58,6 +58,18 @@ CASES = {
             L.GlobalAveragePooling2D(),
         ],
     ),
+    "depthwise, separable, padding, cropping, upsampling": (
+        (9, 8, 3),
+        lambda: [
+            L.ZeroPadding2D(((1, 2), (0, 1))),
+            L.DepthwiseConv2D(3, depth_multiplier=2, activation="relu"),
+            L.UpSampling2D((2, 1)),
+            L.SeparableConv2D(4, (3, 2), strides=2, padding="same", depth_multiplier=2),
+            L.Cropping2D(((1, 0), (0, 1))),
+            L.DepthwiseConv2D(2, use_bias=False, dilation_rate=1),
+            L.Flatten(),
+        ],
+    ),
     "conv 1d": (
         (20, 3),
         lambda: [

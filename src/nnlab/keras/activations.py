@@ -13,6 +13,7 @@ the engine's ops. Arrays are accepted too (they become Tensors). Defaults are Ke
     hard_tanh(x) = clip(x, -1, 1)          log_sigmoid(x) = -softplus(-x)
     tanh_shrink(x) = x - tanh(x)           celu(x) = max(x, 0) + min(α(e^{x/α} - 1), 0)
     squareplus(x) = (x + √(x² + b)) / 2    glu(x) = a·σ(b), a and b the halves of x on ``axis``
+    hard_shrink, soft_shrink, threshold, sparse_plus, sparse_sigmoid, sparsemax (see each)
 
 ``get(spec)`` gives the function for a name (None -> linear; a callable is returned as is);
 ``serialize(fn)`` gives a Keras activation's name and ``deserialize(name)`` the function.
@@ -40,6 +41,7 @@ __all__ = [
     "gelu",
     "get",
     "glu",
+    "hard_shrink",
     "hard_sigmoid",
     "hard_silu",
     "hard_swish",
@@ -58,11 +60,16 @@ __all__ = [
     "silu",
     "softmax",
     "softplus",
+    "soft_shrink",
     "softsign",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
     "squareplus",
     "swish",
     "tanh",
     "tanh_shrink",
+    "threshold",
 ]
 
 Activation = Callable[..., Any]
@@ -122,13 +129,18 @@ def tanh(x: Any) -> Tensor:
     return ag.tanh(x)
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """e^{x_k} / Σ_j e^{x_j} along ``axis``."""
+def softmax(x: Any, axis: int | tuple[int, ...] = -1) -> Tensor:
+    """e^{x_k} / Σ_j e^{x_j} along ``axis`` (an axis or a tuple of them)."""
+    if isinstance(axis, tuple | list):
+        return ag.exp(log_softmax(x, axis))
     return ag.softmax(x, axis=axis)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """x_k - log Σ_j e^{x_j} along ``axis``, computed stably."""
+def log_softmax(x: Any, axis: int | tuple[int, ...] = -1) -> Tensor:
+    """x_k - log Σ_j e^{x_j} along ``axis`` (an axis or a tuple of them), computed stably."""
+    if isinstance(axis, tuple | list):
+        x = _as_tensor(x)
+        return x - ag.logsumexp(x, axis=tuple(axis), keepdims=True)
     return ag.log_softmax(x, axis=axis)
 
 
@@ -228,6 +240,53 @@ def glu(x: Any, axis: int = -1) -> Tensor:
     return a * ag.sigmoid(b)
 
 
+def hard_shrink(x: Any, threshold: float = 0.5) -> Tensor:
+    """x where |x| > threshold, else 0."""
+    x = _as_tensor(x)
+    return ag.where(np.abs(x.data) > threshold, x, 0.0)
+
+
+def soft_shrink(x: Any, threshold: float = 0.5) -> Tensor:
+    """x - threshold above it, x + threshold below -threshold, 0 between."""
+    x = _as_tensor(x)
+    return ag.relu(x - threshold) - ag.relu(-x - threshold)
+
+
+def threshold(x: Any, threshold: float, default_value: float) -> Tensor:
+    """x where x > threshold, else ``default_value``."""
+    x = _as_tensor(x)
+    return ag.where(x.data > threshold, x, float(default_value))
+
+
+def sparse_plus(x: Any) -> Tensor:
+    """0 for x <= -1, (x + 1)²/4 for -1 < x < 1, x for x >= 1 (a smooth relu)."""
+    x = _as_tensor(x)
+    inner = ag.relu(x + 1.0).clip(None, 2.0)
+    return ag.where(x.data >= 1, x, inner * inner * 0.25)
+
+
+def sparse_sigmoid(x: Any) -> Tensor:
+    """0 for x <= -1, (x + 1)/2 for -1 < x < 1, 1 for x >= 1."""
+    return ag.clip((_as_tensor(x) + 1.0) * 0.5, 0.0, 1.0)
+
+
+def sparsemax(x: Any, axis: int = -1) -> Tensor:
+    """The Euclidean projection of x onto the probability simplex along ``axis``:
+    max(x - τ, 0) with τ such that the outputs sum to 1 (Martins & Astudillo 2016)."""
+    x = _as_tensor(x)
+    z = x.data
+    ordered = -np.sort(-z, axis=axis)
+    ks = np.arange(1, z.shape[axis] + 1, dtype=z.dtype).reshape(
+        [-1 if i == axis % z.ndim else 1 for i in range(z.ndim)]
+    )
+    in_support = 1 + ks * ordered > np.cumsum(ordered, axis=axis)
+    k = np.sum(in_support, axis=axis, keepdims=True)
+    tau_np = (np.take_along_axis(np.cumsum(ordered, axis=axis), k - 1, axis=axis) - 1) / k
+    support = z > tau_np
+    tau = (ag.where(support, x, 0.0).sum(axis=axis, keepdims=True) - 1.0) / k.astype(z.dtype)
+    return ag.relu(x - tau)
+
+
 _FUNCTIONS: list[Activation] = [
     linear,
     relu,
@@ -253,6 +312,12 @@ _FUNCTIONS: list[Activation] = [
     celu,
     squareplus,
     glu,
+    hard_shrink,
+    soft_shrink,
+    threshold,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
 ]
 
 #: Activation name -> function (Keras's names, with its aliases swish and hard_swish).

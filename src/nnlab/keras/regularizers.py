@@ -170,6 +170,15 @@ ALL_OBJECTS: dict[str, type[Regularizer]] = {
 }
 
 
+#: The keys of each class's ``get_config()`` (a bare config dict names its class by them).
+_CONFIG_KEYS: dict[type[Regularizer], set[str]] = {
+    L1: {"l1"},
+    L2: {"l2"},
+    L1L2: {"l1", "l2"},
+    OrthogonalRegularizer: {"factor", "mode"},
+}
+
+
 def serialize(regularizer: Regularizer) -> dict[str, Any]:
     """Keras's serialized form: ``{"module", "class_name", "config", "registered_name"}``."""
     return {
@@ -195,15 +204,17 @@ def deserialize(
 
 def get(identifier: Any, where: str = "regularizers.get") -> Any:
     """A regularizer from None (returned as is), a name (``"l1"``, ``"l2"``, ``"l1_l2"``,
-    ``"L1"``, ...: Keras's defaults), a config dict (``serialize`` form, or nnlab's first form
-    ``{"l1": ..., "l2": ...}``), a class, or a callable ``weight -> scalar Tensor``."""
+    ``"L1"``, ...: Keras's defaults), a config dict (``serialize`` form, or a bare
+    ``get_config()`` such as ``{"l1": ..., "l2": ...}``), a class, or a callable
+    ``weight -> scalar Tensor``."""
     if identifier is None:
         return None
     if isinstance(identifier, dict):
         if "class_name" in identifier:
             return deserialize(identifier)
-        if identifier and set(identifier) <= {"l1", "l2"}:
-            return L1L2(**identifier)
+        for cls, keys in _CONFIG_KEYS.items():  # a bare config: the class its keys belong to
+            if identifier and set(identifier) <= keys:
+                return cls(**identifier)
     elif isinstance(identifier, str):
         if identifier in ALL_OBJECTS:
             return ALL_OBJECTS[identifier]()

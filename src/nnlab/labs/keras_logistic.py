@@ -84,7 +84,7 @@ def run(ctx: LabContext) -> dict[str, Any]:
     kernel, bias = model.get_weights()
     w = kernel.ravel().astype(float)
     b = float(bias[0])
-    val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # type: ignore[misc]
+    val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)
     x_fresh, y_fresh = two_blobs(n_fresh // 2, MU0, MU1, seed=ctx.rng)
     fresh_accuracy = float(np.mean((model.predict(x_fresh, batch_size=8192) > 0.5) == y_fresh))
     _history_figure(ctx, history, bayes)

@@ -1,4 +1,4 @@
-"""The sixteen practical works of the course, in the course's order.
+"""The course's sixteen practical works, in the course's order, then lab 17 (the MNIST convnet).
 
 Each :class:`LabSpec` names the module holding ``run(ctx)``; the module is imported only when the
 lab runs (:func:`load_lab`).
@@ -134,6 +134,13 @@ LABS: tuple[LabSpec, ...] = (
         "MNIST MLP with dropout",
         "A ReLU hidden layer with dropout: the course's setting and a tuned one (≥ 98%).",
         "test_accuracy test_accuracy_course_setting train_seconds",
+    ),
+    _lab(
+        "mnist-convnet",
+        "MNIST convnet",
+        "keras-io's simple convnet on nnlab.keras: two conv + max-pool stages, 34,826 weights, "
+        "≥ 99%.",
+        "test_accuracy train_seconds params mlp_test_accuracy",
     ),
 )
 

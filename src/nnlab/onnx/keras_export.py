@@ -11,6 +11,8 @@ Activation, ReLU, LeakyReLU, ELU, Softmax   Relu, LeakyRelu, Elu, Softmax, Sigmo
 Dropout and the other noise layers          Identity (inference)
 Flatten, Reshape                            Flatten (axis=1), Reshape (batch kept)
 Conv1D, Conv2D                              Transpose to channels first, Conv, Transpose back
+DepthwiseConv2D, SeparableConv2D            Conv (group = channels), then a 1x1 Conv
+ZeroPadding2D, Cropping2D, UpSampling2D     Pad, Slice, Resize (nearest)
 Max/AveragePooling1D/2D                     Transpose, MaxPool / AveragePool, Transpose
 GlobalAverage/MaxPooling1D/2D               ReduceMean / ReduceMax over the spatial axes
 BatchNormalization (inference)              Mul, Add: y = x s + t, s = γ/√(σ² + ε), t = β - μ s
@@ -251,6 +253,95 @@ def _spatial(op: str, nd: int) -> Emit:
     return emit
 
 
+def _depthwise(separable: bool) -> Emit:
+    """DepthwiseConv2D: a Conv with one group per input channel (output channel c m + j);
+    SeparableConv2D: that, then a 1x1 Conv (the pointwise kernel) with the bias."""
+
+    def emit(
+        g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+    ) -> str:
+        last = cfg.get("data_format", "channels_last") != "channels_first"
+        to_first, to_last = _channels_first(2)
+        if last:
+            x = g.node("Transpose", [x], f"{name}.to_channels_first", perm=to_first)
+        kh, kw, c, m = w[0].shape
+        kernel = np.transpose(w[0], (2, 3, 0, 1)).reshape(c * m, 1, kh, kw)
+        attributes = _window_attributes("Conv", 2, cfg, name)
+        inputs = [x, g.constant(f"{name}.depthwise_kernel", kernel)]
+        if not separable and cfg.get("use_bias", True):
+            inputs.append(g.constant(f"{name}.bias", w[1]))
+        out = g.node(
+            "Conv", inputs, f"{name}.depthwise" if separable else name, group=c, **attributes
+        )
+        if separable:
+            pointwise = np.transpose(w[1], (3, 2, 0, 1))  # (1, 1, C m, F) -> (F, C m, 1, 1)
+            inputs = [out, g.constant(f"{name}.pointwise_kernel", pointwise)]
+            if cfg.get("use_bias", True):
+                inputs.append(g.constant(f"{name}.bias", w[2]))
+            out = g.node("Conv", inputs, name, kernel_shape=[1, 1])
+        if last:
+            out = g.node("Transpose", [out], f"{name}.to_channels_last", perm=to_last)
+        return _activation(g, out, f"{name}.activation", cfg.get("activation"))
+
+    return emit
+
+
+def _pairs(value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    if isinstance(value, int):
+        value = (value, value)
+    h, w = ((v, v) if isinstance(v, int) else tuple(v) for v in value)
+    return (int(h[0]), int(h[1])), (int(w[0]), int(w[1]))
+
+
+def _spatial_axes(cfg: dict[str, Any]) -> list[int]:
+    return [1, 2] if cfg.get("data_format", "channels_last") != "channels_first" else [2, 3]
+
+
+def _zero_padding(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    (t, b), (left, r) = _pairs(cfg["padding"])
+    begin, end = [0, 0, 0, 0], [0, 0, 0, 0]
+    (ah, aw) = _spatial_axes(cfg)
+    begin[ah], begin[aw], end[ah], end[aw] = t, left, b, r
+    return g.node("Pad", [x, g.constant(f"{name}.pads", begin + end, np.int64)], name)
+
+
+def _cropping(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    (t, b), (left, r) = _pairs(cfg["cropping"])
+    axes = _spatial_axes(cfg)
+    ends = [int(shape[axes[0]] or 0) - b, int(shape[axes[1]] or 0) - r]
+    inputs = [
+        x,
+        g.constant(f"{name}.starts", [t, left], np.int64),
+        g.constant(f"{name}.ends", ends, np.int64),
+        g.constant(f"{name}.axes", axes, np.int64),
+    ]
+    return g.node("Slice", inputs, name)
+
+
+def _upsampling(
+    g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+) -> str:
+    if cfg.get("interpolation", "nearest") != "nearest":
+        raise ValueError(f"export: layer {name!r}: only nearest upsampling is exported")
+    size = _ints(cfg.get("size", 2), 2)
+    scales = [1.0, 1.0, 1.0, 1.0]
+    for axis, factor in zip(_spatial_axes(cfg), size, strict=True):
+        scales[axis] = float(factor)
+    inputs = [x, "", g.constant(f"{name}.scales", scales)]  # no region of interest
+    return g.node(
+        "Resize",
+        inputs,
+        name,
+        mode="nearest",
+        coordinate_transformation_mode="asymmetric",
+        nearest_mode="floor",
+    )
+
+
 def _ints(value: Any, nd: int) -> list[int]:
     return [int(value)] * nd if isinstance(value, int) else [int(v) for v in value]
 
@@ -343,6 +434,11 @@ LAYERS: dict[str, Emit] = {
     "Reshape": _reshape,
     "Conv1D": _spatial("Conv", 1),
     "Conv2D": _spatial("Conv", 2),
+    "DepthwiseConv2D": _depthwise(separable=False),
+    "SeparableConv2D": _depthwise(separable=True),
+    "ZeroPadding2D": _zero_padding,
+    "Cropping2D": _cropping,
+    "UpSampling2D": _upsampling,
     "MaxPooling1D": _spatial("MaxPool", 1),
     "MaxPooling2D": _spatial("MaxPool", 2),
     "AveragePooling1D": _spatial("AveragePool", 1),

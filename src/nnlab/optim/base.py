@@ -59,16 +59,18 @@ class OptimizerBase:
 
     def _buffer(self, p: Tensor, slot: int = 0) -> np.ndarray:
         """Scratch array number ``slot`` shaped like ``p.data`` (reused; contents undefined)."""
+        x = p.data
         bufs = self._scratch.get(p)
+        if bufs is not None and slot < len(bufs):
+            buf = bufs[slot]
+            if buf.shape == x.shape and buf.dtype == x.dtype:
+                return buf  # the usual case
         if bufs is None:
             bufs = self._scratch[p] = []
-        x = p.data
         while len(bufs) <= slot:
             bufs.append(np.empty_like(x))
-        buf = bufs[slot]
-        if buf.shape != x.shape or buf.dtype != x.dtype:
-            buf = bufs[slot] = np.empty_like(x)
-        return buf
+        bufs[slot] = np.empty_like(x)
+        return bufs[slot]
 
     @staticmethod
     def _updated(p: Tensor) -> None:

@@ -173,7 +173,10 @@ INITIALIZERS: dict[str, Callable[[Shape, np.random.Generator], np.ndarray]] = {
 
 
 def resolve_name(name: str, where: str) -> str:
-    """Check an initializer name; ValueError naming ``where`` and the valid names otherwise."""
+    """Check an initializer name (any name ``get`` accepts; lower-cased unless it is a class
+    name); ValueError naming ``where`` and the valid names otherwise."""
+    if isinstance(name, str) and name in ALL_OBJECTS:
+        return name
     if not isinstance(name, str) or name.lower() not in INITIALIZERS:
         raise ValueError(
             f"{where}: unknown initializer {name!r}; expected one of {sorted(INITIALIZERS)}"
@@ -183,4 +186,4 @@ def resolve_name(name: str, where: str) -> str:
 
 def initialize(name: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
     """A new float32 array of ``shape`` drawn by the initializer ``name``."""
-    return INITIALIZERS[resolve_name(name, "initializer")](shape, rng)
+    return ALL_OBJECTS[resolve_name(name, "initializer")]()(shape, rng=rng)

@@ -46,9 +46,10 @@ class BatchNormalization(Layer):
         synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
-        for key in ("renorm", "renorm_clipping", "renorm_momentum"):
-            if kwargs.pop(key, None):
-                raise ValueError(f"BatchNormalization: {key} is not supported by nnlab.keras")
+        renorm = kwargs.pop("renorm", False)  # Keras's configs carry renorm_momentum=0.99
+        kwargs.pop("renorm_momentum", None)
+        if renorm or kwargs.pop("renorm_clipping", None):
+            raise ValueError("BatchNormalization: renorm is not supported by nnlab.keras")
         super().__init__(**kwargs)
         self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)

@@ -27,7 +27,10 @@ class Flatten(Layer):
         self.data_format = data_format or "channels_last"
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        return inputs.reshape(inputs.shape[0], -1)
+        x = inputs
+        if self.data_format == "channels_first" and x.ndim >= 3:  # Keras: channels moved last
+            x = x.transpose(0, *range(2, x.ndim), 1)
+        return x.reshape(x.shape[0], -1)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         rest = input_shape[1:]

@@ -53,9 +53,23 @@ from .regression import (
     mean_squared_logarithmic_error,
     squared_hinge,
 )
+from .segmentation import (
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    categorical_generalized_cross_entropy,
+    dice,
+    tversky,
+)
 
 __all__ = [
     "BinaryCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "Dice",
+    "Tversky",
+    "categorical_generalized_cross_entropy",
+    "dice",
+    "tversky",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
@@ -116,6 +130,9 @@ _CLASSES: list[type[Loss]] = [
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     SparseCategoricalCrossentropy,
+    Dice,
+    Tversky,
+    CategoricalGeneralizedCrossEntropy,
 ]
 
 #: Keras's loss names (the function names, Keras's short aliases and the classes' default
@@ -146,6 +163,9 @@ _LOSSES: dict[str, type[Loss]] = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "dice": Dice,
+    "tversky": Tversky,
+    "categorical_generalized_cross_entropy": CategoricalGeneralizedCrossEntropy,
 }
 ALL_OBJECTS: dict[str, type[Loss]] = {
     **{cls.__name__: cls for cls in _CLASSES},
@@ -154,10 +174,12 @@ ALL_OBJECTS: dict[str, type[Loss]] = {
 }
 
 
-def get(spec: Any) -> Loss:
+def get(spec: Any) -> Loss | None:
     """A Loss from a Keras name ('mse', 'binary_crossentropy', 'Huber', ...), a config dict
     (Keras's ``{'class_name': ..., 'config': {...}}`` or ``{'name': ..., 'from_logits': ...}``),
-    a Loss, a Loss class, or a function ``fn(y_true, y_pred) -> Tensor``."""
+    a Loss, a Loss class, or a function ``fn(y_true, y_pred) -> Tensor``; None gives None."""
+    if spec is None:
+        return None
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):

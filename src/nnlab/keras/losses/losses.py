@@ -129,7 +129,11 @@ class Poisson(_Simple):
 
 
 class Huber(LossFunctionWrapper):
-    """mean of ½e² where |e| <= δ, δ|e| - ½δ² elsewhere (e = ŷ - y)."""
+    """mean of ½e² where |e| <= δ, δ|e| - ½δ² elsewhere (e = ŷ - y). Its config, as Keras 3's,
+    holds only the name and reduction (``delta`` is not stored)."""
+
+    def get_config(self) -> dict[str, Any]:
+        return Loss.get_config(self)
 
     def __init__(
         self,
@@ -142,7 +146,11 @@ class Huber(LossFunctionWrapper):
 
 
 class CosineSimilarity(LossFunctionWrapper):
-    """-Σ_axis (y/‖y‖)(ŷ/‖ŷ‖)."""
+    """-Σ_axis (y/‖y‖)(ŷ/‖ŷ‖). Its config, as Keras 3's, holds only the name and reduction
+    (``axis`` is not stored)."""
+
+    def get_config(self) -> dict[str, Any]:
+        return Loss.get_config(self)
 
     def __init__(
         self,

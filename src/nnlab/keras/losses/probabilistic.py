@@ -24,6 +24,7 @@ import numpy as np
 import nnlab.autograd as ag
 from nnlab.autograd import Tensor
 
+from .loss import as_prediction
 from .regression import _pair, _raw
 
 __all__ = [
@@ -180,7 +181,7 @@ def sparse_categorical_crossentropy(
 ) -> Tensor:
     """-log p_label per sample, integer labels y in [0, K); 0 where y == ``ignore_class``."""
     _check_axis(axis)
-    y_pred = _pair(y_true, y_pred, same_rank=False)[1]
+    y_pred = as_prediction(y_pred)
     labels = sparse_labels(y_true, y_pred, axis, "sparse_categorical_crossentropy")
     valid = labels != ignore_class if ignore_class is not None else None
     if valid is not None:

@@ -48,6 +48,12 @@ def _pair(y_true: Any, y_pred: Any, same_rank: bool = True) -> tuple[Any, Tensor
     y_true = as_target(y_true, y_pred.dtype)
     if same_rank:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    try:
+        np.broadcast_shapes(tuple(y_true.shape), y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"y_true of shape {tuple(y_true.shape)} does not match y_pred of shape {y_pred.shape}"
+        ) from None
     return y_true, y_pred
 
 

@@ -2,10 +2,10 @@
 ``result()``, ``reset_state()``, ``name``, ``variables``; custom metrics subclass :class:`Metric`
 and create their state with ``add_variable`` (or ``add_weight``).
 
-``get(spec, loss=...)`` is what ``compile(metrics=[...])`` uses: ``'accuracy'``/``'acc'`` become a
-:class:`CompileAccuracy` (binary, sparse categorical or categorical accuracy, from the shapes of
-the first batch, as Keras 3's compile decides); other names give the metric of that name, named
-by the string given (the history key).
+``get(spec, loss=None)`` is what ``compile(metrics=[...])`` uses: ``'accuracy'``/``'acc'`` become
+a :class:`CompileAccuracy` (binary, sparse categorical or categorical accuracy, from the shapes
+of the first batch, as Keras 3's compile decides); other names give the metric of that name,
+named by the string given (the history key).
 
 Today's training loop still sums per-sample values from logits (``batch_total``) after asking
 each metric for its variant (``resolve``); both stay until the loop calls ``update_state``.
@@ -57,6 +57,12 @@ from .regression_metrics import (
     R2Score,
     RootMeanSquaredError,
 )
+from .sensitivity_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 
 __all__ = [
     "AUC",
@@ -84,12 +90,16 @@ __all__ = [
     "Metric",
     "Poisson",
     "Precision",
+    "PrecisionAtRecall",
     "R2Score",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity",
     "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
@@ -114,6 +124,10 @@ _CLASSES: list[type[Metric]] = [
     FalsePositives,
     TrueNegatives,
     FalseNegatives,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    PrecisionAtRecall,
+    RecallAtPrecision,
     F1Score,
     FBetaScore,
     MeanSquaredError,
@@ -155,23 +169,24 @@ ALL_OBJECTS: dict[str, type[Metric]] = {
     "logcosh": LogCoshError,
 }
 
-_NO_LOSS = object()
 
+def get(spec: Any, loss: Any = None) -> Metric | None:
+    """The metric for ``spec``, as ``compile(metrics=[...])`` makes it: a Keras name (``'mse'``,
+    ``'BinaryAccuracy'``, ...; the metric is named by that string, its history key), a config
+    dict ``{'class_name': ..., 'config': {...}}``, a Metric, or a function ``fn(y_true, y_pred)``
+    of per-sample values (wrapped in a MeanMetricWrapper); None gives None.
 
-def get(spec: Any, loss: Any = _NO_LOSS) -> Metric:
-    """A metric from a Keras name (``'mse'``, ``'BinaryAccuracy'``, ...), a config dict
-    ``{'class_name': ..., 'config': {...}}``, a Metric, or a function ``fn(y_true, y_pred)`` of
-    per-sample values (wrapped in a MeanMetricWrapper).
-
-    With ``loss`` given (compile's call), ``'accuracy'``/``'acc'`` give a
-    :class:`CompileAccuracy` named by that string; Keras 3 picks its variant from the shapes of
-    the targets and predictions, not from the loss. Without it ``'accuracy'`` is Keras's exact
-    match ``Accuracy``. A metric made from a name is named by that name.
+    ``'accuracy'``/``'acc'`` give a :class:`CompileAccuracy`: binary, sparse categorical or
+    categorical accuracy chosen from the shapes of the first batch, as Keras 3's compile does
+    (it does not look at ``loss``, which is accepted for that call's signature). Keras's
+    exact-match metric is ``Accuracy()`` (any spelling of the string means compile's).
     """
+    if spec is None:
+        return None
     if isinstance(spec, Metric):
         return spec
     if isinstance(spec, str):
-        if loss is not _NO_LOSS and spec.lower() in ("accuracy", "acc"):
+        if spec.lower() in ("accuracy", "acc"):
             return CompileAccuracy(name=spec)
         cls = ALL_OBJECTS.get(spec) or ALL_OBJECTS.get(spec.lower())
         if cls is None:

@@ -11,7 +11,7 @@ Element-wise hits of rank > 1 are averaged per sample by ``Mean``.
 
 Compiling with ``metrics=['accuracy']`` does not mean ``Accuracy``: Keras 3 picks binary,
 sparse categorical or categorical accuracy from the shapes of the first batch
-(:class:`CompileAccuracy`, via ``metrics.get('accuracy', loss=...)``).
+(:class:`CompileAccuracy`, what ``metrics.get('accuracy')`` gives).
 """
 
 from __future__ import annotations
@@ -114,10 +114,6 @@ class Accuracy(MeanMetricWrapper):
 
     def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
         super().__init__(accuracy, name=name, dtype=dtype)
-
-    def resolve(self, loss_name: str, units: int, sparse_targets: bool) -> Metric:
-        # today's loop calls every 'accuracy' resolve; kept until the loop uses get(..., loss=)
-        return CompileAccuracy(self.name).resolve(loss_name, units, sparse_targets)
 
 
 class BinaryAccuracy(MeanMetricWrapper):

@@ -13,7 +13,8 @@ For each threshold the metric accumulates (weighted by sample_weight)
 
 ``top_k`` keeps only the k highest predictions of a sample (the others count as negative);
 ``class_id`` looks at one column of (N, K) predictions only. Keras's evenly spaced thresholds
-(AUC's) are counted by bucketing the predictions (clipped to [0, 1]), as Keras does.
+(AUC's) are counted by bucketing the predictions (clipped to [0, 1]), as Keras does. AUC's
+``curve='PRGAIN'`` integrates precision gain against recall gain.
 """
 
 from __future__ import annotations
@@ -304,9 +305,11 @@ class AUC(Metric):
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._evenly = True
         self._thresholds = np.array([0.0 - EPSILON, *inner, 1.0 + EPSILON])
-        curves = {"roc": "ROC", "pr": "PR"}
+        curves = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
         if str(curve).lower() not in curves:
-            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ROC, PR')
+            raise ValueError(
+                f'Invalid AUC curve value: "{curve}". Expected values are ["PR", "ROC", "PRGAIN"]'
+            )
         self.curve = curves[str(curve).lower()]
         methods = ("interpolation", "majoring", "minoring")
         if str(summation_method).lower() not in methods:
@@ -402,8 +405,13 @@ class AUC(Metric):
         recall = divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = divide_no_nan(fp, fp + tn), recall
-        else:
+        elif self.curve == "PR":
             x, y = recall, divide_no_nan(tp, tp + fp)
+        else:  # precision-recall gain (Flach & Kull 2015), as Keras computes it
+            scale = divide_no_nan(tp + fn, tn + fp)
+            recall_gain = np.where(tp == 0, 0.0, 1.0 - scale * divide_no_nan(fn, tp))
+            precision_gain = np.where(tp == 0, 1.0, 1.0 - scale * divide_no_nan(fp, tp))
+            x, y = np.maximum(recall_gain, 0.0), precision_gain
         if self.summation_method == "interpolation":
             heights = (y[:-1] + y[1:]) / 2.0
         elif self.summation_method == "minoring":

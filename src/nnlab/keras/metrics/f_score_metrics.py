@@ -36,22 +36,46 @@ class FBetaScore(Metric):
         if average not in (None, "micro", "macro", "weighted"):
             raise ValueError(
                 "Invalid `average` argument value. Expected one of: {None, 'micro', 'macro', "
-                f"'weighted'}}. Received: average={average!r}"
+                f"'weighted'}}. Received: average={average}"
             )
-        if not isinstance(beta, float) or beta <= 0.0:
-            raise ValueError(f"Invalid `beta` argument value: a Python float > 0, got {beta!r}")
-        if threshold is not None and (
-            not isinstance(threshold, float) or not 0.0 < threshold <= 1.0
-        ):
+        if not isinstance(beta, float):
             raise ValueError(
-                f"Invalid `threshold` argument value: a Python float in (0, 1], got {threshold!r}"
+                "Invalid `beta` argument value. It should be a Python float. "
+                f"Received: beta={beta} of type '{type(beta)}'"
             )
+        if beta <= 0.0:
+            raise ValueError(
+                f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}"
+            )
+        if threshold is not None:
+            if not isinstance(threshold, float):
+                raise ValueError(
+                    "Invalid `threshold` argument value. It should be a Python float. "
+                    f"Received: threshold={threshold} of type '{type(threshold)}'"
+                )
+            if threshold > 1.0 or threshold <= 0.0:
+                raise ValueError(
+                    "Invalid `threshold` argument value. It should verify 0 < threshold <= 1. "
+                    f"Received: threshold={threshold}"
+                )
         self.average, self.beta, self.threshold = average, beta, threshold
         self.axis = None if average == "micro" else 0
         self._built = False
 
-    def _build(self, classes: int) -> None:
-        shape = () if self.average == "micro" else (classes,)
+    def _build(self, y_true_shape: tuple[Any, ...], y_pred_shape: tuple[Any, ...]) -> None:
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError(
+                f"{type(self).__name__} expects 2D inputs with shape (batch_size, output_dim). "
+                f"Received input shapes: y_pred.shape={tuple(y_pred_shape)} and "
+                f"y_true.shape={tuple(y_true_shape)}."
+            )
+        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
+            raise ValueError(
+                f"{type(self).__name__} expects 2D inputs with shape (batch_size, output_dim), "
+                "with output_dim fully defined (not None). Received input shapes: "
+                f"y_pred.shape={tuple(y_pred_shape)} and y_true.shape={tuple(y_true_shape)}."
+            )
+        shape = () if self.average == "micro" else (y_pred_shape[-1],)
         self.true_positives = self.add_variable(shape=shape, name="true_positives")
         self.false_positives = self.add_variable(shape=shape, name="false_positives")
         self.false_negatives = self.add_variable(shape=shape, name="false_negatives")
@@ -60,14 +84,8 @@ class FBetaScore(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         y_true, y_pred = to_array(y_true, self._dtype), to_array(y_pred, self._dtype)
-        if y_true.ndim != 2 or y_pred.ndim != 2:
-            raise ValueError(
-                f"{type(self).__name__} expects 2D inputs with shape (batch_size, output_dim). "
-                f"Received input shapes: y_pred.shape={y_pred.shape} and "
-                f"y_true.shape={y_true.shape}."
-            )
         if not self._built:
-            self._build(y_pred.shape[-1])
+            self._build(y_true.shape, y_pred.shape)
         if self.threshold is None:
             top = y_pred >= y_pred.max(axis=-1, keepdims=True)
             predicted = top & (np.abs(y_pred) > 1e-9)

@@ -99,6 +99,21 @@ class Variable(np.lib.mixins.NDArrayOperatorsMixin):
         return f"<Variable name={self.name} shape={self.shape} value={self.value}>"
 
 
+def _walk(values: list[Any]) -> list[Any]:
+    """The Variables and Metrics among ``values``, looking into lists, tuples and dicts."""
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, Metric | Variable) or (
+            hasattr(value, "assign") and hasattr(value, "shape")
+        ):
+            out.append(value)
+        elif isinstance(value, list | tuple):
+            out.extend(_walk(list(value)))
+        elif isinstance(value, dict):
+            out.extend(_walk(list(value.values())))
+    return out
+
+
 class Metric:
     """Base of every metric: subclasses create their state in ``__init__`` with
     ``add_variable`` and implement ``update_state(...)`` and ``result()``.
@@ -110,12 +125,6 @@ class Metric:
         self.name = name or auto_name(type(self).__name__)
         self._dtype = np.dtype(dtype or "float32")
         self._variables: list[Variable] = []
-        self._metrics: list[Metric] = []
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        if isinstance(value, Metric) and key != "_metrics" and "_metrics" in self.__dict__:
-            self._metrics.append(value)
-        super().__setattr__(key, value)
 
     @property
     def dtype(self) -> str:
@@ -130,7 +139,7 @@ class Metric:
         name: str | None = None,
     ) -> Variable:
         """A new state variable of ``shape`` (float32 unless ``dtype``), kept in ``variables``."""
-        if "_variables" not in self.__dict__:
+        if "_variables" not in vars(self):
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before add_variable"
             )
@@ -154,10 +163,58 @@ class Metric:
 
     @property
     def variables(self) -> list[Variable]:
+        """The state: variables made by ``add_variable``, then those kept in attributes (also in
+        lists and dicts) and those of metrics kept in attributes, in assignment order."""
         out = list(self._variables)
-        for metric in self._metrics:
-            out.extend(metric.variables)
+        seen = {id(v) for v in out}
+        for value in _walk(list(vars(self).values())):
+            found = value.variables if isinstance(value, Metric) else [value]
+            for v in found:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
         return out
+
+    def _swap_values(self, values: Any) -> list[np.ndarray]:
+        """Give the variables ``values`` (in ``variables`` order); return their old values."""
+        variables = self.variables
+        if len(values) != len(variables):
+            raise ValueError(
+                "Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}().variables. Received list with length {len(values)}, "
+                f"but expected {len(variables)} variables."
+            )
+        old = [v.numpy() for v in variables]
+        for v, value in zip(variables, values, strict=True):
+            v.assign(value)
+        return old
+
+    def stateless_update_state(self, metric_variables: Any, *args: Any, **kwargs: Any) -> list:
+        """The variables' values after ``update_state`` from ``metric_variables``; the metric's
+        own state is left as it was."""
+        old = self._swap_values(metric_variables)
+        try:
+            self.update_state(*args, **kwargs)
+            return [v.numpy() for v in self.variables]
+        finally:
+            self._swap_values(old)
+
+    def stateless_result(self, metric_variables: Any) -> Any:
+        """``result()`` computed from ``metric_variables``, the metric's state unchanged."""
+        old = self._swap_values(metric_variables)
+        try:
+            return self.result()
+        finally:
+            self._swap_values(old)
+
+    def stateless_reset_state(self) -> list:
+        """The variables' values after ``reset_state``, the metric's state unchanged."""
+        old = [v.numpy() for v in self.variables]
+        try:
+            self.reset_state()
+            return [v.numpy() for v in self.variables]
+        finally:
+            self._swap_values(old)
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state")

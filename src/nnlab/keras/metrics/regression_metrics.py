@@ -21,7 +21,6 @@ import numpy as np
 from nnlab.autograd import no_grad
 
 from .. import losses
-from ..activations import apply_numpy
 from ..losses.loss import squeeze_or_expand_to_same_rank
 from .metric import Metric, to_array
 from .reduction_metrics import Mean, MeanMetricWrapper
@@ -49,9 +48,18 @@ class _Regression(MeanMetricWrapper):
             )
         return self
 
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        with no_grad():
-            return float(np.sum(to_array(self._fn(y_true, apply_numpy(activation, z)))))
+    def update_state(  # type: ignore[override]
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> None:
+        t, p = squeeze_or_expand_to_same_rank(to_array(y_true), to_array(y_pred))
+        try:
+            np.broadcast_shapes(t.shape, p.shape)
+        except ValueError:
+            raise ValueError(
+                f"metric {self.name!r} needs targets shaped like the predictions {p.shape}, got "
+                f"targets of shape {np.shape(to_array(y_true))}"
+            ) from None
+        super().update_state(y_true, y_pred, sample_weight)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}
@@ -150,7 +158,10 @@ class R2Score(Metric):
                 f"{self._AGGREGATIONS}. Received: class_aggregation={class_aggregation!r}"
             )
         if num_regressors < 0:
-            raise ValueError(f"num_regressors must be >= 0, got {num_regressors}")
+            raise ValueError(
+                "Invalid value for argument `num_regressors`. Expected a value >= 0. "
+                f"Received: num_regressors={num_regressors}"
+            )
         self.class_aggregation = class_aggregation
         self.num_regressors = num_regressors
         self.num_samples = self.add_variable(name="num_samples")

@@ -41,6 +41,8 @@ class Adam(Optimizer):
     (ε is added after the bias correction: Keras's "epsilon hat").
     """
 
+    _numpy_update = True
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,
@@ -116,6 +118,8 @@ class Adamax(Optimizer):
     m <- β₁ m + (1 - β₁) g;   u <- max(β₂ u, |g|);   w <- w - η m / ((1 - β₁ᵗ)(u + ε))
     """
 
+    _numpy_update = True
+
     slot_groups = (("momentum", "norm"),)
 
     def __init__(
@@ -160,6 +164,8 @@ class Nadam(Optimizer):
         m̂ = μ_{t+1} m / (1 - Π μ_{t+1}) + (1 - μ_t) g / (1 - Π);   v̂ = v / (1 - β₂ᵗ)
         w <- w - η m̂ / (√v̂ + ε)
     """
+
+    _numpy_update = True
 
     slot_groups = (("momentum", "velocity"),)
     _scalar_variables = ("_u_product",)

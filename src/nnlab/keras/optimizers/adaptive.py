@@ -26,6 +26,8 @@ class RMSprop(Optimizer):
     w <- w - Δ                  (momentum μ: m <- μ m + Δ,  w <- w - m)
     """
 
+    _numpy_update = True
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,
@@ -53,15 +55,18 @@ class RMSprop(Optimizer):
         v, tmp = state["velocity"], self._buffer(variable)
         v *= rho
         v += np.multiply(np.square(g, out=tmp), 1 - rho, out=tmp)
-        denominator = np.add(v, self.epsilon, out=self._buffer(variable, 1))
         if self.centered:
             average = state["average_gradient"]
             average *= rho
             average += np.multiply(g, 1 - rho, out=tmp)
-            denominator -= np.square(average, out=tmp)
+            denominator = np.square(average, out=tmp)
+            np.subtract(v, denominator, out=denominator)
+            denominator += self.epsilon
+        else:
+            denominator = np.add(v, self.epsilon, out=tmp)
         np.sqrt(denominator, out=denominator)
-        step = np.multiply(g, learning_rate, out=tmp)
-        step /= denominator
+        step = np.divide(g, denominator, out=tmp)
+        step *= learning_rate
         if self.momentum > 0:
             m = state["momentum"]
             m *= self.momentum
@@ -86,6 +91,8 @@ class Adagrad(Optimizer):
     a <- a + g²;   w <- w - η g / √(a + ε)
     """
 
+    _numpy_update = True
+
     slot_groups = (("accumulator",),)
 
     def __init__(
@@ -109,12 +116,12 @@ class Adagrad(Optimizer):
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         w, g, a = variable.data, gradient, self.state[variable]["accumulator"]
-        tmp, denominator = self._buffer(variable, 0), self._buffer(variable, 1)
+        tmp = self._buffer(variable)
         a += np.square(g, out=tmp)
-        np.add(a, self.epsilon, out=denominator)
+        denominator = np.add(a, self.epsilon, out=tmp)
         np.sqrt(denominator, out=denominator)
-        step = np.multiply(g, learning_rate, out=tmp)
-        step /= denominator
+        step = np.divide(g, denominator, out=tmp)
+        step *= learning_rate
         w -= step
 
     def get_config(self) -> dict[str, Any]:
@@ -132,6 +139,8 @@ class Adadelta(Optimizer):
         E[g²] <- ρ E[g²] + (1 - ρ) g²;   Δ = -√(E[Δ²] + ε) g / √(E[g²] + ε)
         E[Δ²] <- ρ E[Δ²] + (1 - ρ) Δ²;   w <- w + η Δ
     """
+
+    _numpy_update = True
 
     slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
 

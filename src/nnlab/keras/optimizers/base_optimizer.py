@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
+from nnlab.nn import Parameter
 from nnlab.optim.base import check_learning_rate
 
 from ..utils import unique_name
@@ -62,6 +63,8 @@ class Optimizer(OptimizerState):
     Subclasses set ``slot_groups`` (the names of their per-parameter state arrays, grouped as
     Keras creates them) and write ``update_step(gradient, variable, learning_rate)``.
     """
+
+    _numpy_update = False  # True: update_step uses NumPy only (no graph to switch off)
 
     def __init__(
         self,
@@ -184,7 +187,7 @@ class Optimizer(OptimizerState):
         grads = list(grads)
         old_form = False
         if trainable_variables is None:
-            if grads and all(isinstance(g, Tensor) and g.requires_grad for g in grads):
+            if grads and all(isinstance(g, Parameter) for g in grads):
                 old_form = True
                 params = grads
                 self._build_or_track(params)
@@ -236,15 +239,17 @@ class Optimizer(OptimizerState):
             self._track(variables)
 
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
-        if isinstance(p, Tensor) and p not in self.state:
-            self._build_or_track([p])
+        """``g`` as an array of ``p``'s shape and dtype (ValueError naming a shape mismatch)."""
+        w = p.data
+        if type(g) is np.ndarray and g.dtype == w.dtype and g.shape == w.shape:
+            return g  # the usual case, checked first
         g = g.data if isinstance(g, Tensor) else np.asarray(g)
-        if g.shape != p.data.shape:
+        if g.shape != w.shape:
             raise ValueError(
                 f"{type(self).__name__}: gradient {i} has shape {g.shape} but its variable has "
-                f"shape {p.data.shape}"
+                f"shape {w.shape}"
             )
-        return g if g.dtype == p.data.dtype else g.astype(p.data.dtype)
+        return g if g.dtype == w.dtype else g.astype(w.dtype)
 
     def _apply(self, grads: list[np.ndarray], params: list[Tensor]) -> None:
         """Steps 1-6 of the module docstring (the caller counts the step)."""
@@ -284,6 +289,11 @@ class Optimizer(OptimizerState):
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
+        if self._numpy_update:
+            for g, p in zip(grads, params, strict=True):
+                self.update_step(g, p, learning_rate)
+                self._updated(p)
+            return
         with no_grad():  # a user's update_step written with Tensor ops records no graph
             for g, p in zip(grads, params, strict=True):
                 self.update_step(g, p, learning_rate)

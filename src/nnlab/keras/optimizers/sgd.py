@@ -24,6 +24,8 @@ class SGD(Optimizer):
     nesterov:  v <- μ v - η g;   w <- w + μ v - η g
     """
 
+    _numpy_update = True
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.01,
@@ -61,6 +63,8 @@ class Lion(Optimizer):
 
     c <- sign(β₁ m + (1 - β₁) g);   w <- w - η c;   m <- β₂ m + (1 - β₂) g
     """
+
+    _numpy_update = True
 
     slot_groups = (("momentum",),)
 

@@ -7,18 +7,14 @@
      "loss_weights": null, "metrics": ["accuracy", ...], "weighted_metrics": null,
      "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}
 
-The optimizer's variables (``optimizer/vars/<i>`` in ``model.weights.h5``) are, as Keras 3 creates
-them: ``iterations`` (int64), ``learning_rate`` (float32), then the slots. Keras creates slots with
-``add_optimizer_variables(trainable_variables, names)``, one call per group: within a group the
-slots are interleaved per variable (for each variable, each name), groups one after the other:
-
-- SGD (momentum > 0): [momentum]
-- Adam: [momentum, velocity] (nnlab's ``m``, ``v``), interleaved
-- RMSprop: [velocity] (nnlab's ``rms``), then [momentum] if momentum > 0, then
-  [average_gradient] (nnlab's ``mg``) if centered
-- Adagrad: [accumulator]
-
-The order of variables is the order of the model's trainable weights (``get_weights``).
+The optimizer's variables (``optimizer/vars/<i>`` in ``model.weights.h5``) are the optimizer's
+``variables``, in Keras 3's order: ``iterations`` (int64), ``learning_rate`` (float32, absent for
+a schedule), then the slots. Keras creates slots with ``add_optimizer_variables(
+trainable_variables, names)``, one call per group: within a group the slots are interleaved per
+variable (for each variable, each name), groups one after the other, e.g. Adam: m₀, v₀, m₁, v₁...;
+RMSprop: every velocity, then every momentum, then every average gradient. The variables follow
+the model's trainable weights. ``optimizer.build(trainable_weights)`` then ``set_weights``
+restores them.
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses, metrics, optimizers
+from .serialization import as_keras as _as_keras
 from .serialization import check_builtin as _check_builtin
 from .serialization import keras_object
 
@@ -37,168 +34,54 @@ __all__ = [
     "compile_config",
     "compile_model",
     "optimizer_arrays",
-    "optimizer_layout",
     "optimizer_shapes",
     "restore_optimizer",
 ]
 
+
 # ------------------------------------------------------------------------------ optimizers
-#: nnlab class name -> Keras's config keys specific to it.
-_OPTIMIZER_KEYS: dict[str, tuple[str, ...]] = {
-    "SGD": ("momentum", "nesterov"),
-    "Adam": ("beta_1", "beta_2", "epsilon"),
-    "RMSprop": ("rho", "momentum", "epsilon", "centered"),
-    "Adagrad": ("initial_accumulator_value", "epsilon"),
-}
-#: Keras's generic optimizer options, with the values nnlab implements (anything else refused).
-_GENERIC_NEUTRAL: dict[str, Any] = {
-    "weight_decay": None,
-    "clipnorm": None,
-    "global_clipnorm": None,
-    "clipvalue": None,
-    "use_ema": False,
-    "ema_overwrite_frequency": None,
-    "loss_scale_factor": None,
-    "gradient_accumulation_steps": None,
-    "amsgrad": False,
-}
-
-
-def optimizer_layout(optimizer: Any) -> list[list[str]]:
-    """nnlab's slot names in Keras's groups (see the module docstring)."""
-    name = type(optimizer).__name__
-    if name == "SGD":
-        return [["momentum"]] if optimizer.momentum else []
-    if name == "Adam":
-        return [["m", "v"]]
-    if name == "RMSprop":
-        groups = [["rms"]]
-        if optimizer.momentum:
-            groups.append(["momentum"])
-        if optimizer.centered:
-            groups.append(["mg"])
-        return groups
-    if name == "Adagrad":
-        return [["accumulator"]]
-    raise ValueError(f"optimizer {name} cannot be stored in a Keras file")
-
-
-def _slots(optimizer: Any) -> dict[str, list[np.ndarray]]:
-    """The optimizer's state: slot name -> one array per trainable weight (empty before the
-    first step)."""
-    return dict(getattr(optimizer, "slots", {}))
-
-
-def _keeps_keras_state(optimizer: Any) -> bool:
-    """Whether the optimizer lists its state in Keras's order itself (``variables``,
-    ``set_weights``, ``build``); otherwise its ``slots`` are laid out here."""
-    return hasattr(optimizer, "set_weights") and hasattr(type(optimizer), "variables")
-
-
 def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
-    """``optimizer/vars`` as Keras stores them: iterations, learning_rate, the slots."""
-    if _keeps_keras_state(optimizer):
-        return [np.asarray(v) for v in optimizer.variables]
-    head: list[np.ndarray] = [
-        np.array(optimizer.iterations, np.int64),
-        np.array(optimizer.learning_rate, np.float32),
-    ]
-    slots = _slots(optimizer)
-    if not slots:
-        return head
-    groups = optimizer_layout(optimizer)
-    n = len(next(iter(slots.values())))
-    return head + [slots[s][i] for group in groups for i in range(n) for s in group]
+    """``optimizer/vars`` as Keras stores them (the optimizer's ``variables``, Keras's order)."""
+    return [np.asarray(v) for v in optimizer.variables]
 
 
 def optimizer_shapes(optimizer: Any, params: Sequence[Any], stored: int) -> list[tuple[int, ...]]:
     """The shapes ``optimizer/vars`` must have for a file storing ``stored`` arrays: those of
     the unbuilt optimizer (iterations, learning rate) when the file holds no more, else those of
     the optimizer built on ``params`` (which this builds)."""
-    if _keeps_keras_state(optimizer):
-        if stored > len(optimizer.variables):
-            optimizer.build(params)
-        return [np.shape(v) for v in optimizer.variables]
-    if stored <= 2:
-        return [(), ()]
-    groups = optimizer_layout(optimizer)
-    return [(), ()] + [tuple(p.shape) for group in groups for p in params for _ in group]
+    if stored > len(optimizer.variables):
+        optimizer.build(params)
+    return [np.shape(v) for v in optimizer.variables]
 
 
-def restore_optimizer(optimizer: Any, params: Sequence[Any], arrays: Sequence[np.ndarray]) -> None:
-    """Set iterations, learning rate and slots from ``optimizer/vars`` (Keras's order; shapes
-    checked by :func:`optimizer_shapes`)."""
+def restore_optimizer(optimizer: Any, arrays: Sequence[np.ndarray]) -> None:
+    """Set the optimizer's state from ``optimizer/vars`` (shapes checked by
+    :func:`optimizer_shapes`, which built it if the file holds slots)."""
     if int(arrays[0]) < 0:
         raise ValueError(f"optimizer iterations {int(arrays[0])} is negative")
     configured = optimizer.learning_rate  # from compile_config: a float64 Python number
-    schedule = callable(getattr(optimizer, "_learning_rate", None))
-    if _keeps_keras_state(optimizer) and optimizer.built:  # built by optimizer_shapes
+    fixed = isinstance(optimizer.get_config().get("learning_rate"), int | float)  # no schedule
+    if optimizer.built:
         optimizer.set_weights(arrays)
-    else:
+    else:  # iterations, and the learning rate unless it is a schedule
         optimizer.iterations = int(arrays[0])
-        if len(arrays) > 1 and not schedule:
+        if len(arrays) > 1:
             optimizer.learning_rate = float(arrays[1])
-        if len(arrays) > 2:
-            _restore_slots(optimizer, params, arrays[2:])
-    if not schedule and np.float32(optimizer.learning_rate) == np.float32(configured):
+    if fixed and np.float32(optimizer.learning_rate) == np.float32(configured):
         optimizer.learning_rate = configured  # the file's float32 copy rounded it
 
 
-def _restore_slots(optimizer: Any, params: Sequence[Any], slots: Sequence[np.ndarray]) -> None:
-    optimizer.build(params)
-    state = _slots(optimizer)
-    k = 0
-    for group in optimizer_layout(optimizer):
-        for i in range(len(params)):
-            for s in group:
-                state[s][i][...] = slots[k]
-                k += 1
-
-
 def _serialize_optimizer(optimizer: Any) -> dict[str, Any]:
-    if hasattr(optimizers, "serialize"):  # optimizers with Keras 3's configs
-        return dict(optimizers.serialize(optimizer))
-    name = type(optimizer).__name__
-    cfg = optimizer.get_config()
-    config = {"name": name.lower(), "learning_rate": float(optimizer.learning_rate)}
-    config.update({k: v for k, v in _GENERIC_NEUTRAL.items() if k != "amsgrad"})
-    config["ema_momentum"] = 0.99
-    config.update({k: cfg[k] for k in _OPTIMIZER_KEYS[name]})
-    if name == "Adam":
-        config["amsgrad"] = False
-    return keras_object("keras.optimizers", name, config)
+    return _as_keras(optimizers.serialize(optimizer))
 
 
 def _deserialize_optimizer(value: Any) -> Any:
     if isinstance(value, str):
         return optimizers.get(value)
     _check_builtin(value, "keras.optimizers")
-    if hasattr(optimizers, "deserialize"):  # optimizers with Keras 3's configs
-        return optimizers.deserialize(
-            {"class_name": value["class_name"], "config": value.get("config") or {}}
-        )
-    if not isinstance(value, dict) or value.get("class_name") not in _OPTIMIZER_KEYS:
-        found = value.get("class_name") if isinstance(value, dict) else value
-        raise ValueError(
-            f"optimizer {str(found)[:60]!r} is not supported; supported: {sorted(_OPTIMIZER_KEYS)}"
-            " (load with compile=False and compile again)"
-        )
-    name, config = value["class_name"], value.get("config") or {}
-    args: dict[str, Any] = {}
-    for key, item in config.items():
-        if key in _OPTIMIZER_KEYS[name] or key == "learning_rate":
-            args[key] = item
-        elif key in _GENERIC_NEUTRAL and item != _GENERIC_NEUTRAL[key]:
-            raise ValueError(
-                f"optimizer {name}: option {key}={item!r} is not supported by nnlab.keras "
-                "(load with compile=False and compile again)"
-            )
-    if not isinstance(args.get("learning_rate", 0.0), int | float):
-        raise ValueError(
-            f"optimizer {name}: learning rate {str(args['learning_rate'])[:60]} is not a number "
-            "(learning-rate schedules are not stored by nnlab.keras)"
-        )
-    return optimizers.get({"name": name, **args})
+    return optimizers.deserialize(
+        {"class_name": value["class_name"], "config": value.get("config") or {}}
+    )
 
 
 # ---------------------------------------------------------------------- losses and metrics
@@ -311,6 +194,8 @@ def compile_model(model: Any, config: Any) -> None:
     """``model.compile`` from a ``compile_config`` (ValueError for anything unsupported)."""
     if not isinstance(config, dict):
         raise ValueError(f"compile_config must be an object, got {str(config)[:60]}")
+    if config.get("optimizer") is None or config.get("loss") is None:
+        return  # Keras writes the config of an uncompiled model too; nothing to compile
     for key in ("loss_weights", "weighted_metrics"):
         if config.get(key) not in (None, [], {}):
             raise ValueError(f"compile_config: {key} is not supported by nnlab.keras")
@@ -319,8 +204,6 @@ def compile_model(model: Any, config: Any) -> None:
         listed = [listed]
     if not isinstance(listed, list):
         raise ValueError(f"compile_config: metrics must be a list, got {str(listed)[:60]}")
-    if "loss" not in config or "optimizer" not in config:
-        raise ValueError("compile_config: needs 'optimizer' and 'loss'")
     model.compile(
         optimizer=_deserialize_optimizer(config["optimizer"]),
         loss=_deserialize_loss(config["loss"]),

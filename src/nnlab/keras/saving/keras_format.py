@@ -316,14 +316,14 @@ def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
 def _restore_compile(path: str, model: Any, entry: dict[str, Any], reader: WeightsReader) -> None:
     with _blaming(f"{path}: {CONFIG}: compile_config"):
         keras_compile.compile_model(model, entry["compile_config"])
-    if not reader.has("optimizer/vars"):
+    if getattr(model, "optimizer", None) is None or not reader.has("optimizer/vars"):
         return
     with _blaming(f"{path}: {WEIGHTS}"):
         params = ser.trainable_params(model)
         stored = reader.count("optimizer")
         shapes = keras_compile.optimizer_shapes(model.optimizer, params, stored)
         arrays = reader.read("optimizer", shapes, integer_first=True)
-        keras_compile.restore_optimizer(model.optimizer, params, arrays)
+        keras_compile.restore_optimizer(model.optimizer, arrays)
 
 
 def _restore_rng(model: Any, metadata: Any) -> None:

@@ -248,6 +248,15 @@ _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
         "label_weights": Nullable([NUMBER]),
         "from_logits": BOOL,
     },
+    **{
+        cls: {"class_id": Nullable(STEPS), "num_thresholds": COUNT, target: NUMBER}
+        for cls, target in (
+            (metrics.SensitivityAtSpecificity, "specificity"),
+            (metrics.SpecificityAtSensitivity, "sensitivity"),
+            (metrics.PrecisionAtRecall, "recall"),
+            (metrics.RecallAtPrecision, "precision"),
+        )
+    },
     metrics.F1Score: _F_SCORE,
     metrics.FBetaScore: {**_F_SCORE, "beta": NUMBER},
     metrics.R2Score: {"class_aggregation": Nullable(STR), "num_regressors": STEPS},

@@ -29,6 +29,7 @@ import re
 from typing import Any
 
 __all__ = [
+    "as_keras",
     "check_builtin",
     "check_safe",
     "deserialize_model",
@@ -97,13 +98,13 @@ def layer_paths(model_or_classes: Any) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- writing
-def _as_keras(value: Any) -> Any:
+def as_keras(value: Any) -> Any:
     """``value`` with every nested object's module named as Keras names it."""
     if isinstance(value, list | tuple):
-        return [_as_keras(v) for v in value]
+        return [as_keras(v) for v in value]
     if not isinstance(value, dict):
         return value
-    out = {k: _as_keras(v) for k, v in value.items()}
+    out = {k: as_keras(v) for k, v in value.items()}
     module = out.get("module")
     if isinstance(module, str) and module.startswith("nnlab.keras"):
         out["module"] = "keras" + module[len("nnlab.keras") :]
@@ -120,7 +121,10 @@ def serialize_model(model: Any) -> Serialized:
             f"save: a subclassed model ({cls}) holds Python code in its call(); save its weights "
             "with save_weights, or build it as a Sequential or functional model"
         )
-    entry = keras_object("keras", cls, _as_keras(model.get_config()))
+    entry = keras_object("keras", cls, as_keras(model.get_config()))
+    if cls != "Sequential":  # Keras 3 names its functional model class by its source module
+        entry.update(module="keras.src.models.functional", class_name="Functional")
+        entry["registered_name"] = "Functional"
     shape = input_shape(model)
     if shape is not None:
         entry["build_config"] = {"input_shape": list(shape)}
@@ -221,5 +225,5 @@ def deserialize_model(entry: dict[str, Any]) -> Any:
 
     try:
         return deserialize_layer({k: entry[k] for k in ("class_name", "config") if k in entry})
-    except (TypeError, KeyError, AttributeError, NotImplementedError) as err:
+    except (TypeError, KeyError, AttributeError, NotImplementedError, RecursionError) as err:
         raise ValueError(f"the model config cannot be rebuilt: {err}") from None

@@ -114,6 +114,66 @@ def _conv(nd: int) -> Rule:
     return rule
 
 
+def _depthwise(separable: bool) -> Rule:
+    """DepthwiseConv2D: kernel (kh, kw, C, m), bias (C m,); SeparableConv2D adds the pointwise
+    kernel (1, 1, C m, filters) and its bias is (filters,)."""
+
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, 2)
+        m = _count(config, "depth_multiplier") if "depth_multiplier" in config else 1
+        k = _ints(config, "kernel_size", 2)
+        s, d = _ints(config, "strides", 2, 1), _ints(config, "dilation_rate", 2, 1)
+        padding = config.get("padding", "valid")
+        out = [
+            _length(n, ki, si, di, padding) for n, ki, si, di in zip(sizes, k, s, d, strict=True)
+        ]
+        weights: list[WeightShape] = [(*k, channels, m)]
+        filters = channels * m
+        if separable:
+            filters = _count(config, "filters")
+            weights.append((1, 1, channels * m, filters))
+        if config.get("use_bias", True):
+            weights.append((filters,))
+        return weights, _assemble(shape[0], filters, out, last)
+
+    return rule
+
+
+def _pairs(value: Any, key: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Keras's 2-D padding/cropping: an int, (h, w), or ((top, bottom), (left, right))."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    if isinstance(value, list | tuple) and len(value) == 2:
+        out = [(v, v) if isinstance(v, int) else tuple(v) for v in value]
+        if all(len(p) == 2 and all(isinstance(i, int) and i >= 0 for i in p) for p in out):
+            return (out[0][0], out[0][1]), (out[1][0], out[1][1])
+    raise ValueError(
+        f"{key} must be an int, (h, w) or ((top, bottom), (left, right)), got {value!r}"
+    )
+
+
+def _resize(sign: int, key: str) -> Rule:
+    """ZeroPadding2D (sign +1) and Cropping2D (sign -1): no weights."""
+
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, (h, w), last = _spatial(config, shape, 2)
+        (t, b), (left, r) = _pairs(config.get(key), key)
+        out = [h + sign * (t + b), w + sign * (left + r)]
+        if min(out) < 1:
+            raise ValueError(f"{key} {config.get(key)} leaves nothing of {shape}")
+        return [], _assemble(shape[0], channels, out, last)
+
+    return rule
+
+
+def _upsampling(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    channels, sizes, last = _spatial(config, shape, 2)
+    size = _ints(config, "size", 2, 2)
+    return [], _assemble(
+        shape[0], channels, [n * f for n, f in zip(sizes, size, strict=True)], last
+    )
+
+
 def _pool(nd: int) -> Rule:
     def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
         channels, sizes, last = _spatial(config, shape, nd)
@@ -181,6 +241,11 @@ RULES: dict[str, Rule] = {
     "Dense": _dense,
     "Conv1D": _conv(1),
     "Conv2D": _conv(2),
+    "DepthwiseConv2D": _depthwise(separable=False),
+    "SeparableConv2D": _depthwise(separable=True),
+    "ZeroPadding2D": _resize(+1, "padding"),
+    "Cropping2D": _resize(-1, "cropping"),
+    "UpSampling2D": _upsampling,
     "MaxPooling1D": _pool(1),
     "MaxPooling2D": _pool(2),
     "AveragePooling1D": _pool(1),
