@@ -34,7 +34,7 @@ def test_final_bar_line() -> None:
     assert out.getvalue() == ""
     bar.finish(1875, {"loss": 0.2938, "accuracy": 0.9147})
     assert re.fullmatch(
-        r"1875/1875 \[={30}\] - \d+s \d+us/step - loss: 0\.2938 - accuracy: 0\.9147\n",
+        r"1875/1875 ━{20} \d+s \d+us/step - loss: 0\.2938 - accuracy: 0\.9147\n",
         out.getvalue(),
     )
 
@@ -48,10 +48,11 @@ def test_live_bar_on_a_terminal_is_redrawn_with_carriage_returns() -> None:
     bar.finish(100, {"loss": 0.25})
     text = out.getvalue()
     assert len(calls) == 2
-    frames = text.split("\r")[1:]
-    assert frames[0].startswith("  1/100 [.......") and "ETA:" in frames[0]
-    assert frames[1].startswith(" 50/100 [==============>...............] - ETA:")
-    assert frames[2].startswith("100/100 [==============================] - ")
+    frames = [re.sub(r"\x1b\[\d+m", "", f) for f in text.split("\r")[1:]]  # no colours
+    assert frames[0].startswith("  1/100 ━━━━━━━━━━━━━━━━━━━━ ") and "/step" in frames[0]
+    assert "\x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━" in text  # 50%: half green
+    assert frames[1].startswith(" 50/100 ━━━━━━━━━━━━━━━━━━━━ ")
+    assert frames[2].startswith("100/100 ━━━━━━━━━━━━━━━━━━━━ ")
     assert text.endswith("loss: 0.2500\n")
 
 
@@ -71,7 +72,7 @@ def test_fit_verbose_1_and_2_output(blobs, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     assert re.fullmatch(
-        r"4/4 \[={30}\] - \d+s \d+[mu]?s/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}"
+        r"4/4 ━{20} \d+s \d+[mu]?s/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}"
         r" - val_accuracy: \d\.\d{4} - val_loss: \d\.\d{4}",
         lines[1],
     )
@@ -84,9 +85,9 @@ def test_fit_verbose_1_and_2_output(blobs, capsys) -> None:
     model.fit(x, y, verbose=0)
     assert capsys.readouterr().out == ""
     model.evaluate(x, y)
-    assert capsys.readouterr().out.startswith("7/7 [====")
+    assert capsys.readouterr().out.startswith("7/7 ━━━━")
     model.evaluate(x, y, verbose=0)
     model.predict(np.ones((3, 2)), verbose=0)
     assert capsys.readouterr().out == ""
     model.predict(np.ones((3, 2)))  # Keras 3: verbose="auto" shows the bar
-    assert capsys.readouterr().out.startswith("1/1 [====")
+    assert capsys.readouterr().out.startswith("1/1 ━━━━")

@@ -1,13 +1,14 @@
 """Keras-style progress output for ``fit`` and ``evaluate``.
 
-``verbose=1``: a header ``Epoch 3/10``, then a bar redrawn in place (with ``\\r``) on a terminal,
-at most ``1 / interval`` times a second, with the running averages so far::
+``verbose=1`` (Keras 3's look): a header ``Epoch 3/10``, then a bar of 20 ``━`` redrawn in place
+(with ``\\r``) on a terminal, done part green and the rest grey as Keras colours them, at most
+``1 / interval`` times a second, with the estimated time left and the running averages so far::
 
-     320/1875 [====>.........................] - ETA: 2s - loss: 0.3312 - accuracy: 0.9021
+     320/1875 ━━━━━━━━━━━━━━━━━━━━ 2s 1ms/step - accuracy: 0.9021 - loss: 0.3312
 
-and, when the epoch ends, the final line::
+and, when the epoch ends, the final line with the time the epoch took::
 
-    1875/1875 [==============================] - 2s 1ms/step - loss: 0.2938 - accuracy: 0.9147
+    1875/1875 ━━━━━━━━━━━━━━━━━━━━ 2s 1ms/step - accuracy: 0.9147 - loss: 0.2938
 
 When the stream is not a terminal (a log file, a notebook capture) only the final line of each
 epoch is written, so logs do not fill up with partial bars. ``verbose=2`` writes one line per epoch
@@ -25,7 +26,7 @@ from typing import TextIO
 
 __all__ = ["ProgressBar", "format_logs", "format_value", "print_epoch_header"]
 
-BAR_WIDTH = 30
+BAR_WIDTH = 20
 
 
 def format_value(value: float) -> str:
@@ -78,11 +79,13 @@ class ProgressBar:
     def _bar(self, done: int) -> str:
         digits = len(str(self.steps))
         filled = int(BAR_WIDTH * done / self.steps) if self.steps else BAR_WIDTH
-        if done < self.steps:
-            arrow = "=" * max(filled - 1, 0) + ">" if filled else ""
-        else:
-            arrow = "=" * BAR_WIDTH
-        return f"{done:{digits}d}/{self.steps} [{arrow}{'.' * (BAR_WIDTH - len(arrow))}]"
+        count = f"{done:{digits}d}/{self.steps}"
+        if self.dynamic:  # Keras's colours: bold count, green done part, grey rest
+            return (
+                f"\x1b[1m{count}\x1b[0m \x1b[32m{'━' * filled}\x1b[0m"
+                f"\x1b[37m{'━' * (BAR_WIDTH - filled)}\x1b[0m"
+            )
+        return f"{count} {'━' * BAR_WIDTH}"
 
     def update(self, done: int, logs: Callable[[], dict[str, float]]) -> None:
         """After batch ``done`` (1-based): redraw the bar if due. ``logs`` is only called then."""
@@ -93,8 +96,11 @@ class ProgressBar:
             return
         self._next_draw = now + self.interval
         elapsed = now - self.start
-        eta = elapsed / done * (self.steps - done) if done else 0.0
-        self._write(f"{self._bar(done)} - ETA: {_format_time(eta)}{format_logs(logs())}")
+        per_step = elapsed / done if done else 0.0
+        eta = per_step * (self.steps - done)
+        self._write(
+            f"{self._bar(done)} {_format_time(eta)} {_per_step(per_step)}{format_logs(logs())}"
+        )
 
     def _write(self, line: str) -> None:
         pad = max(self._width - len(line), 0)
@@ -107,7 +113,7 @@ class ProgressBar:
         elapsed = time.perf_counter() - self.start
         timing = f"{_format_time(elapsed)}"
         if self.verbose == 1:
-            line = f"{self._bar(done)} - {timing} {_per_step(elapsed / max(done, 1))}"
+            line = f"{self._bar(done)} {timing} {_per_step(elapsed / max(done, 1))}"
             line += format_logs(logs)
             if self.dynamic:
                 self._write(line)
