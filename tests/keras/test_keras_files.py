@@ -332,11 +332,6 @@ def test_nnlab_functional_model_with_merges_and_norms_both_ways(tmp_path) -> Non
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nnlab's functional model replays the call kwargs of Keras's file (mask=None) into "
-    "BatchNormalization.call, which takes no mask (kcore)",
-)
 def test_keras_functional_file_with_batch_norm_predicts_in_nnlab(tmp_path) -> None:
     x, _ = _data()
     a = keras.Input((4,))
