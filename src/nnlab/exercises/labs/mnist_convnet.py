@@ -121,8 +121,7 @@ times along an axis of length $n$ (28 → 26 → 13 → 11 → 5 in the lab's ne
 the largest value of each window. The same few weights are used at every position: 34,826
 parameters in all, against 79,510 for lab 16's MLP with 100 hidden units.
 """,
-    setup=MNIST_SETUP.format(limit=2000)
-    + "images = x_test[:8].reshape(-1, 28, 28, 1)\n",
+    setup=MNIST_SETUP.format(limit=2000) + "images = x_test[:8].reshape(-1, 28, 28, 1)\n",
     tasks=(
         Task(
             valid_output_size,
