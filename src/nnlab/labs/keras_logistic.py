@@ -86,7 +86,9 @@ def run(ctx: LabContext) -> dict[str, Any]:
     b = float(bias[0])
     val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)
     x_fresh, y_fresh = two_blobs(n_fresh // 2, MU0, MU1, seed=ctx.rng)
-    fresh_accuracy = float(np.mean((model.predict(x_fresh, batch_size=8192) > 0.5) == y_fresh))
+    fresh_accuracy = float(
+        np.mean((model.predict(x_fresh, batch_size=8192, verbose=0) > 0.5) == y_fresh)
+    )
     _history_figure(ctx, history, bayes)
 
     ctx.section("The decision boundary and the Bayes rate")
@@ -205,7 +207,9 @@ def _boundary_figure(
 ) -> None:
     grid = np.linspace(-4.5, 4.5, 181)
     gx, gy = np.meshgrid(grid, grid)
-    probs = model.predict(np.c_[gx.ravel(), gy.ravel()], batch_size=8192).reshape(gx.shape)
+    probs = model.predict(np.c_[gx.ravel(), gy.ravel()], batch_size=8192, verbose=0).reshape(
+        gx.shape
+    )
     fig, ax = ctx.new_figure(width=7.4, height=6.2)
     filled = ax.contourf(gx, gy, probs, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.22)
     for (x, y), marker, size, label in ((train, "o", 7, "train"), (val, "^", 28, "validation")):
