@@ -138,7 +138,9 @@ def test_keras_layers_export_matches_keras(case, tmp_path) -> None:
 
 
 def test_unsupported_layers_are_named(tmp_path) -> None:
-    model = keras.Sequential([keras.Input((4,)), L.Dense(3), L.UnitNormalization()])
+    model = keras.Sequential(
+        [keras.Input((4,)), L.Dense(3), L.UnitNormalization(name="unit_normalization")]
+    )
     with pytest.raises(ValueError, match=r"layer 'unit_normalization' \(UnitNormalization\) has"):
         export_keras(model, tmp_path / "m.onnx")
 
