@@ -134,6 +134,6 @@ def test_keras_optimizers_mark_their_parameters():
     opt = keras.optimizers.SGD(learning_rate=0.1)
     (w * X).sum().backward()
     loss = (w * X).sum()
-    opt.apply([w])
+    opt.apply_gradients([(w.grad, w)])
     with pytest.raises(RuntimeError, match="of Mul was modified in place"):
         loss.backward()
