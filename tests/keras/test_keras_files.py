@@ -335,7 +335,8 @@ def test_nnlab_functional_model_with_merges_and_norms_both_ways(tmp_path) -> Non
 def test_keras_functional_file_with_batch_norm_predicts_in_nnlab(tmp_path) -> None:
     x, _ = _data()
     a = keras.Input((4,))
-    out = keras.layers.Dense(2)(keras.layers.BatchNormalization()(keras.layers.Dense(3)(a)))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(3)(a))
+    out = keras.layers.Softmax()(keras.layers.Dense(2)(hidden))  # both record mask=None
     theirs = keras.Model(a, out)
     theirs.save(tmp_path / "k.keras")
     ours = load_model(tmp_path / "k.keras")

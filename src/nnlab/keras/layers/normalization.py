@@ -98,13 +98,7 @@ class BatchNormalization(Layer):
         )
         self.built = True
 
-    def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
-        """``mask`` is Keras's argument (its files record ``mask=None`` in every call); nnlab has
-        no masking, so only None is accepted."""
-        if mask is not None:
-            raise ValueError(
-                f"BatchNormalization {self.name!r}: masks are not supported by nnlab (got one)"
-            )
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         axis = self._axis
         if training and self.trainable:
             out = batch_norm(

@@ -359,7 +359,13 @@ class Functional(Model):
                 while done[name] < len(nodes) and ready(nodes[done[name]]):
                     node = nodes[done[name]]
                     args = resolve(node["args"])
-                    out = made[name](args[0], *args[1:], **resolve(node.get("kwargs", {})))
+                    kwargs = resolve(node.get("kwargs", {}))
+                    # Keras records ``mask=None`` for every layer whose call takes a mask
+                    # (BatchNormalization, Softmax, pooling, ...); nnlab has no masking, and no
+                    # mask is the same as None
+                    if "mask" in kwargs and kwargs["mask"] is None:
+                        del kwargs["mask"]
+                    out = made[name](args[0], *args[1:], **kwargs)
                     outputs_of[(name, done[name])] = _flatten(out)
                     done[name] += 1
                     progress = True
