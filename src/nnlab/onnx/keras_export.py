@@ -92,7 +92,8 @@ def _glu(g: Graph, x: str, name: str) -> str:  # a σ(b), a and b the halves of 
 
 
 def _sparse_plus(g: Graph, x: str, name: str) -> str:  # x for x >= 1, else clip(x+1, 0, 2)²/4
-    shifted = g.node("Add", [x, g.constant(f"{name}.one", 1.0)], f"{name}.shift")
+    one = g.constant(f"{name}.one", 1.0)
+    shifted = g.node("Add", [x, one], f"{name}.shift")
     inner = g.node(
         "Clip",
         [shifted, g.constant(f"{name}.min", 0.0), g.constant(f"{name}.max", 2.0)],
@@ -100,7 +101,7 @@ def _sparse_plus(g: Graph, x: str, name: str) -> str:  # x for x >= 1, else clip
     )
     square = g.node("Mul", [inner, inner], f"{name}.square")
     quarter = g.node("Mul", [square, g.constant(f"{name}.quarter", 0.25)], f"{name}.quarter")
-    above = g.node("GreaterOrEqual", [x, g.constant(f"{name}.one", 1.0)], f"{name}.above")
+    above = g.node("GreaterOrEqual", [x, one], f"{name}.above")
     return g.node("Where", [above, x, quarter], name)
 
 
@@ -123,13 +124,14 @@ def _sparsemax(g: Graph, x: str, name: str) -> str:
         "ReduceSum", [g.node("Mul", [ge, zj], f"{name}.gezj"), last], f"{name}.s", keepdims=0
     )
     kz = g.node("Mul", [k, x], f"{name}.kz")
-    lhs = g.node("Add", [kz, g.constant(f"{name}.one", 1.0)], f"{name}.lhs")
+    one = g.constant(f"{name}.one", 1.0)
+    lhs = g.node("Add", [kz, one], f"{name}.lhs")
     support = g.node("Cast", [g.node("Greater", [lhs, s], f"{name}.in")], f"{name}.sup", to=1)
     size = g.node("ReduceSum", [support, last], f"{name}.size", keepdims=1)
     total = g.node(
         "ReduceSum", [g.node("Mul", [support, x], f"{name}.supx"), last], f"{name}.sum", keepdims=1
     )
-    minus = g.node("Sub", [total, g.constant(f"{name}.one", 1.0)], f"{name}.minus")
+    minus = g.node("Sub", [total, one], f"{name}.minus")
     tau = g.node("Div", [minus, size], f"{name}.tau")
     return g.node("Relu", [g.node("Sub", [x, tau], f"{name}.shifted")], name)
 
