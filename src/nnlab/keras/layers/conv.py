@@ -188,6 +188,17 @@ class BaseConv(Layer):
             )
         return int(channels)
 
+    def _build_bias(self, size: int) -> None:
+        """The bias vector of ``size`` output channels, when ``use_bias``."""
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(size,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+
     def build(self, input_shape: Sequence[Any]) -> None:
         channels = self._in_channels(input_shape)
         assert self.filters is not None
@@ -198,14 +209,7 @@ class BaseConv(Layer):
             constraint=self.kernel_constraint,
             name="kernel",
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+        self._build_bias(self.filters)
         self.built = True
 
     def _out_channels(self, in_channels: Any) -> Any:
@@ -375,14 +379,7 @@ class DepthwiseConv2D(BaseConv):
             constraint=self.kernel_constraint,
             name="kernel",
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+        self._build_bias(channels * self.depth_multiplier)
         self.built = True
 
     def _depthwise(self, x: Tensor, bias: Tensor | None, relu: bool) -> Tensor:
@@ -475,6 +472,7 @@ class SeparableConv2D(DepthwiseConv2D):
 
     def build(self, input_shape: Sequence[Any]) -> None:
         channels = self._in_channels(input_shape)
+        assert self.filters is not None
         self.kernel = self.add_weight(
             shape=(*self.kernel_size, channels, self.depth_multiplier),
             initializer=self.kernel_initializer,
@@ -489,14 +487,7 @@ class SeparableConv2D(DepthwiseConv2D):
             constraint=self.pointwise_constraint,
             name="pointwise_kernel",
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+        self._build_bias(self.filters)
         self.built = True
 
     @property
