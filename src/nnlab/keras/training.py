@@ -121,33 +121,6 @@ class _Mean:
         self.total = self.count = 0.0
 
 
-class _LegacyMetric:
-    """A metric of the sum-per-batch kind (``batch_total``) with the stateful interface."""
-
-    def __init__(self, metric: Any, loss_name: str) -> None:
-        self.metric, self.loss_name, self.name = metric, loss_name, metric.name
-        self._resolved: Any = None
-        self.total = 0.0
-        self.count = 0
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        fused = logits_of(y_pred)
-        z, act = fused if fused is not None else (y_pred, "linear")
-        z = z.data if isinstance(z, Tensor) else np.asarray(z)
-        y = np.asarray(y_true)
-        if self._resolved is None:
-            self._resolved = self.metric.resolve(self.loss_name, z.shape[-1], y.ndim == 1)
-        self.total += self._resolved.batch_total(y, z, act)
-        self.count += len(y)
-
-    def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
-
-    def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0
-        self._resolved = None
-
-
 class CompileMetrics:
     """The metrics given to ``compile``, per output; ``result()`` is a dict name -> value."""
 
@@ -332,10 +305,7 @@ class Trainer:
 
     @staticmethod
     def _make_metric(spec: Any, loss: Any) -> Any:
-        metric = metrics_module.get(spec, loss=loss)  # compile's rule for "accuracy"
-        if hasattr(metric, "update_state"):
-            return metric
-        return _LegacyMetric(metric, getattr(loss, "name", ""))
+        return metrics_module.get(spec, loss=loss)  # compile's rule for "accuracy"
 
     @property
     def compiled_metrics(self) -> list[Any]:

@@ -6,9 +6,6 @@ and create their state with ``add_variable`` (or ``add_weight``).
 a :class:`CompileAccuracy` (binary, sparse categorical or categorical accuracy, from the shapes
 of the first batch, as Keras 3's compile decides); other names give the metric of that name,
 named by the string given (the history key).
-
-Today's training loop still sums per-sample values from logits (``batch_total``) after asking
-each metric for its variant (``resolve``); both stay until the loop calls ``update_state``.
 """
 
 from __future__ import annotations

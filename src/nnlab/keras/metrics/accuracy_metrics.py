@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import apply_numpy
 from ..losses.loss import squeeze_or_expand_to_same_rank
 from .metric import Metric, to_array
 from .reduction_metrics import MeanMetricWrapper
@@ -40,8 +39,6 @@ __all__ = [
     "sparse_top_k_categorical_accuracy",
     "top_k_categorical_accuracy",
 ]
-
-_ORDER_PRESERVING = ("linear", "softmax", "sigmoid", "tanh")
 
 
 def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
@@ -125,21 +122,6 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        if activation == "sigmoid" and self.threshold == 0.5:
-            hit = (z > 0) == (y_true > 0.5)  # σ(z) > 0.5 ⇔ z > 0: no sigmoid needed
-        else:
-            hit = (apply_numpy(activation, z) > self.threshold) == (y_true > 0.5)
-        if hit.shape[1] == 1:
-            return float(np.count_nonzero(hit))
-        return float(hit.mean(axis=1).sum())
-
-
-def _argmax(z: np.ndarray, activation: str) -> np.ndarray:
-    if activation not in _ORDER_PRESERVING:
-        z = apply_numpy(activation, z)
-    return z.argmax(axis=1)
-
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """Mean of [argmax ŷ == argmax y] (one-hot targets)."""
@@ -147,18 +129,12 @@ class CategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        return float(np.count_nonzero(_argmax(z, activation) == y_true.argmax(axis=1)))
-
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Mean of [argmax ŷ == y] (integer targets)."""
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
-
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        return float(np.count_nonzero(_argmax(z, activation) == y_true))
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
@@ -242,11 +218,3 @@ class CompileAccuracy(Metric):
     @property
     def variables(self) -> list[Any]:
         return self.chosen.variables if self.chosen is not None else []
-
-    def resolve(self, loss_name: str, units: int, sparse_targets: bool) -> Metric:
-        """Today's loop: the variant for a model with ``units`` outputs (same rule)."""
-        if units == 1:
-            return BinaryAccuracy(self.name)
-        if sparse_targets:
-            return SparseCategoricalAccuracy(self.name)
-        return CategoricalAccuracy(self.name)

@@ -203,13 +203,6 @@ class _ThresholdMetric(Metric):
             "class_id": self.class_id,
         }
 
-    # today's loop: the batch's counts are not a per-sample sum
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        raise ValueError(
-            f"metric {self.name!r} is not a mean over samples; it needs the training loop's "
-            "update_state protocol"
-        )
-
 
 class Precision(_ThresholdMetric):
     """TP / (TP + FP): the fraction of positive predictions that are right."""

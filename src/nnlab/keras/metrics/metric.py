@@ -237,15 +237,5 @@ class Metric:
     def from_config(cls, config: dict[str, Any]) -> Metric:
         return cls(**config)
 
-    # ---- the batch-sum protocol of the current training loop (until it moves to update_state)
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        """Sum over the batch of the per-sample values, from the final layer's values ``z`` and
-        the ``activation`` still to apply to them (used by today's training loop)."""
-        raise NotImplementedError(f"metric {self.name!r} has no per-sample sum")
-
-    def resolve(self, loss_name: str, units: int, sparse_targets: bool) -> Metric:
-        """The concrete metric for a model (today's training loop)."""
-        return self
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"

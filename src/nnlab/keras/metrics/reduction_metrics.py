@@ -19,7 +19,6 @@ import numpy as np
 
 from nnlab.autograd import no_grad
 
-from ..activations import apply_numpy
 from ..losses.loss import squeeze_or_expand_to_same_rank
 from .metric import Metric, to_array
 
@@ -110,13 +109,6 @@ class MeanMetricWrapper(Mean):
         with no_grad():  # a loss function given Tensors must not build a graph here
             values = self._fn(y_true, y_pred, **self._fn_kwargs)
         super().update_state(values, sample_weight=sample_weight)
-
-    def batch_total(self, y_true: np.ndarray, z: np.ndarray, activation: str) -> float:
-        """Today's loop: Σ over the batch of the per-sample values of activation(z)."""
-        with no_grad():
-            values = to_array(self._fn(y_true, apply_numpy(activation, z), **self._fn_kwargs))
-        per_sample, _ = reduce_to_samplewise_values(values, None, np.mean, self._dtype)
-        return float(np.sum(per_sample))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self._fn_kwargs}

@@ -38,15 +38,7 @@ __all__ = [
 
 
 class _Regression(MeanMetricWrapper):
-    """A mean of a regression loss; also usable by today's loop (``batch_total``/``resolve``)."""
-
-    def resolve(self, loss_name: str, units: int, sparse_targets: bool) -> Metric:
-        if sparse_targets:
-            raise ValueError(
-                f"metric {self.name!r} needs targets shaped like the model output (None, {units}),"
-                " not integer class labels"
-            )
-        return self
+    """A mean of a regression loss, refusing targets that do not broadcast to the predictions."""
 
     def update_state(  # type: ignore[override]
         self, y_true: Any, y_pred: Any, sample_weight: Any = None
