@@ -6,7 +6,7 @@ One step of ``fit`` (``train_step(data)`` with ``data = (x, y)`` or ``(x, y, sam
     y_pred = model(x, training=True)
     loss = model.compute_loss(x, y, y_pred, sample_weight)   # compiled losses + model.losses
     loss.backward()
-    model.optimizer.apply(model.trainable_weights)           # frozen layers are left alone
+    model.optimizer.apply(grads, model.trainable_weights)    # frozen layers are left alone
     return model.compute_metrics(x, y, y_pred, sample_weight)  # {'loss': ..., 'accuracy': ...}
 
 Subclasses override these steps as in Keras's guide "Customizing what happens in fit()"; ``fit``

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
-from nnlab.nn import Parameter
 from nnlab.optim.base import check_learning_rate
 
 from ..utils import unique_name
@@ -179,32 +178,21 @@ class Optimizer(OptimizerState):
     def apply(
         self, grads: Sequence[Any], trainable_variables: Sequence[Tensor] | None = None
     ) -> None:
-        """One update of ``trainable_variables`` (default: those already built) by ``grads``.
-
-        The older form ``apply(params)`` (parameters only, gradients read from ``p.grad``) is
-        still accepted, for the training loop of the first version.
-        """
+        """One update of ``trainable_variables`` (default: those already built) by ``grads``."""
         grads = list(grads)
-        old_form = False
         if trainable_variables is None:
-            if grads and all(isinstance(g, Parameter) for g in grads):
-                old_form = True
-                params = grads
-                self._build_or_track(params)
-                pairs = [(p.grad, p) for p in params]
-            else:
-                if not self.built:
-                    raise ValueError(
-                        "When passing `grads` without `variables`, the optimizer must already be "
-                        "built on a list of variables. Call `optimizer.build(trainable_variables)` "
-                        "first."
-                    )
-                if len(grads) != len(self._params):
-                    raise ValueError(
-                        f"{type(self).__name__}: got {len(grads)} gradients for the "
-                        f"{len(self._params)} variables the optimizer was built with"
-                    )
-                pairs = list(zip(grads, self._params, strict=True))
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be "
+                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                    "first."
+                )
+            if len(grads) != len(self._params):
+                raise ValueError(
+                    f"{type(self).__name__}: got {len(grads)} gradients for the "
+                    f"{len(self._params)} variables the optimizer was built with"
+                )
+            pairs = list(zip(grads, self._params, strict=True))
         else:
             variables = list(trainable_variables)
             if len(grads) != len(variables):
@@ -220,7 +208,7 @@ class Optimizer(OptimizerState):
         pairs = [(self._as_gradient(g, p, i), p) for i, (g, p) in enumerate(pairs) if g is not None]
         if not pairs:
             raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
-        if missing and not old_form:
+        if missing:
             warnings.warn(
                 f"Gradients do not exist for variables {missing} (by position) when minimizing "
                 "the loss; they are left unchanged.",
