@@ -45,7 +45,7 @@ from .tensor import Tensor
 Pads = tuple[int, int]
 
 
-def _ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
+def int_tuple(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
     """An int or an nd-tuple of ints >= minimum, as an nd-tuple; a readable error otherwise."""
     values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
     if len(values) != nd or not all(
@@ -64,11 +64,11 @@ def _crops(op: str, padding: Any, nd: int) -> tuple[Pads, ...]:
         isinstance(p, int | np.integer) for p in padding
     )
     if flat and len(padding) == nd:
-        return tuple((p, p) for p in _ints(op, "padding", padding, nd, 0))
+        return tuple((p, p) for p in int_tuple(op, "padding", padding, nd, 0))
     if flat and nd == 1:
         padding = (padding,)
     try:
-        pairs = tuple(_ints(op, "padding", p, 2, 0) for p in padding)
+        pairs = tuple(int_tuple(op, "padding", p, 2, 0) for p in padding)
     except (TypeError, ValueError):
         pairs = ()
     if len(pairs) != nd:
@@ -116,10 +116,10 @@ class ConvTranspose(Function):
         if not isinstance(groups, int | np.integer) or isinstance(groups, bool) or groups < 1:
             raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
         self.groups = int(groups)
-        stride = _ints(op, "stride", stride, nd, 1)
-        dilation = _ints(op, "dilation", dilation, nd, 1)
+        stride = int_tuple(op, "stride", stride, nd, 1)
+        dilation = int_tuple(op, "dilation", dilation, nd, 1)
         crops = _crops(op, padding, nd)
-        extra = _ints(op, "output_padding", output_padding, nd, 0)
+        extra = int_tuple(op, "output_padding", output_padding, nd, 0)
         if nd == 1:  # height 1: stride and dilation 1, nothing cropped or added on H
             stride, dilation, crops, extra = (
                 (1, *stride),
