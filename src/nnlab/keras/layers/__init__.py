@@ -19,6 +19,7 @@ from __future__ import annotations
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
@@ -48,7 +49,9 @@ __all__ = [
     "BatchNormalization",
     "Concatenate",
     "Conv1D",
+    "Conv1DTranspose",
     "Conv2D",
+    "Conv2DTranspose",
     "Cropping2D",
     "Dense",
     "DepthwiseConv2D",
