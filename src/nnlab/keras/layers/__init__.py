@@ -37,7 +37,18 @@ from .pooling import (
 from .preprocessing import Normalization, Rescaling
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .spatial import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    SpatialDropout2D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation",
@@ -52,7 +63,9 @@ __all__ = [
     "Conv1DTranspose",
     "Conv2D",
     "Conv2DTranspose",
+    "Cropping1D",
     "Cropping2D",
+    "Cropping3D",
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
@@ -91,8 +104,12 @@ __all__ = [
     "SpatialDropout2D",
     "Subtract",
     "UnitNormalization",
+    "UpSampling1D",
     "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
     "ZeroPadding2D",
+    "ZeroPadding3D",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
