@@ -123,3 +123,20 @@ def test_a_float32_module_trains_a_step():
     y.sum().backward()
     assert layer.weight.grad is not None and layer.weight.grad.dtype == np.float32
     np.testing.assert_allclose(layer.weight.grad, np.full((2, 1, 2, 2), 9.0))
+
+
+def test_functional_has_torchs_signature():
+    from nnlab.nn import functional as F
+
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((2, 4, 3, 3)), rng.standard_normal((4, 3, 2, 2)), np.ones(6)
+    theirs = torch.nn.functional.conv_transpose2d(
+        torch.tensor(x), torch.tensor(w), torch.tensor(b), 2, 1, 1, 2, 1
+    )
+    ours = F.conv_transpose2d(x, w, b, 2, 1, 1, 2, 1)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+    seq = F.conv_transpose1d(x[:, :, 0], w[:, :, 0], None, stride=3)
+    ref = torch.nn.functional.conv_transpose1d(
+        torch.tensor(x[:, :, 0]), torch.tensor(w[:, :, 0]), stride=3
+    )
+    np.testing.assert_allclose(seq.data, ref.numpy(), rtol=1e-12)
