@@ -158,6 +158,18 @@ def test_float32_stays_float32_and_only_needed_gradients_are_computed():
         assert conv_transpose2d(x, w)._fn is None
 
 
+def test_a_second_backward_adds_the_same_gradients_again():
+    rng = np.random.default_rng(2)
+    x = nnlab.tensor(rng.standard_normal((2, 3, 4, 4)), requires_grad=True)
+    w = nnlab.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    y = conv_transpose2d(x, w, stride=2, padding=1)
+    y.sum().backward()
+    first_x, first_w = x.grad.copy(), w.grad.copy()
+    y.sum().backward()  # the graph is kept: gradients add up, as for every op
+    np.testing.assert_allclose(x.grad, 2 * first_x)
+    np.testing.assert_allclose(w.grad, 2 * first_w)
+
+
 @pytest.mark.parametrize(
     "call,message",
     [

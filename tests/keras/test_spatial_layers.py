@@ -4,6 +4,7 @@ shapes and configs."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ def test_same_outputs_gradients_shapes_and_config_as_keras(
     name: str, args: tuple[Any, ...], kwargs: dict[str, Any], shape: tuple[int, ...]
 ) -> None:
     theirs, ours = make_pair(name, args, kwargs, shape)
+    assert ours.name == re.sub(r"_\d+$", "", theirs.name)  # Keras's default, 'up_sampling1d'
     rng = np.random.default_rng(1)
     x = rng.normal(size=shape).astype(np.float32)
     y_k = keras_forward_backward(theirs, x, np.ones(1, np.float32))[0]

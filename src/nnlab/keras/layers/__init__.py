@@ -11,7 +11,8 @@
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
-- ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
+- ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
+  Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
 
 from __future__ import annotations
