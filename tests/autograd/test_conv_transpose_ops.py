@@ -188,6 +188,8 @@ def test_a_second_backward_adds_the_same_gradients_again():
          r"bias must have shape \(1,\), got \(2,\)"),
         (lambda: conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)), stride=0),
          r"stride must be an int >= 1"),
+        (lambda: conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)), dilation=1.5),
+         r"dilation must be an int >= 1 or 2 of them, got 1.5"),
         (lambda: conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)), padding=(1, 2, 3)),
          r"padding must be an int, 2 ints or 2 \(before, after\) pairs"),
         (lambda: conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)),

@@ -11,9 +11,9 @@ convolution's input-gradient computation with x in the place of the output gradi
 
 with the im2col/col2im helpers of :mod:`.conv_ops`, whole-array NumPy as there.
 
-Index math, per spatial axis (stride s, dilation d, kernel k, k_eff = d (k - 1) + 1; x has H rows):
+Index math (groups 1; stride s, dilation d, kernel k, k_eff = d (k - 1) + 1 per axis; x has H rows):
 
-    full[n, h s + i d, ...]  += Σ_c x[n, h, ..., c] K[i, ..., :, c]     (h < H, i < k)
+    full[n, h s_h + i d_h, w s_w + j d_w, o] += Σ_c x[n, h, w, c] K[i, j, o, c]   (i < kh, j < kw)
     full has Hf = (H - 1) s + k_eff + output_padding rows (the last output_padding get no term)
     y = full[:, p_before : Hf - p_after] + b,   OH = (H - 1) s + k_eff - p_before - p_after + op
 
@@ -47,7 +47,10 @@ Pads = tuple[int, int]
 
 def int_tuple(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
     """An int or an nd-tuple of ints >= minimum, as an nd-tuple; a readable error otherwise."""
-    values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
+    try:
+        values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
+    except TypeError:  # not an int nor a sequence
+        values = ()
     if len(values) != nd or not all(
         isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= minimum for v in values
     ):
