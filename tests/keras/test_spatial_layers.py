@@ -134,3 +134,38 @@ def test_sequence_model_with_1d_layers_fits_as_keras() -> None:
     np.testing.assert_allclose(losses[1]["loss"], losses[0]["loss"], rtol=2e-5, atol=1e-6)
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-4, atol=2e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "shape", "channel_axis"),
+    [
+        ("SpatialDropout1D", {}, (40, 5, 6), 2),
+        ("SpatialDropout2D", {"data_format": "channels_first"}, (40, 6, 3, 2), 1),
+        ("SpatialDropout3D", {}, (40, 2, 3, 2, 6), 4),
+        ("SpatialDropout3D", {"data_format": "channels_first"}, (40, 6, 2, 3, 2), 1),
+    ],
+)
+def test_spatial_dropout_drops_whole_maps_with_keras_config(name, kwargs, shape, channel_axis):
+    ours = getattr(layers, name)(0.5, seed=3, **kwargs)
+    x = np.ones(shape, np.float32)
+    assert np.array_equal(ours(x).numpy(), x)  # inference: the identity
+    g = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    y, dx, _ = nnlab_forward_backward(ours, x, g, training=True)
+    maps = np.moveaxis(y, channel_axis, 1).reshape(shape[0], shape[channel_axis], -1)
+    assert np.all(maps.min(axis=2) == maps.max(axis=2))  # one value per (sample, channel)
+    assert set(np.unique(y)) == {0.0, 2.0}
+    assert 0.35 < float(np.mean(y == 0)) < 0.65
+    np.testing.assert_array_equal(dx, g * y)  # the mask / (1 - rate), as the forward
+    theirs = getattr(keras3.layers, name)(0.5, seed=3, **kwargs)
+    expected, got = theirs.get_config(), ours.get_config()
+    for key in expected.keys() - {"name", "dtype", "trainable"}:
+        assert got[key] == expected[key], key
+    assert ours.compute_output_shape((None, *shape[1:])) == (None, *shape[1:])
+    assert type(ours).from_config(got).get_config() == got
+
+
+def test_spatial_dropout_rejects_the_wrong_rank() -> None:
+    with pytest.raises(ValueError, match=r"SpatialDropout1D expects 3-D input"):
+        layers.SpatialDropout1D(0.2)(np.zeros((1, 4, 4, 1), np.float32))
+    with pytest.raises(ValueError, match=r"SpatialDropout3D: rate"):
+        layers.SpatialDropout3D(1.5)

@@ -562,6 +562,7 @@ for _noise in (
     "Dropout",
     "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "GaussianNoise",
     "GaussianDropout",
     "AlphaDropout",

@@ -1,5 +1,5 @@
 """Layers that reshape the sample grid, Keras 3's: ``ZeroPadding1D/2D/3D``,
-``Cropping1D/2D/3D``, ``UpSampling1D/2D/3D``, and the channel dropout ``SpatialDropout2D``.
+``Cropping1D/2D/3D``, ``UpSampling1D/2D/3D``, and the channel dropout ``SpatialDropout1D/2D/3D``.
 
 They take (batch, *spatial, channels) (or channels_first, (batch, channels, *spatial)) with one,
 two or three spatial axes (steps; rows, cols; dim1, dim2, dim3), have no weights, and are
@@ -10,8 +10,8 @@ differentiable whole-array maps, per spatial axis a with (before_a, after_a) and
 - UpSampling, nearest: y[n, i_1, ..., c] = x[n, ⌊i_1 / s_1⌋, ..., c]; UpSampling2D's bilinear:
   y = A_h x A_wᵀ per channel, A the (s·H, H) linear-interpolation matrix with half-pixel
   centres (source position (i + ½) / s - ½, clamped to the image);
-- SpatialDropout2D: in training, each channel of each sample is zeroed with probability
-  ``rate`` (all its pixels together) and the survivors are scaled by 1 / (1 - rate).
+- SpatialDropout: in training, each channel of each sample is zeroed with probability
+  ``rate`` (all its samples together) and the survivors are scaled by 1 / (1 - rate).
 
 Keras's argument forms: in 1-D an int or one (before, after) pair; in 2-D and 3-D an int (all
 sides), one int per axis (both sides of it), or one (before, after) pair per axis. Cropping1D
@@ -41,7 +41,9 @@ __all__ = [
     "Cropping1D",
     "Cropping2D",
     "Cropping3D",
+    "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "UpSampling1D",
     "UpSampling2D",
     "UpSampling3D",
@@ -377,39 +379,75 @@ class UpSampling3D(_UpSampling):
         super().__init__(size, data_format, **kwargs)
 
 
-class SpatialDropout2D(Layer):
+class _SpatialDropout(_SpatialLayer):
     """Channel dropout: in training, each (sample, channel) map is zeroed with probability
-    ``rate`` and the rest scaled by 1 / (1 - rate); the identity otherwise. Neighbouring pixels
+    ``rate`` and the rest scaled by 1 / (1 - rate); the identity otherwise. Neighbouring samples
     of a feature map are strongly correlated, so dropping whole maps regularizes a convnet
-    where pixel-wise dropout would barely do."""
+    where element-wise dropout would barely do. The engine's ``dropout2d`` on the input seen as
+    4-D (the spatial axes merged into two)."""
 
     def __init__(
         self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any
     ):
-        super().__init__(**kwargs)
+        super().__init__(data_format, **kwargs)
+        where = type(self).__name__
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
             raise ValueError(
-                f"SpatialDropout2D: rate (the fraction of channels dropped) must be in [0, 1), "
-                f"got {rate!r}"
+                f"{where}: rate (the fraction of channels dropped) must be in [0, 1), got {rate!r}"
             )
         self.rate = float(rate)
         self.seed = seed
-        self.data_format = standardize_data_format(data_format, "SpatialDropout2D")
         self._seed_rng = None if seed is None else np.random.default_rng(seed)
 
     def compute_output_shape(self, input_shape: Sequence[Any]) -> Shape:
-        check_rank("SpatialDropout2D", input_shape, 2, self.data_format)
+        _check_rank(type(self).__name__, input_shape, self.rank, self.data_format)
         return tuple(input_shape)
 
     def call(self, inputs: Any, training: bool | None = None) -> Tensor:
-        check_rank("SpatialDropout2D", inputs.shape, 2, self.data_format)
+        _check_rank(type(self).__name__, inputs.shape, self.rank, self.data_format)
         rng = self._seed_rng if self._seed_rng is not None else self.rng
-        return dropout2d(inputs, self.rate, rng, bool(training), self.data_format)
+        shape = inputs.shape
+        if self.rank != 2:  # (N, L, C) -> (N, 1, L, C); (N, D1, D2, D3, C) -> (N, D1, D2·D3, C)
+            last = self.data_format == "channels_last"
+            merged = (1, shape[1]) if self.rank == 1 else (shape[1 + (not last)], -1)
+            inputs = inputs.reshape(
+                *((shape[0], *merged, shape[-1]) if last else (shape[0], shape[1], *merged))
+            )
+        y = dropout2d(inputs, self.rate, rng, bool(training), self.data_format)
+        return y if self.rank == 2 else y.reshape(*shape)
 
     def get_config(self) -> dict[str, Any]:
-        return {
+        config = {
             **super().get_config(),
             "rate": self.rate,
             "seed": self.seed,
             "data_format": self.data_format,
         }
+        del config["trainable"]  # Keras's spatial dropouts take none (its file would not load)
+        return config
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Drop whole feature channels of (batch, steps, features), the same for every step."""
+
+    rank = 1
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any):
+        super().__init__(rate, None, seed, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        del config["data_format"]  # Keras's SpatialDropout1D has none
+        return config
+
+
+class SpatialDropout2D(_SpatialDropout):
+    """Drop whole feature maps of (batch, rows, cols, channels)."""
+
+    rank = 2
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """Drop whole feature volumes of (batch, dim1, dim2, dim3, channels)."""
+
+    rank = 3

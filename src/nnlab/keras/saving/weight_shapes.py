@@ -369,6 +369,7 @@ RULES.update(
         "Cropping3D": _resize_nd(3, -1, "cropping", 1),
         "UpSampling1D": _upsampling_nd(1),
         "UpSampling3D": _upsampling_nd(3),
+        "SpatialDropout3D": _none,
     }
 )
 # ---------------- end of the kconvT rules
