@@ -211,7 +211,13 @@ class ConvTranspose(Function):
             )
         # the convolution this op is the transpose of: from the full (Hf, Wf) grid to (H, W)
         self.shapes = (
-            Window((kh, kw), self.stride, self.dilation, self.crops, (h, wd)),
+            Window(
+                kernel=(kh, kw),
+                stride=self.stride,
+                dilation=self.dilation,
+                pads=self.crops,
+                out=(h, wd),
+            ),
             x.shape,
             w.shape,
         )
