@@ -194,14 +194,15 @@ def _initializer(spec: Any, where: str) -> Any:
     raise ValueError(f"{where}: unknown initializer {spec!r}")
 
 
-def _constraint(spec: Any, key: str) -> Any:
-    """A weight constraint: None or a callable w -> projected w (applied after each update)."""
-    if spec is None or callable(spec):
-        return spec
-    raise ValueError(
-        f"option {key}={spec!r} is not supported: give None or a callable w -> w (nnlab.keras "
-        "has no constraint classes)"
-    )
+def _constraint(spec: Any, key: str) -> Any:  # kvar: keras.constraints
+    """A weight constraint (``keras.constraints.get``: a name such as 'non_neg', a config, a
+    Constraint or a callable w -> projected w), applied after each optimizer update."""
+    from .. import constraints
+
+    try:
+        return constraints.get(spec)
+    except ValueError as err:
+        raise ValueError(f"{key}: {err}") from None
 
 
 def _reg(spec: Any, where: str) -> Any:
