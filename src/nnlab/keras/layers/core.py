@@ -52,6 +52,8 @@ def resolve_activation(spec: Any, where: str) -> tuple[str, Callable[[Tensor], T
     if spec is None or isinstance(spec, str):
         name = activations.resolve_name(spec, where)
         return name, activations.get(name)
+    if isinstance(spec, dict):  # kvar: Keras's serialized function (a registered one)
+        spec = activations.deserialize(spec)
     if callable(spec):
         serialize = getattr(activations, "serialize", None)
         name = serialize(spec) if serialize is not None else getattr(spec, "__name__", "custom")

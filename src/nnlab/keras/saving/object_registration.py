@@ -31,6 +31,7 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "lookup",
+    "scope_objects",
     "register_keras_serializable",
 ]
 
@@ -69,6 +70,11 @@ class CustomObjectScope:
 
 
 custom_object_scope = CustomObjectScope
+
+
+def scope_objects() -> dict[str, Any]:
+    """A copy of the objects of the innermost active ``custom_object_scope`` (empty if none)."""
+    return dict(_SCOPE.objects)
 
 
 def get_custom_objects() -> dict[str, Any]:
