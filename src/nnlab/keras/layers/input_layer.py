@@ -241,15 +241,13 @@ def symbolic_call(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict
     """``layer(inputs)`` on KerasTensors: build, infer the output shape, record a Node."""
     shapes = _shapes(inputs)
     if not layer.built:
-        first = inputs if isinstance(inputs, KerasTensor) else None
-        if first is not None and layer._input_shape_arg is not None:
-            _check_compatible(layer, layer._input_shape_arg, first.shape)
         layer._build_shapes_arg = shapes
         layer.build(shapes)
         layer.built = True
-    spec = getattr(layer, "compute_output_spec", None)
-    if spec is not None:  # a functional model: its outputs in their own structure
-        outputs = spec(inputs)
+    from ..models.functional import Functional
+
+    if isinstance(layer, Functional):  # a functional model: its outputs in their structure
+        outputs = layer.compute_output_spec(inputs)
         node = Node(layer, inputs, outputs, args, dict(kwargs))
         layer._inbound_nodes.append(node)
         for i, t in enumerate(_flatten(outputs)):
@@ -278,13 +276,6 @@ def _first_dtype(inputs: Any) -> str:
         if isinstance(t, KerasTensor):
             return "float32" if t.dtype.startswith("int") or t.dtype == "bool" else t.dtype
     return "float32"
-
-
-def _check_compatible(layer: Layer, expected: Shape, got: Shape) -> None:
-    if len(expected) != len(got) or any(
-        e is not None and g is not None and e != g for e, g in zip(expected, got, strict=True)
-    ):
-        raise ValueError(f"layer {layer.name!r} expects inputs of shape {expected}, got {got}")
 
 
 class InputLayer(Layer):
