@@ -34,7 +34,13 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
-from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+)
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 
@@ -42,6 +48,7 @@ __all__ = [
     "Activation",
     "ActivityRegularization",
     "Add",
+    "AlphaDropout",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
