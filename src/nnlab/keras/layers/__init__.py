@@ -3,11 +3,11 @@
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
   ``KerasTensor``;
 - ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
-- ``regularization``: ``Dropout``, ``GaussianNoise``, ``GaussianDropout``,
+- ``regularization``: ``Dropout``, ``AlphaDropout``, ``GaussianNoise``, ``GaussianDropout``,
   ``ActivityRegularization``;
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
 - ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
-  ``Concatenate``;
+  ``Concatenate``, ``Dot`` and their function forms (``add``, ..., ``concatenate``, ``dot``);
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
@@ -21,7 +21,24 @@ from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
-from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from .pooling import (
     AveragePooling1D,
@@ -59,6 +76,7 @@ __all__ = [
     "Cropping2D",
     "Dense",
     "DepthwiseConv2D",
+    "Dot",
     "Dropout",
     "ELU",
     "Embedding",
@@ -97,6 +115,14 @@ __all__ = [
     "UnitNormalization",
     "UpSampling2D",
     "ZeroPadding2D",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
