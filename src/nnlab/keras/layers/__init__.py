@@ -21,6 +21,7 @@ from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
+from .input_spec import InputSpec
 from .merging import (
     Add,
     Average,
@@ -90,6 +91,7 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "LAYERS",
     "Lambda",

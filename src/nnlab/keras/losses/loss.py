@@ -58,7 +58,7 @@ def standardize_reduction(reduction: Any) -> Any:
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. "
-            f"Received: reduction={reduction!r}"
+            f"Received: reduction={reduction}"
         )
     return reduction
 
