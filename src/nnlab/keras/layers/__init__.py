@@ -2,7 +2,8 @@
 
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
   ``KerasTensor``;
-- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
+- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``; ``masking``:
+  ``Masking``; ``input_spec``: ``InputSpec``;
 - ``regularization``: ``Dropout``, ``AlphaDropout``, ``GaussianNoise``, ``GaussianDropout``,
   ``ActivityRegularization``;
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
@@ -22,6 +23,7 @@ from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .input_spec import InputSpec
+from .masking import Masking
 from .merging import (
     Add,
     Average,
@@ -97,6 +99,7 @@ __all__ = [
     "Lambda",
     "Layer",
     "LayerNormalization",
+    "Masking",
     "LeakyReLU",
     "MaxPooling1D",
     "MaxPooling2D",

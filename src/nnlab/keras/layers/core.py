@@ -22,6 +22,7 @@ import numpy as np
 from nnlab.autograd import Tensor, dense
 
 from .. import activations
+from ..utils import set_keras_mask
 from .base import Layer
 from .input_spec import InputSpec, assert_input_compatibility
 
@@ -343,7 +344,10 @@ class Embedding(Layer):
                 f"Embedding {self.name!r}: indices must lie in [0, {self.input_dim - 1}], got "
                 f"[{index.min()}, {index.max()}]"
             )
-        return self.embeddings[index]
+        out = self.embeddings[index]
+        if self.mask_zero:
+            set_keras_mask(out, index != 0)
+        return out
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return (*tuple(input_shape), self.output_dim)
