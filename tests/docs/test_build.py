@@ -86,3 +86,43 @@ def test_the_engine_figure_and_the_lab_figures_are_published(site: Path) -> None
     assert (site / "img" / "course-graph.svg").is_file()
     assert list((site / "labs" / "img").rglob("*.png"))
     assert list((site / "labs" / "notebooks").glob("*.ipynb"))
+
+
+def _public_names(module_name: str) -> list[tuple[str, object]]:
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [
+            n
+            for n, v in vars(module).items()
+            if not n.startswith("_")
+            and not inspect.ismodule(v)
+            and getattr(v, "__module__", None) == module_name
+        ]
+    objects = [(n, getattr(module, n, None)) for n in names]
+    return [(n, obj) for n, obj in objects if not inspect.ismodule(obj)]
+
+
+def test_every_public_name_has_its_entry_in_the_reference(site: Path) -> None:
+    """Every name a package exports (its ``__all__``) has an anchor on its reference page,
+    under the package's name or where it is defined."""
+    import re
+
+    sys.path.insert(0, str(ROOT / "docs" / "_gen"))
+    import api_pages
+
+    missing = []
+    for page, (package, _, _) in api_pages.PAGES.items():
+        html = (site / "api" / page / "index.html").read_text(encoding="utf-8")
+        anchors = set(re.findall(r'id="([\w.]+)"', html))
+        for module in [package, *api_pages.submodules(page)]:
+            for name, obj in _public_names(module):
+                where = {f"{module}.{name}"}
+                if hasattr(obj, "__qualname__") and hasattr(obj, "__module__"):
+                    where.add(f"{obj.__module__}.{obj.__qualname__}")
+                if not where & anchors:
+                    missing.append(f"{module}.{name}")
+    assert not missing, f"public names missing from the API reference: {missing}"
