@@ -120,6 +120,21 @@ def module_names(module: ModuleType) -> list[str]:
     return sorted(set(names), key=str.lower)
 
 
+def public_objects(module: ModuleType) -> list[tuple[str, object]]:
+    """``(name, object)`` for the module's public names; a submodule it exports (``mnist`` in
+    ``keras.datasets``) contributes its own names, as ``mnist.load_data``."""
+    found = []
+    for name in module_names(module):
+        obj = getattr(module, name, None)
+        if obj is None:
+            continue
+        if inspect.ismodule(obj):
+            found += [(f"{name}.{n}", o) for n, o in public_objects(obj)]
+        else:
+            found.append((name, obj))
+    return found
+
+
 def available_sections() -> list[tuple[str, str, str, ModuleType]]:
     """The sections whose submodule exists in this version of nnlab.keras."""
     found = []
@@ -147,12 +162,10 @@ def model_api() -> dict[str, str]:
 
 def _section(sub: str, title: str, blurb: str, module: ModuleType) -> list[str]:
     rows = []
-    for name in module_names(module):
-        obj = getattr(module, name, None)
-        if obj is None or inspect.ismodule(obj):
-            continue
+    for name, obj in public_objects(module):
         rows.append(f"| `{name}` | {_kind(obj)} | {_first_line(obj)} |")
-    lines = [f"## {title}", "", f"{blurb} {len(rows)} names in `nnlab.keras.{sub}`.", ""]
+    count = f"{len(rows)} name{'s' * (len(rows) != 1)}"
+    lines = [f"## {title}", "", f"{blurb} {count} in `nnlab.keras.{sub}`.", ""]
     lines += ["| name | kind | what it is |", "|---|---|---|", *rows, ""]
     return lines
 
@@ -207,9 +220,7 @@ def render() -> str:
     ]
     for _sub, title, _, module in sections:
         anchor = title.lower().replace(" ", "-")
-        count = sum(
-            1 for n in module_names(module) if not inspect.ismodule(getattr(module, n, None))
-        )
+        count = len(public_objects(module))
         lines.append(f"| [{title}](#{anchor}) | {count} |")
     lines.append("")
     lines += _model_section()

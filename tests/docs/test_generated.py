@@ -66,8 +66,13 @@ def test_every_public_keras_submodule_is_on_the_compatibility_page_or_declared_i
 def test_every_exported_name_has_its_row(compat_page: str) -> None:
     for sub, _, _, module in keras_compat.available_sections():
         for name in keras_compat.module_names(module):
-            if not inspect.ismodule(getattr(module, name, None)):
+            obj = getattr(module, name, None)
+            if inspect.ismodule(obj):  # an exported submodule: its names, prefixed
+                for inner in keras_compat.module_names(obj):
+                    assert f"| `{name}.{inner}` |" in compat_page, f"nnlab.keras.{sub}.{name}"
+            else:
                 assert f"| `{name}` |" in compat_page, f"nnlab.keras.{sub}.{name}"
+    assert "| `mnist.load_data` |" in compat_page
 
 
 def test_every_model_attribute_is_on_the_page_with_the_right_mark(compat_page: str) -> None:
