@@ -10,9 +10,9 @@ images held out for validation (``validation_split=0.1``). For comparison, the M
 ``compile``/``fit`` settings and epochs.
 
 ``train_seconds`` is the convnet's ``fit`` time (validation included, as in keras-io's ``fit``).
-The full setting trains 12 epochs where keras-io trains 15: the test accuracy passes 99.0% (checked)
-around the tenth and 12 keep a margin, in about four minutes of ``fit`` on two cores; ``--quick``
-trains 2 epochs on 6,000 images and tests on 1,000.
+The full setting trains 12 epochs where keras-io trains 15: with seed 0 the test accuracy reaches
+99.00% after 9 epochs and 99.14% after 12 (≥ 99.0% is checked); an epoch costs about 30 s of CPU
+time on one core. ``--quick`` trains 2 epochs on 6,000 images and tests on 1,000.
 """
 
 from __future__ import annotations
