@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .data import PyDataset as PyDataset  # keras.utils.PyDataset (the loop's, in data.py)
+
 __all__ = ["clear_session", "new_rng", "set_random_seed", "to_categorical", "unique_name"]
 
 _seed_sequence = np.random.SeedSequence()
