@@ -17,8 +17,6 @@ the engine's ops. Arrays are accepted too (they become Tensors). Defaults are Ke
 
 ``get(spec)`` gives the function for a name (None -> linear; a callable is returned as is);
 ``serialize(fn)`` gives a Keras activation's name and ``deserialize(name)`` the function.
-``apply_numpy(name, z)`` applies one to an ndarray without building a graph (the metrics of
-today's training loop turn the logits the fused losses keep into predictions with it).
 """
 
 from __future__ import annotations
@@ -29,11 +27,10 @@ from typing import Any
 import numpy as np
 
 import nnlab.autograd as ag
-from nnlab.autograd import Tensor, no_grad
+from nnlab.autograd import Tensor
 
 __all__ = [
     "ACTIVATIONS",
-    "apply_numpy",
     "celu",
     "deserialize",
     "elu",
@@ -53,7 +50,6 @@ __all__ = [
     "mish",
     "relu",
     "relu6",
-    "resolve_name",
     "selu",
     "serialize",
     "sigmoid",
@@ -329,34 +325,24 @@ ACTIVATIONS: dict[str, Activation] = {
 _NAME_OF = {fn: fn.__name__ for fn in _FUNCTIONS}
 
 
-def resolve_name(activation: str | None, where: str = "activation") -> str:
-    """The canonical name of ``activation`` (``None`` means ``'linear'``), or a ValueError."""
-    if activation is None:
-        return "linear"
-    if not isinstance(activation, str):
-        raise TypeError(f"{where}: expected an activation name (str) or None, got {activation!r}")
-    name = activation.lower()
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"{where}: unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}"
-        )
-    return name
-
-
 def get(spec: Any) -> Activation:
     """The activation function for ``spec``: a name (``'relu'``), None (linear), a serialized
     form (``{'class_name': 'function', 'config': 'relu'}``) or any callable (returned as is)."""
     if spec is None:
         return linear
     if isinstance(spec, str):
-        return ACTIVATIONS[resolve_name(spec)]
+        if spec in ACTIVATIONS:
+            return ACTIVATIONS[spec]
+        registered = _registered(spec)  # a function given to register_keras_serializable
+        if registered is not None:
+            return registered
     if isinstance(spec, dict):
         return deserialize(spec)
-    if callable(spec):
+    if callable(spec) and not isinstance(spec, str):
         return spec
     raise ValueError(
-        f"Could not interpret activation function identifier: {spec!r}; expected a name "
-        f"({sorted(ACTIVATIONS)}), None or a callable"
+        f"Could not interpret activation function identifier: {spec} (unknown activation "
+        f"{spec!r}; expected one of {', '.join(sorted(ACTIVATIONS))}, None or a callable)"
     )
 
 
@@ -364,6 +350,8 @@ def serialize(fn: Activation) -> str:
     """The Keras name of an activation function (``serialize(keras.activations.swish)`` is
     'silu', as in Keras)."""
     name = _NAME_OF.get(fn)
+    if name is None and _registered_name(fn) is not None:  # kvar: a registered function
+        return str(_registered_name(fn))
     if name is None:
         raise ValueError(
             f"Unknown activation function {fn!r} cannot be serialized: use one of Keras's "
@@ -378,14 +366,31 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Ac
     name = config.get("config") if isinstance(config, dict) else config
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if isinstance(name, str) and name not in ACTIVATIONS and _registered(name) is not None:
+        return _registered(name)  # kvar: register_keras_serializable / custom_object_scope
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {config!r}; expected one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]
 
 
-def apply_numpy(name: str, z: np.ndarray) -> np.ndarray:
-    """The activation ``name`` applied to an ndarray without building a graph."""
-    if name == "linear":
-        return z
-    with no_grad():
-        return get(name)(Tensor(z)).data
+# --- kvar: functions registered with keras.saving.register_keras_serializable
+def _registered(name: str) -> Any:
+    """The callable registered (or in the active custom_object_scope) under ``name``, or None."""
+    from .saving.object_registration import get_registered_object
+
+    found = get_registered_object(name)
+    return found if callable(found) and not isinstance(found, type) else None
+
+
+def _registered_name(fn: Any) -> str | None:
+    """``"package>name"`` of a registered function, or None."""
+    from .saving.object_registration import GLOBAL_CUSTOM_NAMES
+
+    try:
+        return GLOBAL_CUSTOM_NAMES.get(fn)
+    except TypeError:
+        return None
+
+
+# --- kvar end
+
