@@ -30,12 +30,14 @@ from . import (
     utils,
 )
 from .layers import Input, Layer
+from .layers.input_layer import KerasTensor
 from .models import Model, Sequential, load_model
 from .utils import set_random_seed
 from .variables import Variable  # kvar: keras.Variable
 
 __all__ = [
     "Input",
+    "KerasTensor",
     "Layer",
     "Model",
     "Sequential",

@@ -2,16 +2,18 @@
 
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
   ``KerasTensor``;
-- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
-- ``regularization``: ``Dropout``, ``GaussianNoise``, ``GaussianDropout``,
+- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``; ``masking``:
+  ``Masking``; ``input_spec``: ``InputSpec``;
+- ``regularization``: ``Dropout``, ``AlphaDropout``, ``GaussianNoise``, ``GaussianDropout``,
   ``ActivityRegularization``;
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
 - ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
-  ``Concatenate``;
+  ``Concatenate``, ``Dot`` and their function forms (``add``, ..., ``concatenate``, ``dot``);
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
-- ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
+- ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
+  Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
 
 from __future__ import annotations
@@ -19,9 +21,29 @@ from __future__ import annotations
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
-from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .input_spec import InputSpec
+from .masking import Masking
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from .pooling import (
     AveragePooling1D,
@@ -34,24 +56,49 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
-from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+)
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .spatial import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation",
     "ActivityRegularization",
     "Add",
+    "AlphaDropout",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
     "Concatenate",
     "Conv1D",
+    "Conv1DTranspose",
     "Conv2D",
+    "Conv2DTranspose",
+    "Cropping1D",
     "Cropping2D",
+    "Cropping3D",
     "Dense",
     "DepthwiseConv2D",
+    "Dot",
     "Dropout",
     "ELU",
     "Embedding",
@@ -65,11 +112,13 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "LAYERS",
     "Lambda",
     "Layer",
     "LayerNormalization",
+    "Masking",
     "LeakyReLU",
     "MaxPooling1D",
     "MaxPooling2D",
@@ -85,11 +134,25 @@ __all__ = [
     "Reshape",
     "SeparableConv2D",
     "Softmax",
+    "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "Subtract",
     "UnitNormalization",
+    "UpSampling1D",
     "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
     "ZeroPadding2D",
+    "ZeroPadding3D",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
