@@ -285,3 +285,13 @@ def test_paths_follow_the_layers_building_them_like_keras() -> None:
     ours, theirs = make(keras), make(keras3)
     assert sorted(w.path for w in ours.weights) == sorted(w.path for w in theirs.weights)
     assert ours.b.path == "outer/b" and ours.inner.kernel.path == "outer/inner/kernel"
+
+
+def test_numpy_reductions_read_the_values_and_engine_ones_keep_the_graph() -> None:
+    a = np.array([[1.0, -2.0], [3.0, 4.0]], np.float32)
+    v = keras.Variable(a)
+    for fn in (np.min, np.max, np.sum, np.mean):
+        assert fn(v) == fn(a) and fn(keras3.Variable(a)) == fn(a)
+    np.testing.assert_array_equal(np.sum(v, axis=0), a.sum(axis=0))
+    v.sum().backward()  # the engine's reduction: d(sum v)/dv = 1
+    np.testing.assert_array_equal(v.grad, np.ones_like(a))

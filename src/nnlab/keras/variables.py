@@ -320,6 +320,29 @@ class Variable(Parameter):
             )
         return float(self._data)
 
+    # NumPy's functions (np.min(v), np.sum(v), np.mean(v)) call these methods with NumPy's own
+    # keywords (out=, dtype=, ...): then they get NumPy's answer on the values, as a Keras
+    # variable gives; the engine's call (v.sum(axis)) keeps its graph.
+    def sum(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.sum(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().sum(axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.mean(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().mean(axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.max(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().max(axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.min(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().min(axis, keepdims)
+
     def __bool__(self) -> bool:
         raise TypeError("A Keras Variable cannot be used as a boolean.")
 
