@@ -337,6 +337,8 @@ def resolve_name(activation: str | None, where: str = "activation") -> str:
         raise TypeError(f"{where}: expected an activation name (str) or None, got {activation!r}")
     name = activation.lower()
     if name not in ACTIVATIONS:
+        if _registered(activation) is not None:  # kvar: register_keras_serializable
+            return activation
         raise ValueError(
             f"{where}: unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}"
         )
@@ -349,7 +351,8 @@ def get(spec: Any) -> Activation:
     if spec is None:
         return linear
     if isinstance(spec, str):
-        return ACTIVATIONS[resolve_name(spec)]
+        name = resolve_name(spec)
+        return ACTIVATIONS[name] if name in ACTIVATIONS else _registered(name)  # kvar
     if isinstance(spec, dict):
         return deserialize(spec)
     if callable(spec):
@@ -364,6 +367,8 @@ def serialize(fn: Activation) -> str:
     """The Keras name of an activation function (``serialize(keras.activations.swish)`` is
     'silu', as in Keras)."""
     name = _NAME_OF.get(fn)
+    if name is None and _registered_name(fn) is not None:  # kvar: a registered function
+        return str(_registered_name(fn))
     if name is None:
         raise ValueError(
             f"Unknown activation function {fn!r} cannot be serialized: use one of Keras's "
@@ -378,9 +383,33 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Ac
     name = config.get("config") if isinstance(config, dict) else config
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if isinstance(name, str) and name not in ACTIVATIONS and _registered(name) is not None:
+        return _registered(name)  # kvar: register_keras_serializable / custom_object_scope
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {config!r}; expected one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]
+
+
+# --- kvar: functions registered with keras.saving.register_keras_serializable
+def _registered(name: str) -> Any:
+    """The callable registered (or in the active custom_object_scope) under ``name``, or None."""
+    from .saving.object_registration import get_registered_object
+
+    found = get_registered_object(name)
+    return found if callable(found) and not isinstance(found, type) else None
+
+
+def _registered_name(fn: Any) -> str | None:
+    """``"package>name"`` of a registered function, or None."""
+    from .saving.object_registration import GLOBAL_CUSTOM_NAMES
+
+    try:
+        return GLOBAL_CUSTOM_NAMES.get(fn)
+    except TypeError:
+        return None
+
+
+# --- kvar end
 
 
 def apply_numpy(name: str, z: np.ndarray) -> np.ndarray:

@@ -11,7 +11,8 @@
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
-- ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
+- ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
+  Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
@@ -36,7 +38,20 @@ from .pooling import (
 from .preprocessing import Normalization, Rescaling
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .spatial import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation",
@@ -48,8 +63,12 @@ __all__ = [
     "BatchNormalization",
     "Concatenate",
     "Conv1D",
+    "Conv1DTranspose",
     "Conv2D",
+    "Conv2DTranspose",
+    "Cropping1D",
     "Cropping2D",
+    "Cropping3D",
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
@@ -85,11 +104,17 @@ __all__ = [
     "Reshape",
     "SeparableConv2D",
     "Softmax",
+    "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "Subtract",
     "UnitNormalization",
+    "UpSampling1D",
     "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
     "ZeroPadding2D",
+    "ZeroPadding3D",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.

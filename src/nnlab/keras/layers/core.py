@@ -57,6 +57,8 @@ def resolve_activation(spec: Any, where: str) -> tuple[str, Callable[[Tensor], T
     if spec is None or isinstance(spec, str):
         name = activations.resolve_name(spec, where)
         return name, activations.get(name)
+    if isinstance(spec, dict):  # kvar: Keras's serialized function (a registered one)
+        spec = activations.deserialize(spec)
     if callable(spec):
         serialize = getattr(activations, "serialize", None)
         name = serialize(spec) if serialize is not None else getattr(spec, "__name__", "custom")
@@ -199,14 +201,15 @@ def _initializer(spec: Any, where: str) -> Any:
     raise ValueError(f"{where}: unknown initializer {spec!r}")
 
 
-def _constraint(spec: Any, key: str) -> Any:
-    """A weight constraint: None or a callable w -> projected w (applied after each update)."""
-    if spec is None or callable(spec):
-        return spec
-    raise ValueError(
-        f"option {key}={spec!r} is not supported: give None or a callable w -> w (nnlab.keras "
-        "has no constraint classes)"
-    )
+def _constraint(spec: Any, key: str) -> Any:  # kvar: keras.constraints
+    """A weight constraint (``keras.constraints.get``: a name such as 'non_neg', a config, a
+    Constraint or a callable w -> projected w), applied after each optimizer update."""
+    from .. import constraints
+
+    try:
+        return constraints.get(spec)
+    except ValueError as err:
+        raise ValueError(f"{key}: {err}") from None
 
 
 def _reg(spec: Any, where: str) -> Any:

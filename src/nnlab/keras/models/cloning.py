@@ -99,7 +99,7 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
         "module": module,
         "class_name": type(layer).__name__,
         "config": layer.get_config(),
-        "registered_name": None if _is_builtin(layer) else type(layer).__name__,
+        "registered_name": None if _is_builtin(layer) else _registered_name(type(layer)),
     }
     shapes = getattr(layer, "_build_shapes_arg", None)
     if isinstance(layer, Layer) and shapes is not None and not isinstance(layer, Model):
@@ -109,6 +109,12 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
 
 def serialize_model(model: Any) -> dict[str, Any]:
     return serialize_layer(model)
+
+
+def _registered_name(cls: type) -> str:  # kvar: "package>name" of a registered class
+    from ..saving.object_registration import get_registered_name
+
+    return get_registered_name(cls)
 
 
 def _is_builtin(layer: Any) -> bool:
@@ -143,6 +149,10 @@ def deserialize_layer(spec: dict[str, Any], custom_objects: Any = None) -> Any:
     table = _registry(custom_objects)
     name = spec.get("registered_name") or spec["class_name"]
     cls = table.get(name) or table.get(spec["class_name"])
+    if cls is None:  # kvar: classes registered with keras.saving.register_keras_serializable
+        from ..saving.object_registration import lookup
+
+        cls = lookup(spec["class_name"], spec.get("registered_name"), custom_objects)
     if cls is None:
         raise ValueError(
             f"unknown layer class {spec['class_name']!r}; pass it in custom_objects="

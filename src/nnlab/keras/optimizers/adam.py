@@ -98,9 +98,7 @@ class AdamW(Adam):
         **kwargs: Any,
     ) -> None:
         if weight_decay is None:
-            raise ValueError(
-                "AdamW: argument `weight_decay` must be a float. Received: weight_decay=None"
-            )
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
         super().__init__(
             learning_rate,
             beta_1=beta_1,
