@@ -166,6 +166,9 @@ def test_keras_tensor_is_public_and_symbolic() -> None:
         bool(x)
     layer = nk.layers.Dense(3)
     assert layer(nk.KerasTensor((1, 2))).shape == (1, 3)
+    inputs = nk.Input((3,))
+    model = nk.Model(inputs, np.arange(3.0) * 2 + inputs)  # NumPy defers to the KerasTensor
+    np.testing.assert_allclose(model(np.ones((1, 3))).data, [[1.0, 3.0, 5.0]])
 
 
 def test_keras_files_with_operations_load_both_ways(tmp_path) -> None:

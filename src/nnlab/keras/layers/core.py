@@ -400,8 +400,11 @@ def _load_function(spec: Any, custom_objects: Any, safe: bool) -> Callable[..., 
             code, globals(), None, tuple(defaults) if defaults else None, cells
         )
     name, module = spec.get("config"), str(spec.get("module") or "")
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    from ..saving.object_registration import lookup
+
+    registered = lookup(name, None, custom_objects)
+    if callable(registered):  # custom_objects=, register_keras_serializable, custom_object_scope
+        return registered
     if module.startswith("keras"):
         from .. import activations, ops
 
