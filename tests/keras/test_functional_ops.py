@@ -187,3 +187,13 @@ def test_keras_files_with_operations_load_both_ways(tmp_path) -> None:
     np.testing.assert_allclose(keras.ops.convert_to_numpy(read_by_keras(x)), want, 1e-5)
     read_by_nnlab = nk.models.load_model(tmp_path / "theirs.keras")
     np.testing.assert_allclose(read_by_nnlab(x).data, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("k", [keras, nk], ids=["keras", "nnlab"])
+def test_optional_inputs_take_none(k) -> None:
+    x, extra = k.Input((4,), name="x"), k.Input((2,), name="extra", optional=True)
+    model = k.Model([x, extra], k.layers.Dense(1)(x))
+    assert tuple(model([np.ones((2, 4)), None]).shape) == (2, 1)
+    strict = k.Model([x, k.Input((2,), name="needed")], k.layers.Dense(1)(x))
+    with pytest.raises(ValueError, match="The input 'needed' is not optional, but None"):
+        strict([np.ones((2, 4)), None])
