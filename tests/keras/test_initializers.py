@@ -10,6 +10,8 @@ import pytest
 
 from nnlab.keras import initializers
 
+from .error_oracle import assert_same_error
+
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
@@ -118,10 +120,10 @@ def test_seed_rng_and_get_forms() -> None:
         initializers.VarianceScaling(mode="fan")
 
 
-def test_first_version_functions_still_work() -> None:
+def test_get_accepts_keras_identifiers_and_refuses_others_as_keras() -> None:
     rng = np.random.default_rng(0)
-    w = initializers.initialize("he_uniform", (300, 100), rng)
+    w = initializers.get("he_uniform")((300, 100), rng=rng)
     assert w.dtype == np.float32 and np.abs(w).max() <= np.sqrt(6 / 300)
-    assert initializers.resolve_name("Glorot_Uniform", "Dense") == "glorot_uniform"
-    assert initializers.initialize("Orthogonal", (4, 4), rng).shape == (4, 4)  # class names too
-    assert "orthogonal" in initializers.INITIALIZERS and "lecun_normal" in initializers.INITIALIZERS
+    assert initializers.get("Orthogonal")((4, 4), rng=rng).shape == (4, 4)  # class names too
+    for bad in ("Glorot_Uniform", "glorotuniform", 3.5):
+        assert_same_error(lambda lib, bad=bad: lib.initializers.get(bad), exact=False)

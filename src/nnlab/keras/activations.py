@@ -17,8 +17,6 @@ the engine's ops. Arrays are accepted too (they become Tensors). Defaults are Ke
 
 ``get(spec)`` gives the function for a name (None -> linear; a callable is returned as is);
 ``serialize(fn)`` gives a Keras activation's name and ``deserialize(name)`` the function.
-``apply_numpy(name, z)`` applies one to an ndarray without building a graph (the metrics of
-today's training loop turn the logits the fused losses keep into predictions with it).
 """
 
 from __future__ import annotations
@@ -29,11 +27,10 @@ from typing import Any
 import numpy as np
 
 import nnlab.autograd as ag
-from nnlab.autograd import Tensor, no_grad
+from nnlab.autograd import Tensor
 
 __all__ = [
     "ACTIVATIONS",
-    "apply_numpy",
     "celu",
     "deserialize",
     "elu",
@@ -53,7 +50,6 @@ __all__ = [
     "mish",
     "relu",
     "relu6",
-    "resolve_name",
     "selu",
     "serialize",
     "sigmoid",
@@ -329,37 +325,24 @@ ACTIVATIONS: dict[str, Activation] = {
 _NAME_OF = {fn: fn.__name__ for fn in _FUNCTIONS}
 
 
-def resolve_name(activation: str | None, where: str = "activation") -> str:
-    """The canonical name of ``activation`` (``None`` means ``'linear'``), or a ValueError."""
-    if activation is None:
-        return "linear"
-    if not isinstance(activation, str):
-        raise TypeError(f"{where}: expected an activation name (str) or None, got {activation!r}")
-    name = activation.lower()
-    if name not in ACTIVATIONS:
-        if _registered(activation) is not None:  # kvar: register_keras_serializable
-            return activation
-        raise ValueError(
-            f"{where}: unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}"
-        )
-    return name
-
-
 def get(spec: Any) -> Activation:
     """The activation function for ``spec``: a name (``'relu'``), None (linear), a serialized
     form (``{'class_name': 'function', 'config': 'relu'}``) or any callable (returned as is)."""
     if spec is None:
         return linear
     if isinstance(spec, str):
-        name = resolve_name(spec)
-        return ACTIVATIONS[name] if name in ACTIVATIONS else _registered(name)  # kvar
+        if spec in ACTIVATIONS:
+            return ACTIVATIONS[spec]
+        registered = _registered(spec)  # a function given to register_keras_serializable
+        if registered is not None:
+            return registered
     if isinstance(spec, dict):
         return deserialize(spec)
-    if callable(spec):
+    if callable(spec) and not isinstance(spec, str):
         return spec
     raise ValueError(
-        f"Could not interpret activation function identifier: {spec!r}; expected a name "
-        f"({sorted(ACTIVATIONS)}), None or a callable"
+        f"Could not interpret activation function identifier: {spec} (unknown activation "
+        f"{spec!r}; expected one of {', '.join(sorted(ACTIVATIONS))}, None or a callable)"
     )
 
 
@@ -411,10 +394,3 @@ def _registered_name(fn: Any) -> str | None:
 
 # --- kvar end
 
-
-def apply_numpy(name: str, z: np.ndarray) -> np.ndarray:
-    """The activation ``name`` applied to an ndarray without building a graph."""
-    if name == "linear":
-        return z
-    with no_grad():
-        return get(name)(Tensor(z)).data

@@ -24,7 +24,6 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.autograd import dropout as _dropout
 
-from .ops import _symbolic
 from .utils import new_rng
 
 __all__ = [
@@ -188,7 +187,6 @@ def categorical(logits: Any, num_samples: int, dtype: Any = "int32", seed: Any =
     return Tensor(samples.astype(np.dtype(dtype)))
 
 
-@_symbolic
 def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None) -> Tensor:
     """Inverted dropout: each element is zeroed with probability ``rate`` and the others are
     scaled by 1 / (1 - rate); ``noise_shape`` (broadcast against the input) shares one draw
@@ -211,7 +209,6 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
     return x * Tensor((keep / (1 - rate)).astype(x.dtype))
 
 
-@_symbolic
 def shuffle(x: Any, axis: int = 0, seed: Any = None) -> Tensor:
     """``x`` with its entries along ``axis`` in a random order."""
     t = _tensor(x)

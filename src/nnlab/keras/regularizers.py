@@ -45,7 +45,10 @@ def _factor(name: str, value: Any) -> float:
         or not math.isfinite(value)
         or value < 0
     ):
-        raise ValueError(f"regularizer: {name} must be a finite number >= 0, got {value!r}")
+        raise ValueError(
+            f"Invalid value for argument {name}: expected a non-negative float."
+            f"Received: {name}={value}"
+        )
     return float(value)
 
 
@@ -223,6 +226,7 @@ def get(identifier: Any, where: str = "regularizers.get") -> Any:
     elif callable(identifier):
         return identifier
     raise ValueError(
-        f"{where}: could not interpret regularizer identifier {identifier!r}; expected None, a "
-        f"regularizer (e.g. nnlab.keras.regularizers.L2(0.01)) or one of {sorted(ALL_OBJECTS)}"
+        f"Could not interpret regularizer identifier: {identifier} ({where}: expected None, a "
+        "regularizer (e.g. keras.regularizers.L2(0.01)) or one of "
+        f"{', '.join(sorted(ALL_OBJECTS))})"
     )

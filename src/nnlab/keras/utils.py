@@ -5,16 +5,29 @@
   so a script that sets the seed once is reproducible.
 - ``clear_session()``: restart the automatic names (``dense``, ``dense_1``, ...).
 - ``to_categorical(y, num_classes=None)``: integer labels -> one-hot float32 rows.
+- ``set_keras_mask(tensor, mask)`` / ``get_keras_mask(tensor)``: the boolean mask a tensor
+  carries (Keras's ``_keras_mask``; True = a real time step, False = padding), kept beside the
+  tensor while it lives. ``Masking`` and ``Embedding(mask_zero=True)`` set it on their outputs;
+  the losses weigh the masked positions 0.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 import numpy as np
 
-__all__ = ["clear_session", "new_rng", "set_random_seed", "to_categorical", "unique_name"]
+__all__ = [
+    "clear_session",
+    "get_keras_mask",
+    "new_rng",
+    "set_keras_mask",
+    "set_random_seed",
+    "to_categorical",
+    "unique_name",
+]
 
 _seed_sequence = np.random.SeedSequence()
 _name_counts: dict[str, int] = {}
@@ -72,3 +85,27 @@ def to_categorical(y: Any, num_classes: int | None = None) -> np.ndarray:
     out = np.zeros((len(labels), k), dtype=np.float32)
     out[np.arange(len(labels)), labels] = 1
     return out
+
+
+_MASKS: dict[int, tuple[weakref.ref[Any], np.ndarray]] = {}
+
+
+def set_keras_mask(tensor: Any, mask: Any) -> None:
+    """Attach the boolean ``mask`` to ``tensor`` (None removes it); forgotten with the tensor."""
+    key = id(tensor)
+    if mask is None:
+        _MASKS.pop(key, None)
+        return
+
+    def forget(_ref: weakref.ref[Any], k: int = key) -> None:
+        _MASKS.pop(k, None)
+
+    _MASKS[key] = (weakref.ref(tensor, forget), np.asarray(mask, dtype=bool))
+
+
+def get_keras_mask(tensor: Any) -> np.ndarray | None:
+    """The mask ``set_keras_mask`` attached to ``tensor``, or None."""
+    entry = _MASKS.get(id(tensor))
+    if entry is None or entry[0]() is not tensor:
+        return None
+    return entry[1]

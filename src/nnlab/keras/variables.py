@@ -68,7 +68,9 @@ def initial_value(spec: Any, shape: Sequence[int], dtype: Any, rng: Any = None) 
     if spec is None:
         spec = "zeros"
     if isinstance(spec, str):
-        value = initializers.initialize(spec, shape_ints, rng)
+        initializer = initializers.get(spec)
+        assert initializer is not None  # a name always resolves (or get raises)
+        value = initializer(shape_ints, rng=rng)
     elif callable(spec):
         try:
             value = spec(shape_ints, dtype=dtype, rng=rng)

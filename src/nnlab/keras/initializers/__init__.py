@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .constant_initializers import Constant, Identity, Ones, Zeros, _FromArray
-from .initializer import Initializer, Shape
+from .initializer import Initializer
 from .random_initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -66,8 +66,6 @@ __all__ = [
     "compute_fans",
     "deserialize",
     "get",
-    "initialize",
-    "resolve_name",
     "serialize",
 ]
 
@@ -104,6 +102,11 @@ ALL_OBJECTS: dict[str, type[Initializer]] = {
     "uniform": RandomUniform,
     "one": Ones,
     "zero": Zeros,
+}
+
+#: The snake-case names (Keras's string identifiers: 'glorot_uniform', 'he_normal', ...) -> class.
+INITIALIZERS: dict[str, type[Initializer]] = {
+    name: cls for name, cls in ALL_OBJECTS.items() if name.islower()
 }
 
 
@@ -145,8 +148,9 @@ def get(identifier: Any, where: str = "initializers.get") -> InitializerLike | N
         cls = ALL_OBJECTS.get(identifier)
         if cls is None:
             raise ValueError(
-                f"{where}: unknown initializer {identifier!r}; expected one of "
-                f"{sorted(k for k in ALL_OBJECTS if k.islower())} (or a class name)"
+                f"Could not interpret initializer identifier: {identifier} (unknown initializer "
+                f"{identifier!r}; expected one of "
+                f"{', '.join(sorted(k for k in ALL_OBJECTS if k.islower()))} or a class name)"
             )
         return cls()
     if isinstance(identifier, np.ndarray):
@@ -155,35 +159,4 @@ def get(identifier: Any, where: str = "initializers.get") -> InitializerLike | N
         return identifier()
     if callable(identifier):
         return identifier
-    raise ValueError(f"{where}: could not interpret initializer identifier: {identifier!r}")
-
-
-# ------------------------------------------------------------------ the first version's API
-# (the layers call these until they switch to ``get(spec)(shape, dtype, rng=self.rng)``)
-
-
-#: Lower-case name -> function (shape, rng) -> float32 array.
-def _by_name(cls: type[Initializer]) -> Callable[[Shape, np.random.Generator], np.ndarray]:
-    return lambda shape, rng: cls()(shape, rng=rng)
-
-
-INITIALIZERS: dict[str, Callable[[Shape, np.random.Generator], np.ndarray]] = {
-    name: _by_name(cls) for name, cls in ALL_OBJECTS.items() if name.islower()
-}
-
-
-def resolve_name(name: str, where: str) -> str:
-    """Check an initializer name (any name ``get`` accepts; lower-cased unless it is a class
-    name); ValueError naming ``where`` and the valid names otherwise."""
-    if isinstance(name, str) and name in ALL_OBJECTS:
-        return name
-    if not isinstance(name, str) or name.lower() not in INITIALIZERS:
-        raise ValueError(
-            f"{where}: unknown initializer {name!r}; expected one of {sorted(INITIALIZERS)}"
-        )
-    return name.lower()
-
-
-def initialize(name: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
-    """A new float32 array of ``shape`` drawn by the initializer ``name``."""
-    return ALL_OBJECTS[resolve_name(name, "initializer")]()(shape, rng=rng)
+    raise ValueError(f"Could not interpret initializer identifier: {identifier}")

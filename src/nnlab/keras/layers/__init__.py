@@ -2,12 +2,13 @@
 
 - ``base``: ``Layer`` (an ``nnlab.nn.Module``); ``input_layer``: ``Input``, ``InputLayer``,
   ``KerasTensor``;
-- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``;
-- ``regularization``: ``Dropout``, ``GaussianNoise``, ``GaussianDropout``,
+- ``core``: ``Dense``, ``Activation``, ``Identity``, ``Lambda``, ``Embedding``; ``masking``:
+  ``Masking``; ``input_spec``: ``InputSpec``;
+- ``regularization``: ``Dropout``, ``AlphaDropout``, ``GaussianNoise``, ``GaussianDropout``,
   ``ActivityRegularization``;
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
 - ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
-  ``Concatenate``;
+  ``Concatenate``, ``Dot`` and their function forms (``add``, ..., ``concatenate``, ``dot``);
 - ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
@@ -23,7 +24,26 @@ from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
-from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .input_spec import InputSpec
+from .masking import Masking
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
 from .pooling import (
     AveragePooling1D,
@@ -36,7 +56,13 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization, Rescaling
-from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+)
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial import (
     Cropping1D,
@@ -57,6 +83,7 @@ __all__ = [
     "Activation",
     "ActivityRegularization",
     "Add",
+    "AlphaDropout",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
@@ -71,6 +98,7 @@ __all__ = [
     "Cropping3D",
     "Dense",
     "DepthwiseConv2D",
+    "Dot",
     "Dropout",
     "ELU",
     "Embedding",
@@ -84,11 +112,13 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "InputSpec",
     "KerasTensor",
     "LAYERS",
     "Lambda",
     "Layer",
     "LayerNormalization",
+    "Masking",
     "LeakyReLU",
     "MaxPooling1D",
     "MaxPooling2D",
@@ -115,6 +145,14 @@ __all__ = [
     "ZeroPadding1D",
     "ZeroPadding2D",
     "ZeroPadding3D",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.

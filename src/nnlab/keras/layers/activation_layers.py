@@ -22,8 +22,13 @@ __all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
 
 
 class _Elementwise(Layer):
+    supports_masking = True  # elementwise: a mask passes through unchanged
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask
 
 
 class ReLU(_Elementwise):
@@ -37,10 +42,21 @@ class ReLU(_Elementwise):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if max_value is not None and max_value < 0:
-            raise ValueError(f"ReLU: max_value must be >= 0, got {max_value}")
-        if negative_slope < 0:
-            raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope}")
+        if max_value is not None and max_value < 0.0:
+            raise ValueError(
+                f"max_value of a ReLU layer cannot be a negative value. Received: "
+                f"max_value={max_value}"
+            )
+        if negative_slope is None or negative_slope < 0.0:
+            raise ValueError(
+                "negative_slope of a ReLU layer cannot be None or a negative value. Received: "
+                f"negative_slope={negative_slope}"
+            )
+        if threshold is None or threshold < 0.0:
+            raise ValueError(
+                "threshold of a ReLU layer cannot be None or a negative value. Received: "
+                f"threshold={threshold}"
+            )
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
@@ -67,6 +83,11 @@ class LeakyReLU(_Elementwise):
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
         if "alpha" in kwargs:  # the Keras 2 name
             negative_slope = kwargs.pop("alpha")
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError(
+                "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. "
+                f"Expected a float. Received: negative_slope={negative_slope}"
+            )
         super().__init__(**kwargs)
         self.negative_slope = float(negative_slope)
 

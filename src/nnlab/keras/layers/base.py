@@ -36,6 +36,7 @@ from nnlab.nn import Module, Parameter
 from .. import constraints, regularizers
 from ..utils import new_rng, snake_case, unique_name
 from ..variables import Variable, initial_value, set_path
+from .input_spec import assert_input_compatibility
 
 __all__ = ["Layer", "as_shape", "initial_value", "to_tensor"]
 
@@ -140,6 +141,8 @@ class Layer(Module):
         activity_regularizer: a penalty on the layer's output, added to ``losses`` at each call
             (divided by the batch size, as in Keras).
     """
+
+    input_spec: Any = None  # an InputSpec (or a list of them) checked at each call (klayers)
 
     def __init__(
         self,
@@ -388,9 +391,13 @@ class Layer(Module):
             from .input_layer import KerasTensor, symbolic_call
 
             if any(isinstance(t, KerasTensor) for t in _flatten(inputs)):
+                if self.input_spec is not None:  # Keras's InputSpec check (klayers)
+                    assert_input_compatibility(self.input_spec, inputs, self.name)
                 return symbolic_call(self, inputs, args, kwargs)
             if not isinstance(inputs, Tensor):
                 inputs = to_tensor(inputs)
+        if self.input_spec is not None:  # Keras's InputSpec check (klayers)
+            assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._check_input_shape(inputs)
             self._build_from(inputs)

@@ -27,7 +27,9 @@ import numpy as np
 from nnlab.autograd import Tensor, dense
 
 from .. import activations
+from ..utils import set_keras_mask
 from .base import Layer
+from .input_spec import InputSpec, assert_input_compatibility
 
 __all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "logits_of", "remember_logits"]
 
@@ -52,18 +54,16 @@ def logits_of(output: Any) -> tuple[Tensor, str] | None:
     return entry[1], entry[2]
 
 
-def resolve_activation(spec: Any, where: str) -> tuple[str, Callable[[Tensor], Tensor]]:
-    """(Keras name, function) of an activation given by name, None or callable."""
-    if spec is None or isinstance(spec, str):
-        name = activations.resolve_name(spec, where)
-        return name, activations.get(name)
-    if isinstance(spec, dict):  # kvar: Keras's serialized function (a registered one)
-        spec = activations.deserialize(spec)
-    if callable(spec):
-        serialize = getattr(activations, "serialize", None)
-        name = serialize(spec) if serialize is not None else getattr(spec, "__name__", "custom")
-        return str(name), spec
-    raise TypeError(f"{where}: expected an activation name, a function or None, got {spec!r}")
+def resolve_activation(spec: Any, where: str = "") -> tuple[str, Callable[[Tensor], Tensor]]:
+    """(Keras name, function) of an activation given by name, None, serialized dict or callable
+    (``activations.get``'s identifiers; its ValueError otherwise). The name is Keras's
+    (``'swish'`` is ``'silu'``); a custom function keeps its ``__name__``."""
+    fn = activations.get(spec)
+    try:
+        name = activations.serialize(fn)
+    except ValueError:
+        name = getattr(fn, "__name__", type(fn).__name__)
+    return str(name), fn
 
 
 def apply_activation(name: str, fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
@@ -103,7 +103,10 @@ class Dense(Layer):
         **kwargs: Any,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, int | np.integer) or units < 1:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+            raise ValueError(
+                "Received an invalid value for `units`, expected a positive integer. "
+                f"Received: units={units}"
+            )
         kwargs.pop("lora_rank", None)
         kwargs.pop("lora_alpha", None)
         kwargs.pop("quantization_config", None)
@@ -119,6 +122,8 @@ class Dense(Layer):
         self.bias_constraint = _constraint(bias_constraint, "bias_constraint")
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
 
     @property
     def input_dim(self) -> int | None:
@@ -144,17 +149,15 @@ class Dense(Layer):
                 constraint=self.bias_constraint,
                 name="bias",
             )
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = inputs
         kernel = self.kernel
         assert kernel is not None
-        if x.shape[-1] != kernel.shape[0]:
-            raise ValueError(
-                f"Dense {self.name!r} expects inputs with {kernel.shape[0]} features on the last "
-                f"axis, got shape {x.shape}"
-            )
+        if x.shape[-1] != kernel.shape[0]:  # ``layer.call(x)`` directly skips the InputSpec
+            assert_input_compatibility(self.input_spec, x, self.name)
         lead = x.shape[:-1]
         if x.ndim != 2:
             x = x.reshape(-1, kernel.shape[0])
@@ -168,6 +171,9 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return (*tuple(input_shape)[:-1], self.units)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -187,18 +193,7 @@ class Dense(Layer):
 def _initializer(spec: Any, where: str) -> Any:
     from .. import initializers
 
-    get = getattr(initializers, "get", None)
-    if get is not None:
-        return get(spec)
-    if isinstance(spec, dict) and "class_name" in spec:  # Keras's serialized form
-        from ..utils import snake_case
-
-        spec = snake_case(spec["class_name"])
-    if isinstance(spec, str):
-        return initializers.resolve_name(spec, where)
-    if callable(spec):
-        return spec
-    raise ValueError(f"{where}: unknown initializer {spec!r}")
+    return initializers.get(spec, where)
 
 
 def _constraint(spec: Any, key: str) -> Any:  # kvar: keras.constraints
@@ -436,9 +431,16 @@ class Embedding(Layer):
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value <= 0:
+                raise ValueError(
+                    f"`{arg}` must be a positive integer. Received: {arg}={value} "
+                    f"(of type {type(value).__name__})."
+                )
         kwargs.pop("input_length", None)
-        kwargs.pop("weights", None)
+        weights = kwargs.pop("weights", None)
         kwargs.pop("lora_rank", None)
+        kwargs.pop("lora_alpha", None)
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         if embeddings_initializer == "uniform":
@@ -447,6 +449,12 @@ class Embedding(Layer):
         self.embeddings_regularizer = _reg(embeddings_regularizer, "Embedding")
         self.embeddings_constraint = embeddings_constraint
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        if weights is not None:  # Keras: the initial table, as an array or a 1-list
+            self.build()
+            self.set_weights(
+                weights if isinstance(weights, list) and len(weights) == 1 else [weights]
+            )
 
     def build(self, input_shape: Any = None) -> None:
         self.embeddings = self.add_weight(
@@ -465,10 +473,19 @@ class Embedding(Layer):
                 f"Embedding {self.name!r}: indices must lie in [0, {self.input_dim - 1}], got "
                 f"[{index.min()}, {index.max()}]"
             )
-        return self.embeddings[index]
+        out = self.embeddings[index]
+        if self.mask_zero:
+            set_keras_mask(out, index != 0)
+        return out
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return (*tuple(input_shape), self.output_dim)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """With ``mask_zero``: True where the index is not 0 (0 is the padding), else None."""
+        if not self.mask_zero:
+            return None
+        return np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs) != 0
 
     def get_config(self) -> dict[str, Any]:
         return {

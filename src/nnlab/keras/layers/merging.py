@@ -1,9 +1,15 @@
-"""Merging layers: combine a list of tensors of the same shape into one.
+"""Merging layers: combine a list of tensors into one (Keras 3's names, checks and messages).
 
 ``Add``: Σᵢ xᵢ; ``Subtract``: x₀ - x₁ (exactly two inputs); ``Multiply``: Πᵢ xᵢ; ``Average``:
 (1/n) Σᵢ xᵢ; ``Maximum`` / ``Minimum``: elementwise max / min (the gradient goes to the input
-that holds it); ``Concatenate(axis=-1)``: the inputs joined along ``axis``. Shapes broadcast as
-in Keras (the batch axis must agree).
+that holds it); ``Concatenate(axis=-1)``: the inputs joined along ``axis``; ``Dot(axes)``: for each
+sample b, the dot product of x₀[b] and x₁[b] along the given axes (``normalize=True`` divides each
+input by its L2 norm along that axis first: the cosine similarity).
+
+The elementwise layers broadcast as Keras does: the batch axes must agree, an input of lower rank
+gets axes of size 1 inserted after the batch axis, and an axis of size 1 stretches.
+
+Each class has its function form, ``keras.layers.add([a, b])`` = ``Add()([a, b])``, and so on.
 """
 
 from __future__ import annotations
@@ -12,59 +18,124 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor, concatenate, where
+from nnlab.autograd import Tensor, where
+from nnlab.autograd import concatenate as join
 
 from .base import Layer
 
-__all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract"]
+__all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
+]
+
+Shape = tuple[int | None, ...]
+
+
+def _is_shape_list(shapes: Any) -> bool:
+    return isinstance(shapes, list | tuple) and bool(shapes) and isinstance(shapes[0], list | tuple)
 
 
 class _Merge(Layer):
-    """Base: ``call(list_of_tensors)``; at least two inputs."""
+    """Base of the elementwise merges: ``call(list_of_tensors)``."""
 
-    min_inputs = 2
-    max_inputs: int | None = None
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
-    def _check(self, inputs: Any) -> list[Any]:
-        if not isinstance(inputs, list | tuple):
-            raise ValueError(
-                f"{type(self).__name__} layer {self.name!r} must be called on a list of inputs, "
-                f"got {type(inputs).__name__}"
-            )
-        n = len(inputs)
-        if n < self.min_inputs or (self.max_inputs is not None and n > self.max_inputs):
-            want = (
-                self.max_inputs if self.max_inputs == self.min_inputs else f">= {self.min_inputs}"
-            )
-            raise ValueError(
-                f"{type(self).__name__} layer {self.name!r} needs {want} inputs, got {n}"
-            )
-        return list(inputs)
-
-    def build(self, input_shape: Any) -> None:
-        shapes = self._check(input_shape)
-        self._output_shape_of(shapes)
-        self.built = True
-
-    def _output_shape_of(self, shapes: list[Any]) -> tuple[Any, ...]:
-        out: list[Any] = []
-        rank = max(len(s) for s in shapes)
-        padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
-        for dims in zip(*padded, strict=True):
-            known = {d for d in dims if d is not None and d != 1}
-            if len(known) > 1:
+    # ------------------------------------------------------------------ shapes
+    @staticmethod
+    def _elementwise_shape(shape1: Shape | None, shape2: Shape | None) -> Shape | None:
+        """The broadcast of two shapes without their batch axis, aligned on the right."""
+        if shape1 is None or shape2 is None:
+            return None
+        if len(shape1) < len(shape2):
+            shape1, shape2 = shape2, shape1
+        if not shape2:
+            return tuple(shape1)
+        out = list(shape1[: len(shape1) - len(shape2)])
+        for i, j in zip(shape1[len(shape1) - len(shape2) :], shape2, strict=True):
+            if i is None or j is None:
+                out.append(None)
+            elif i == 1:
+                out.append(j)
+            elif j == 1 or i == j:
+                out.append(i)
+            else:
                 raise ValueError(
-                    f"{type(self).__name__} layer {self.name!r}: inputs of shapes "
-                    f"{[tuple(s) for s in shapes]} cannot be combined"
+                    f"Inputs have incompatible shapes. Received shapes {tuple(shape1)} and "
+                    f"{tuple(shape2)}"
                 )
-            out.append(known.pop() if known else (None if None in dims else 1))
         return tuple(out)
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return self._output_shape_of(self._check(input_shape))
+    def build(self, input_shape: Any) -> None:
+        if not _is_shape_list(input_shape):
+            raise ValueError(
+                "A merge layer should be called on a list of inputs. "
+                f"Received: input_shape={input_shape} (not a list of shapes)"
+            )
+        batch_sizes = {s[0] for s in input_shape if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError(
+                "Cannot merge tensors with different batch sizes. "
+                f"Received tensors with shapes {input_shape}"
+            )
+        self._batchless_shape(input_shape)
+        self.built = True
 
+    def _batchless_shape(self, shapes: Any) -> Shape | None:
+        out = None if shapes[0] is None else tuple(shapes[0][1:])
+        for s in shapes[1:]:
+            out = self._elementwise_shape(out, None if s is None else tuple(s[1:]))
+        return out
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if not _is_shape_list(input_shape):
+            raise ValueError(
+                "A merge layer should be called on a list of inputs. "
+                f"Received: input_shape={input_shape} (not a list of shapes)"
+            )
+        out = self._batchless_shape(input_shape)
+        batch_sizes = {s[0] for s in input_shape if s} - {None}
+        batch = batch_sizes.pop() if len(batch_sizes) == 1 else None
+        return (batch, *(out or ()))
+
+    # ------------------------------------------------------------------ computing
     def call(self, inputs: Any, training: bool | None = None) -> Tensor:
-        return self._merge(self._check(inputs))
+        if not isinstance(inputs, list | tuple):
+            raise ValueError(
+                "A merge layer should be called on a list of inputs. "
+                f"Received: inputs={inputs} (not a list of tensors)"
+            )
+        xs = list(inputs)
+        rank = max(x.ndim for x in xs)
+        for i, x in enumerate(xs):  # lower-rank inputs: size-1 axes after the batch axis
+            if x.ndim < rank:
+                xs[i] = x.reshape(x.shape[0], *(1,) * (rank - x.ndim), *x.shape[1:])
+        return self._merge(xs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """A position is kept if any input keeps it (None if any input has no mask)."""
+        if mask is None:
+            return None
+        if not isinstance(mask, list | tuple):
+            raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+        if any(m is None for m in mask):
+            return None
+        return np.logical_or.reduce([np.asarray(m, bool) for m in mask])
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
         raise NotImplementedError
@@ -81,11 +152,21 @@ class Add(_Merge):
 
 
 class Subtract(_Merge):
-    """x₀ - x₁."""
+    """x₀ - x₁ (exactly two inputs)."""
 
-    max_inputs = 2
+    def build(self, input_shape: Any) -> None:
+        super().build(input_shape)
+        if len(input_shape) != 2:
+            raise ValueError(
+                "A `Subtract` layer should be called on exactly 2 inputs. "
+                f"Received: input_shape={input_shape}"
+            )
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
+        if len(xs) != 2:
+            raise ValueError(
+                f"A `Subtract` layer should be called on exactly 2 inputs. Received: inputs={xs}"
+            )
         return xs[0] - xs[1]
 
 
@@ -134,34 +215,225 @@ class Concatenate(_Merge):
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = int(axis)
+        self.axis = axis
 
-    def _output_shape_of(self, shapes: list[Any]) -> tuple[Any, ...]:
-        rank = len(shapes[0])
-        if any(len(s) != rank for s in shapes) or not -rank <= self.axis < rank:
+    def build(self, input_shape: Any) -> None:
+        if not _is_shape_list(input_shape):
             raise ValueError(
-                f"Concatenate layer {self.name!r}: inputs of shapes {[tuple(s) for s in shapes]} "
-                f"cannot be joined on axis {self.axis}"
+                "A `Concatenate` layer should be called on a list of at least 1 input. "
+                f"Received: input_shape={input_shape}"
             )
-        axis = self.axis % rank
-        out: list[Any] = []
-        for i in range(rank):
-            dims = [s[i] for s in shapes]
-            if i == axis:
-                out.append(None if None in dims else sum(dims))
-                continue
-            known = {d for d in dims if d is not None}
-            if len(known) > 1:
-                raise ValueError(
-                    f"Concatenate layer {self.name!r}: inputs of shapes "
-                    f"{[tuple(s) for s in shapes]} differ on axis {i} (only axis {self.axis} "
-                    "may differ)"
-                )
-            out.append(known.pop() if known else None)
+        message = (
+            "A `Concatenate` layer requires inputs with matching shapes except for the "
+            f"concatenation axis. Received: input_shape={input_shape}"
+        )
+        reduced = []
+        for shape in input_shape:
+            dims = list(shape)
+            if not -len(dims) <= self.axis < len(dims):
+                raise ValueError(message)
+            del dims[self.axis]
+            reduced.append(dims)
+        if len({len(d) for d in reduced}) != 1:
+            raise ValueError(message)
+        for axis_dims in zip(*reduced, strict=True):
+            if len({d for d in axis_dims if d is not None}) > 1:
+                raise ValueError(message)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if not _is_shape_list(input_shape):
+            raise ValueError(
+                "A `Concatenate` layer should be called on a list of inputs. "
+                f"Received: input_shape={input_shape}"
+            )
+        out = list(input_shape[0])
+        for shape in input_shape[1:]:
+            if out[self.axis] is None or shape[self.axis] is None:
+                out[self.axis] = None
+                break
+            out[self.axis] += shape[self.axis]
         return tuple(out)
 
-    def _merge(self, xs: list[Tensor]) -> Tensor:
-        return concatenate(xs, axis=self.axis)
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        if not isinstance(inputs, list | tuple):
+            raise ValueError(
+                "A `Concatenate` layer should be called on a list of inputs. "
+                f"Received: inputs={inputs}"
+            )
+        return join(list(inputs), axis=self.axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The inputs' masks (all-kept for an input without one) joined, reduced over the last
+        axis as Keras does."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        parts = []
+        for x, m in zip(inputs, mask, strict=True):
+            shape = tuple(x.shape)
+            if m is None:
+                parts.append(np.ones(shape, bool))
+            else:
+                m = np.asarray(m, bool)
+                parts.append(np.broadcast_to(m[..., None], shape) if m.ndim < len(shape) else m)
+        return np.concatenate(parts, axis=self.axis).any(axis=-1)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
+
+
+def _l2_normalize(x: Tensor, axis: int, epsilon: float = 1e-7) -> Tensor:
+    """x / max(‖x‖₂, ε) along ``axis`` (Keras's ``ops.normalize``)."""
+    squared = (x * x).sum(axis=axis, keepdims=True)
+    return x / squared.clip(epsilon * epsilon, None).sqrt()
+
+
+def batch_dot(x: Tensor, y: Tensor, axes: list[int]) -> Tensor:
+    """out[b] = Σₖ x[b, ..., k, ...] y[b, ..., k, ...], contracting x's axis ``axes[0]`` with y's
+    axis ``axes[1]``; the remaining axes of x then of y (without y's batch axis) form the output,
+    a single remaining axis giving shape (batch, 1)."""
+    x_ndim, y_ndim = x.ndim, y.ndim
+    a0, a1 = axes
+    # move the contracted axis of x last and that of y second, then one batched matmul
+    x_rest = [i for i in range(x_ndim) if i != a0]
+    y_rest = [i for i in range(1, y_ndim) if i != a1]
+    xt = x.transpose(*x_rest, a0)
+    yt = y.transpose(0, a1, *y_rest)
+    x_mid = [x.shape[i] for i in x_rest[1:]]
+    y_mid = [y.shape[i] for i in y_rest]
+    batch, k = x.shape[0], x.shape[a0]
+    x2 = xt.reshape(batch, int(np.prod(x_mid, dtype=np.int64)), k)
+    y2 = yt.reshape(batch, k, int(np.prod(y_mid, dtype=np.int64)))
+    out = x2 @ y2
+    shape = [batch, *x_mid, *y_mid]
+    return out.reshape(*shape) if len(shape) > 1 else out.reshape(batch, 1)
+
+
+class Dot(_Merge):
+    """The per-sample dot product of two inputs along ``axes`` (an int for both, or a pair);
+    ``normalize=True`` L2-normalizes each input along its axis first (cosine similarity).
+    Inputs (B, n) and (B, n) give (B, 1); (B, m, n) and (B, n, p) with ``axes=(2, 1)`` give
+    (B, m, p)."""
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, list | tuple):
+                raise TypeError(
+                    "Invalid type for argument `axes`: it should be a list or an int. "
+                    f"Received: axes={axes}"
+                )
+            if len(axes) != 2:
+                raise ValueError(
+                    "Invalid format for argument `axes`: it should contain two elements. "
+                    f"Received: axes={axes}"
+                )
+            if not isinstance(axes[0], int) or not isinstance(axes[1], int):
+                raise ValueError(
+                    "Invalid format for argument `axes`: list elements should be integers. "
+                    f"Received: axes={axes}"
+                )
+        self.axes = axes
+        self.normalize = normalize
+
+    def _axes_for(self, rank1: int, rank2: int) -> list[int]:
+        if isinstance(self.axes, int):
+            if self.axes < 0:
+                return [self.axes % rank1, self.axes % rank2]
+            return [self.axes, self.axes]
+        return [a % r if a < 0 else a for a, r in zip(self.axes, (rank1, rank2), strict=True)]
+
+    def _check_pair(self, input_shape: Any) -> tuple[Any, Any]:
+        if not _is_shape_list(input_shape) or len(input_shape) != 2:
+            raise ValueError(
+                "A `Dot` layer should be called on a list of 2 inputs. "
+                f"Received: input_shape={input_shape}"
+            )
+        return tuple(input_shape[0]), tuple(input_shape[1])
+
+    def build(self, input_shape: Any) -> None:
+        shape1, shape2 = self._check_pair(input_shape)
+        axes = self._axes_for(len(shape1), len(shape2))
+        if 0 in axes:
+            raise ValueError(
+                "Cannot perform batch_dot over axis 0. If your inputs are not batched, add a "
+                "dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0)"
+            )
+        if axes[0] >= len(shape1) or axes[1] >= len(shape2):
+            raise ValueError(
+                f"Dot: axes={self.axes} out of range for inputs of shapes {shape1} and {shape2}"
+            )
+        if shape1[axes[0]] != shape2[axes[1]]:
+            raise ValueError(
+                "Incompatible input shapes: "
+                f"axis values {shape1[axes[0]]} (at axis {axes[0]}) != "
+                f"{shape2[axes[1]]} (at axis {axes[1]}). "
+                f"Full input shapes: {shape1}, {shape2}"
+            )
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shape1, shape2 = (list(s) for s in self._check_pair(input_shape))
+        axes = self._axes_for(len(shape1), len(shape2))
+        shape1.pop(axes[0])
+        shape2.pop(axes[1])
+        shape2.pop(0)
+        out = shape1 + shape2
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        if not isinstance(inputs, list | tuple) or len(inputs) != 2:
+            raise ValueError(
+                f"A `Dot` layer should be called on exactly 2 inputs. Received: inputs={inputs}"
+            )
+        x1, x2 = inputs
+        axes = self._axes_for(x1.ndim, x2.ndim)
+        if self.normalize:
+            x1, x2 = _l2_normalize(x1, axes[0]), _l2_normalize(x2, axes[1])
+        return batch_dot(x1, x2, axes)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def add(inputs: Any, **kwargs: Any) -> Any:
+    """``Add(**kwargs)(inputs)``: Σᵢ xᵢ."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs: Any, **kwargs: Any) -> Any:
+    """``Subtract(**kwargs)(inputs)``: x₀ - x₁."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs: Any, **kwargs: Any) -> Any:
+    """``Multiply(**kwargs)(inputs)``: Πᵢ xᵢ."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs: Any, **kwargs: Any) -> Any:
+    """``Average(**kwargs)(inputs)``: (1/n) Σᵢ xᵢ."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs: Any, **kwargs: Any) -> Any:
+    """``Maximum(**kwargs)(inputs)``: maxᵢ xᵢ."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs: Any, **kwargs: Any) -> Any:
+    """``Minimum(**kwargs)(inputs)``: minᵢ xᵢ."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs: Any, axis: int = -1, **kwargs: Any) -> Any:
+    """``Concatenate(axis=axis, **kwargs)(inputs)``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs: Any, axes: Any = -1, **kwargs: Any) -> Any:
+    """``Dot(axes=axes, **kwargs)(inputs)``."""
+    return Dot(axes=axes, **kwargs)(inputs)

@@ -1,8 +1,9 @@
 """Reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``.
 
 All keep the batch axis: ``Flatten`` makes (N, d₁·d₂·…); ``Reshape(target_shape)`` makes
-(N, *target_shape) (one entry may be -1); ``Permute(dims)`` reorders the non-batch axes (dims
-count from 1, as Keras); ``RepeatVector(n)`` turns (N, d) into (N, n, d).
+(N, *target_shape) (one entry may be -1, inferred from the size); ``Permute(dims)`` reorders the
+non-batch axes (dims count from 1, as Keras); ``RepeatVector(n)`` turns (N, d) into (N, n, d).
+The argument checks and their messages are Keras 3's.
 """
 
 from __future__ import annotations
@@ -15,29 +16,68 @@ import numpy as np
 from nnlab.autograd import Tensor
 
 from .base import Layer
+from .input_spec import InputSpec
 
-__all__ = ["Flatten", "Permute", "RepeatVector", "Reshape"]
+__all__ = ["Flatten", "Permute", "RepeatVector", "Reshape", "standardize_data_format"]
+
+
+def standardize_data_format(data_format: Any) -> str:
+    """'channels_last' (the default) or 'channels_first'; Keras's ValueError otherwise."""
+    if data_format is None:
+        return "channels_last"
+    value = str(data_format).lower()
+    if value not in {"channels_first", "channels_last"}:
+        raise ValueError(
+            "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+            f"Received: data_format={value}"
+        )
+    return value
 
 
 class Flatten(Layer):
-    """(N, d₁, d₂, …) -> (N, d₁·d₂·…)."""
+    """(N, d₁, d₂, …) -> (N, d₁·d₂·…); with ``data_format='channels_first'`` the channel axis
+    (axis 1) is moved last first, so the order of the features is the channels-last one."""
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = inputs
-        if self.data_format == "channels_first" and x.ndim >= 3:  # Keras: channels moved last
+        if self.data_format == "channels_first" and x.ndim > 1:
             x = x.transpose(0, *range(2, x.ndim), 1)
         return x.reshape(x.shape[0], -1)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        rest = input_shape[1:]
+        rest = tuple(input_shape[1:])
         return (input_shape[0], None if None in rest else math.prod(rest))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format}
+
+
+def reshape_output_shape(input_shape: tuple[Any, ...], target: tuple[int, ...]) -> tuple:
+    """``target`` with its -1 resolved for inputs of ``input_shape`` (both without the batch
+    axis); None where unknown; Keras's ValueError when the sizes cannot match."""
+    if None in input_shape:
+        return tuple(None if d == -1 else d for d in target)
+    size = math.prod(input_shape)
+    if -1 not in target:
+        if size != math.prod(target):
+            raise ValueError(
+                "The total size of the tensor must be unchanged. Received: "
+                f"input_shape={input_shape}, target_shape={target}"
+            )
+        return target
+    known = math.prod(d for d in target if d != -1)
+    if known == 0 or size % known != 0:
+        raise ValueError(
+            "The total size of the tensor must be unchanged, however, the input size cannot by "
+            "divided by the specified dimensions in target_shape. Received: "
+            f"input_shape={input_shape}, target_shape={target}"
+        )
+    return tuple(size // known if d == -1 else d for d in target)
 
 
 class Reshape(Layer):
@@ -45,28 +85,30 @@ class Reshape(Layer):
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) for d in target_shape)
-        if sum(d == -1 for d in self.target_shape) > 1:
-            raise ValueError(f"Reshape: at most one -1 in target_shape, got {self.target_shape}")
+        target = tuple(target_shape)
+        for d in target:
+            if isinstance(d, int | np.integer) and d < -1:
+                raise ValueError(
+                    "Each dimension in `target_shape` must be a non-negative integer, or `-1` "
+                    f"for a single unknown dimension. Received: target_shape={target}."
+                )
+        if sum(1 for d in target if d == -1) > 1:
+            raise ValueError(
+                "There must be at most one unknown dimension (-1) in `target_shape`. "
+                f"Received: target_shape={target}."
+            )
+        self.target_shape = tuple(int(d) for d in target)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        return inputs.reshape(inputs.shape[0], *self.target_shape)
+        shape = reshape_output_shape(tuple(inputs.shape[1:]), self.target_shape)
+        return inputs.reshape(inputs.shape[0], *shape)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        rest = input_shape[1:]
-        target: list[Any] = list(self.target_shape)
-        if -1 in target:
-            known = math.prod(d for d in target if d != -1)
-            target[target.index(-1)] = None if None in rest else math.prod(rest) // known
-        elif None not in rest and math.prod(rest) != math.prod(target):
-            raise ValueError(
-                f"Reshape {self.name!r}: cannot reshape inputs of shape {tuple(input_shape)} to "
-                f"{self.target_shape} ({math.prod(rest)} != {math.prod(target)} values)"
-            )
-        return (input_shape[0], *target)
+        rest = tuple(input_shape[1:])
+        return (input_shape[0], *reshape_output_shape(rest, self.target_shape))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "target_shape": list(self.target_shape)}
+        return {**super().get_config(), "target_shape": self.target_shape}
 
 
 class Permute(Layer):
@@ -74,9 +116,13 @@ class Permute(Layer):
 
     def __init__(self, dims: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(
+                "Invalid permutation argument `dims` for Permute Layer. The set of indices in "
+                f"`dims` must be consecutive and start from 1. Received dims={dims}"
+            )
         self.dims = tuple(int(d) for d in dims)
-        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
-            raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}")
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         return inputs.transpose(0, *self.dims)
@@ -85,7 +131,7 @@ class Permute(Layer):
         return (input_shape[0], *(input_shape[d] for d in self.dims))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "dims": list(self.dims)}
+        return {**super().get_config(), "dims": self.dims}
 
 
 class RepeatVector(Layer):
@@ -93,11 +139,14 @@ class RepeatVector(Layer):
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not isinstance(n, int | np.integer) or isinstance(n, bool):
+            raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
+        if n <= 0:
+            raise ValueError(f"Argument `n` should be a positive integer. Received: n={n}")
         self.n = int(n)
+        self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        if inputs.ndim != 2:
-            raise ValueError(f"RepeatVector expects 2-D inputs (N, d), got shape {inputs.shape}")
         ones = Tensor(np.ones((1, self.n, 1), dtype=inputs.dtype))
         return inputs.reshape(inputs.shape[0], 1, inputs.shape[1]) * ones
 

@@ -186,7 +186,10 @@ def get(spec: Any) -> Loss | None:
         key = spec.replace(" ", "_")
         cls = ALL_OBJECTS.get(key) or _LOSSES.get(key.lower())
         if cls is None:
-            raise ValueError(f"unknown loss {spec!r}; expected one of {sorted(_LOSSES)}")
+            raise ValueError(
+                f"Could not interpret loss identifier: {spec} (unknown loss {spec!r}; expected "
+                f"one of {', '.join(sorted(_LOSSES))})"
+            )
         return cls()
     if isinstance(spec, dict):
         return deserialize(spec)

@@ -9,7 +9,8 @@ weighing the leading axes) and reduces them by ``reduction``:
     "sum"                                      Σ_i w_i v_i
     "none" or None                             the weighted values w_i v_i themselves
 
-A mask (``SparseCategoricalCrossentropy(ignore_class=...)``) gives the masked values weight 0
+A mask (``SparseCategoricalCrossentropy(ignore_class=...)``, or the Keras mask the predictions
+carry: ``utils.get_keras_mask``) gives the masked values weight 0
 and, for the mean reductions, the others weight (number of values)/(number kept): the mean over
 the kept values.
 
@@ -58,7 +59,7 @@ def standardize_reduction(reduction: Any) -> Any:
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. "
-            f"Received: reduction={reduction!r}"
+            f"Received: reduction={reduction}"
         )
     return reduction
 
@@ -179,14 +180,16 @@ class Loss:
         return self._dtype.name
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        keras_mask = utils.get_keras_mask(y_pred)  # e.g. after Embedding(mask_zero=True)
         y_pred = as_prediction(y_pred)
         y_true = as_target(y_true, y_pred.dtype)
         values = self.call(y_true, y_pred)
         if not isinstance(values, Tensor):
             values = as_prediction(values)
-        return reduce_weighted_values(
-            values, sample_weight, self.mask(y_true, y_pred), self.reduction
-        )
+        mask = self.mask(y_true, y_pred)
+        if keras_mask is not None:
+            mask = keras_mask if mask is None else mask & keras_mask
+        return reduce_weighted_values(values, sample_weight, mask, self.reduction)
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
         """The per-sample losses (one value per sample, or per element for rank > 2)."""

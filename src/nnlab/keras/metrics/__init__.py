@@ -188,8 +188,9 @@ def get(spec: Any, loss: Any = None) -> Metric | None:
         cls = ALL_OBJECTS.get(spec) or ALL_OBJECTS.get(spec.lower())
         if cls is None:
             raise ValueError(
-                f"unknown metric {spec!r}; expected one of {sorted(ALL_OBJECTS)}, a "
-                "nnlab.keras.metrics.Metric or a function fn(y_true, y_pred)"
+                f"Could not interpret metric identifier: {spec} (unknown metric {spec!r}; "
+                f"expected one of {', '.join(sorted(ALL_OBJECTS))}, a Metric or a function "
+                "fn(y_true, y_pred))"
             )
         return cls(name=spec)
     if isinstance(spec, dict) and "class_name" in spec:

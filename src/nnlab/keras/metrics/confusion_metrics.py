@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import apply_numpy
 from ..losses.loss import squeeze_or_expand_to_same_rank
 from .metric import Metric, Variable, to_array
 
@@ -348,7 +347,7 @@ class AUC(Metric):
                 )
             self._build(y_pred.shape[1])
         if self._from_logits:
-            y_pred = apply_numpy("sigmoid", y_pred)
+            y_pred = 0.5 * (1.0 + np.tanh(0.5 * y_pred))  # σ(z), without overflow
         counts = confusion_counts(
             y_true,
             y_pred,
