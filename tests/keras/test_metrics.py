@@ -300,3 +300,49 @@ def test_nested_state_and_stateless_calls() -> None:
     with pytest.raises(ValueError, match="1:1"):
         m.stateless_result([1.0])
     assert metrics.get(None) is None
+
+
+def test_function_forms_and_serialization_like_keras() -> None:
+    """keras.metrics.<function> gives Keras's per-sample values; serialize/deserialize round
+    trip in Keras's form; initializers' lower-case aliases are the classes."""
+    import torch
+
+    from nnlab.keras import initializers as nk_initializers
+
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 2, (6, 4)).astype(np.float32)
+    y_pred = rng.uniform(0.05, 0.95, (6, 4)).astype(np.float32)
+    for name in (
+        "mean_squared_error",
+        "binary_crossentropy",
+        "binary_accuracy",
+        "hinge",
+        "categorical_accuracy",
+        "log_cosh",
+        "poisson",
+        "kl_divergence",
+    ):
+        ours = np.asarray(getattr(metrics, name)(y_true, y_pred))
+        theirs = getattr(keras.metrics, name)(torch.tensor(y_true), torch.tensor(y_pred))
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-5, atol=1e-6, err_msg=name)
+    labels = rng.integers(0, 4, (6,))
+    for name, kw in (
+        ("sparse_categorical_accuracy", {}),
+        ("sparse_top_k_categorical_accuracy", {"k": 2}),
+    ):
+        ours = np.asarray(getattr(metrics, name)(labels, y_pred, **kw))
+        theirs = getattr(keras.metrics, name)(torch.tensor(labels), torch.tensor(y_pred), **kw)
+        np.testing.assert_allclose(ours, np.asarray(theirs), err_msg=name)
+    for metric in (metrics.Mean(name="m"), metrics.AUC(num_thresholds=50), metrics.Precision()):
+        config = metrics.serialize(metric)
+        keras_config = keras.metrics.serialize(
+            getattr(keras.metrics, type(metric).__name__)(
+                **{k: v for k, v in metric.get_config().items() if k != "dtype"}
+            )
+        )
+        assert {k: config[k] for k in ("module", "class_name")} == {
+            k: keras_config[k] for k in ("module", "class_name")
+        }
+        assert metrics.deserialize(config).get_config() == metric.get_config()
+    assert nk_initializers.glorot_uniform is nk_initializers.GlorotUniform
+    assert nk_initializers.OrthogonalInitializer is nk_initializers.Orthogonal
