@@ -9,8 +9,10 @@
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
 - ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
   ``Concatenate``, ``Dot`` and their function forms (``add``, ..., ``concatenate``, ``dot``);
-- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
+- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``,
+  ``GroupNormalization``, ``RMSNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
+- ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
 """
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Embedding, Identity, Lambda
@@ -42,7 +45,13 @@ from .merging import (
     multiply,
     subtract,
 )
-from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
+from .normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from .pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -68,7 +77,9 @@ __all__ = [
     "Activation",
     "ActivityRegularization",
     "Add",
+    "AdditiveAttention",
     "AlphaDropout",
+    "Attention",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
@@ -90,6 +101,7 @@ __all__ = [
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
+    "GroupNormalization",
     "Identity",
     "Input",
     "InputLayer",
@@ -105,10 +117,12 @@ __all__ = [
     "MaxPooling2D",
     "Maximum",
     "Minimum",
+    "MultiHeadAttention",
     "Multiply",
     "Normalization",
     "PReLU",
     "Permute",
+    "RMSNormalization",
     "ReLU",
     "RepeatVector",
     "Rescaling",
