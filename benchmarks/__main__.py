@@ -25,10 +25,11 @@ from .workloads import HIDDEN, WORKLOADS
 
 HERE = Path(__file__).resolve().parent
 TARGETS = {  # (workload, impl, reference): the targets on the median per-round ratio
-    ("mnist_mlp", "keras", "torch"): 1.0,
+    ("mnist_mlp", "keras", "torch"): 0.8,
     ("mnist_mlp", "keras", "numpy"): 1.1,
     ("playground_net", "keras", "torch"): 0.5,
     ("mnist_convnet", "keras", "torch"): 1.2,
+    ("readme_mlp", "keras", "torch"): 0.8,
 }
 REFERENCES = ("torch", "numpy", "keras3")  # a "vs" column for each one that was run
 MEMORY_TARGET = ("mnist_mlp", "keras", "torch", 1.5)

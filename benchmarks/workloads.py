@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .convnet import mnist_convnet
+from .readme_mlp import readme_mlp
 
 Result = tuple[float, dict[str, float]]
 
@@ -346,4 +347,5 @@ WORKLOADS: dict[str, tuple[Callable[[str], Result], tuple[str, ...]]] = {
     "op_add": (op_add, ("nnlab", "torch")),
     "op_matmul": (op_matmul, ("nnlab", "torch")),
     "mnist_convnet": (mnist_convnet, ("keras", "nn", "torch", "keras3")),
+    "readme_mlp": (readme_mlp, ("keras", "torch", "numpy", "keras3")),
 }

@@ -123,6 +123,12 @@ def test_pad_matches_torch(shape, widths):
 def test_pad_keeps_the_dtype_and_rejects_bad_widths():
     x = nnlab.tensor(np.ones((2, 3), np.float32))
     assert ag.pad(x, ((1, 1), (0, 0))).dtype == np.float32
-    for bad in (((1, 1),), ((1, 1), (0, -1)), ((1, 2, 3), (0, 0)), 3):
+    for bad in (((1, 1), (0, -1)), ((1, 2, 3), (0, 0)), ((1, 1),) * 3, -1, "1"):
         with pytest.raises(ValueError, match=r"pad: pad_width must hold 2 \(before, after\)"):
             ag.pad(x, bad)
+
+
+@pytest.mark.parametrize("width", [2, (1, 2), ((0, 3),), [[1, 0]]])
+def test_pad_takes_numpys_shorthands(width):
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(ag.pad(nnlab.tensor(x), width).data, np.pad(x, width))

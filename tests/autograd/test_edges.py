@@ -233,3 +233,21 @@ def test_broadcast_errors_name_the_op():
             fn(b)
     with pytest.raises(ValueError, match=r"pow: shapes \(2, 3\) and \(4,\) cannot be"):
         a**b
+
+
+def test_a_0d_float_tensor_takes_the_dtype_of_the_float_tensor_with_dimensions_as_torch():
+    f32 = nnlab.tensor(np.ones(3, np.float32), requires_grad=True)
+    s64 = nnlab.tensor(np.array(2.0), requires_grad=True)
+    t32 = torch.ones(3, dtype=torch.float32, requires_grad=True)
+    t64 = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    for op in (lambda a, b: a * b, lambda a, b: b - a, lambda a, b: a / b, lambda a, b: b**a):
+        y, ty = op(f32, s64), op(t32, t64)
+        assert str(y.dtype) == str(ty.dtype).removeprefix("torch.") == "float32"
+        y.sum().backward()
+        ty.sum().backward()
+    np.testing.assert_allclose(f32.grad, t32.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(s64.grad, t64.grad.numpy(), rtol=1e-6)
+    assert f32.grad.dtype == np.float32 and s64.grad.dtype == np.float64
+    # two 0-d or two dimensioned float tensors still widen, as torch does
+    assert (nnlab.tensor(np.float32(1.0)) * nnlab.tensor(np.array(1.0))).dtype == np.float64
+    assert (f32 * nnlab.tensor(np.ones(3))).dtype == np.float64

@@ -89,12 +89,27 @@ def test_global_pooling_matches_torch(keepdims):
     )
 
 
-@pytest.mark.parametrize("k,s", [(2, 2), (3, 1), (2, 1), (3, 2)])
+@pytest.mark.parametrize("k,s", [(2, 2), (3, 1), (2, 1), (3, 2), (3, 3), ((2, 3), (2, 3))])
 def test_max_pool2d_ties_after_relu_match_torch(k, s):
-    """ReLU's zeros make whole windows tie: the gradient goes to the first maximum only."""
+    """ReLU's zeros make whole windows tie: the gradient goes to the first maximum only (in
+    both layouts; stride = kernel takes the tiled backward, the others the strided one)."""
     rng = np.random.default_rng(5)
     x = np.maximum(rng.standard_normal((2, 3, 8, 7)), 0)
     check_op([], lambda x: TF.max_pool2d(x, k, s), lambda x: max_pool2d(x, k, s), arrays=[x])
+    check_op(
+        [],
+        lambda x: TF.max_pool2d(x.permute(0, 3, 1, 2), k, s).permute(0, 2, 3, 1),
+        lambda x: max_pool2d(x, k, s, data_format="channels_last"),
+        arrays=[np.ascontiguousarray(x.transpose(0, 2, 3, 1))],
+    )
+
+
+@pytest.mark.parametrize("k", [2, 3, (3, 2)])
+def test_max_pool2d_ties_between_positive_values_match_torch(k):
+    """Quantized inputs (pixels k/255) tie at positive values too; the gradient of each
+    window still goes to its first maximum, wherever it lies in the window."""
+    x = np.random.default_rng(6).integers(0, 3, (2, 4, 6, 9)).astype(np.float64)
+    check_op([], lambda x: TF.max_pool2d(x, k), lambda x: max_pool2d(x, k), arrays=[x])
 
 
 def test_pools_pass_central_differences():

@@ -38,6 +38,8 @@ def _data(n=64, seed=0):
 
 
 def test_multi_input_output_shared_layer_and_merging_train_like_keras() -> None:
+    keras.utils.clear_session()  # the automatic names (add, add_1, ...) start afresh in both
+    nk.utils.clear_session()
     xa, xb, ya, yb = _data()
     theirs, ours, hk, hn = train_both(
         _two_input_model,

@@ -37,8 +37,9 @@ def test_dense_arguments() -> None:
         Dropout(1.5)
     with pytest.raises(ValueError, match="shape="):
         Input()
-    with pytest.raises(ValueError, match="expects 3 inputs but the previous layer outputs 4"):
-        Sequential([Dense(4, input_dim=2), Dense(1, input_dim=3)])
+    # as in Keras 3, only the first layer's input shape counts; a later one is ignored
+    model = Sequential([Dense(4, input_dim=2), Dense(1, input_dim=3)])
+    assert model.layers[1].kernel.shape == (4, 1)
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "softmax", "linear"])

@@ -24,6 +24,7 @@ from .activations import (
     swish,
 )
 from .conv_ops import conv1d, conv2d
+from .conv_transpose_ops import conv_transpose1d, conv_transpose2d
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import gradcheck
@@ -64,6 +65,8 @@ __all__ = [
     "concatenate",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "dense",
     "div",
     "draw",

@@ -4,7 +4,8 @@ Each op returns its gradients in the broadcast shape of the output; the engine s
 to each input's shape (``sum_to_shape``). Operands follow PyTorch's type promotion where it
 differs from NumPy's: an integer tensor meeting a float tensor takes the float's dtype
 (int64 × float32 → float32, not float64), and a Python scalar takes the tensor's float dtype
-(float32 if the tensor is an integer one). True division of integers is float32.
+(float32 if the tensor is an integer one). True division of integers is float32. Two float
+tensors of which one is 0-d take the other's dtype (float32 × 0-d float64 → float32), as in PyTorch.
 """
 
 from __future__ import annotations
@@ -36,15 +37,43 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's rule for an integer (or bool) tensor meeting a float one: it takes the float's
-    dtype (NumPy would widen int64 × float32 to float64). Integer tensors never need a gradient,
-    so the cast copy is a constant."""
+    """PyTorch's rules where they differ from NumPy's: an integer (or bool) tensor meeting a float
+    one takes the float's dtype (NumPy would widen int64 × float32 to float64; integer tensors
+    never need a gradient, so the cast copy is a constant), and a 0-d float tensor meeting a float
+    tensor with dimensions takes that tensor's dtype (a cast the gradient flows through)."""
     ka, kb = a._data.dtype.kind, b._data.dtype.kind
+    if ka == kb == "f" and (a._data.ndim == 0) != (b._data.ndim == 0):
+        # two floats, one of them 0-d: the tensor with dimensions sets the dtype (torch's rule)
+        if a._data.ndim == 0:
+            return Cast(b._data.dtype).apply(a), b
+        return a, Cast(a._data.dtype).apply(b)
     if ka == "f" and kb in "iub":
         return a, Tensor(b._data.astype(a._data.dtype))
     if kb == "f" and ka in "iub":
         return Tensor(a._data.astype(b._data.dtype)), b
     return a, b
+
+
+class Cast(Function):
+    """y = x in another float dtype; dy/dx = 1, cast back to x's dtype."""
+
+    __slots__ = ("dtype", "source")
+    saves_tensors = False
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.source = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g.astype(self.source),)
+
+
+def cast(x: Any, dtype: Any) -> Tensor:
+    """``x`` converted to ``dtype``; the gradient flows back converted to ``x``'s dtype."""
+    return Cast(np.dtype(dtype)).apply(as_tensor(x))
 
 
 def to_float(t: Tensor) -> Tensor:

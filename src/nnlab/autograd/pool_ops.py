@@ -62,6 +62,8 @@ class MaxPool2d(_Pool2d):
     Forward: one whole-array ``np.maximum`` per kernel offset. Backward: the gradient of each
     window goes to its first maximal element in the offsets' order (PyTorch's rule for ties,
     which ReLU's zeros make common): per offset, hit = (xp[offset] == y) and not yet taken.
+    When the windows tile the input (stride = kernel, no padding) the same rule runs on one
+    reshaped view, without strided scatters (:meth:`_tiled_backward`).
     """
 
     __slots__ = ("xp", "out")
@@ -88,8 +90,10 @@ class MaxPool2d(_Pool2d):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         g = grad if self.last else grad.transpose(0, 2, 3, 1)
-        dxp = self._padded_zeros(grad.dtype)
         win = self.win
+        if win.stride == win.kernel and win.pads == ((0, 0), (0, 0)):
+            return (self._from_nhwc(self._tiled_backward(g)),)
+        dxp = self._padded_zeros(grad.dtype)
         overlapping = win.stride[0] < win.kernel[0] or win.stride[1] < win.kernel[1]
         free = np.ones(self.out.shape, dtype=bool)  # windows whose maximum is not yet found
         hit = np.empty(self.out.shape, dtype=bool)
@@ -102,6 +106,43 @@ class MaxPool2d(_Pool2d):
             else:
                 np.multiply(g, hit, out=dxp[:, rows, cols])
         return (self._from_nhwc(crop_nhwc(dxp, win)),)
+
+    def _tiled_backward(self, g: np.ndarray) -> np.ndarray:
+        """The backward when the windows tile the input (stride = kernel, no padding: the
+        default pooling): whole-array steps on the view x6[n, oh, i, ow, j, c] =
+        x[n, oh kh + i, ow kw + j, c] (:func:`tiles`), with no strided scatter.
+
+        hit = (x6 == y[:, :, None, :, None]) marks every maximum of each window; going
+        through the offsets in order, hit[.., i, .., j, ..] &= not taken keeps the first one
+        (ties); then dx6 = hit · g[:, :, None, :, None]. Rows and columns past the last
+        window (H not a multiple of kh) get zeros.
+        """
+        x6 = tiles(self.xp, self.win)
+        hit = x6 == self.out[:, :, None, :, None]
+        kh, kw = self.win.kernel
+        taken = hit[:, :, 0, :, 0].copy()
+        for i, j in np.ndindex(kh, kw):
+            if i or j:
+                h = hit[:, :, i, :, j]
+                np.greater(h, taken, out=h)  # h and not taken
+                taken |= h
+        dx6 = hit * g[:, :, None, :, None]
+        n, oh, _, ow, _, c = dx6.shape
+        dx = dx6.reshape(n, oh * kh, ow * kw, c)
+        if dx.shape == self.x_shape:
+            return dx
+        full = np.zeros(self.x_shape, dtype=g.dtype)
+        full[:, : oh * kh, : ow * kw] = dx
+        return full
+
+
+def tiles(x: np.ndarray, win: Window) -> np.ndarray:
+    """The view x6 (N, OH, kh, OW, kw, C) of x (N, H, W, C) cut into the kh×kw windows of a
+    pooling with stride = kernel and no padding: x6[n, oh, i, ow, j, c] = x[n, oh kh + i,
+    ow kw + j, c] (a reshape of x[:, :OH kh, :OW kw], no copy)."""
+    (kh, kw), (oh, ow) = win.kernel, win.out
+    n, c = x.shape[0], x.shape[3]
+    return x[:, : oh * kh, : ow * kw].reshape(n, oh, kh, ow, kw, c)
 
 
 def max_pool2d(

@@ -211,18 +211,35 @@ class Pad(Function):
         return (g[self.inner],)
 
 
-def pad(x: Any, pad_width: Sequence[tuple[int, int]], value: float = 0.0) -> Tensor:
+def _pad_widths(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...] | None:
+    """``pad_width`` as one (before, after) pair per axis, with ``np.pad``'s shorthands: one int
+    (the same on both sides of every axis) and one pair, or a list of one pair (the same pair for
+    every axis)."""
+    if isinstance(pad_width, str | bytes):
+        return None
+    try:
+        if np.ndim(pad_width) == 0:
+            n = int(pad_width)
+            return ((n, n),) * ndim
+        if np.shape(pad_width) in ((2,), (1, 2)):
+            before, after = np.reshape(pad_width, 2)
+            return ((int(before), int(after)),) * ndim
+        return tuple((int(b), int(a)) for b, a in pad_width)
+    except (TypeError, ValueError):
+        return None
+
+
+def pad(x: Any, pad_width: Any, value: float = 0.0) -> Tensor:
     """Pad with the constant ``value``, in NumPy's order: ``pad_width`` holds one
     ``(before, after)`` pair of non-negative ints per axis, first axis first (as ``np.pad``;
-    ``nnlab.nn.functional.pad`` takes PyTorch's flat, last-axis-first order).
+    ``nnlab.nn.functional.pad`` takes PyTorch's flat, last-axis-first order). As in ``np.pad``,
+    one int pads every side by that much and one pair applies to every axis.
 
     >>> pad(x, ((0, 0), (1, 2)))   # x (N, 3) -> (N, 6): one column before, two after
+    >>> pad(x, 1)                  # x (N, 3) -> (N + 2, 5)
     """
     x = as_tensor(x)
-    try:
-        widths: tuple[tuple[int, int], ...] | None = tuple((int(b), int(a)) for b, a in pad_width)
-    except (TypeError, ValueError):
-        widths = None
+    widths = _pad_widths(pad_width, x.ndim)
     if widths is None or len(widths) != x.ndim or any(min(w) < 0 for w in widths):
         raise ValueError(
             f"pad: pad_width must hold {x.ndim} (before, after) pairs of non-negative ints, one "

@@ -15,6 +15,7 @@ Submodules: ``models``, ``layers``, ``optimizers``, ``losses``, ``metrics``, ``c
 from . import (
     activations,
     callbacks,
+    constraints,  # kvar
     datasets,
     initializers,
     layers,
@@ -23,21 +24,27 @@ from . import (
     models,
     ops,
     optimizers,
+    random,  # kvar
     regularizers,
     saving,
     utils,
 )
 from .layers import Input, Layer
+from .layers.input_layer import KerasTensor
 from .models import Model, Sequential, load_model
 from .utils import set_random_seed
+from .variables import Variable  # kvar: keras.Variable
 
 __all__ = [
     "Input",
+    "KerasTensor",
     "Layer",
     "Model",
     "Sequential",
+    "Variable",  # kvar
     "activations",
     "callbacks",
+    "constraints",  # kvar
     "datasets",
     "initializers",
     "layers",
@@ -47,6 +54,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "random",  # kvar
     "regularizers",
     "saving",
     "set_random_seed",

@@ -330,8 +330,12 @@ def get(spec: Any) -> Activation:
     form (``{'class_name': 'function', 'config': 'relu'}``) or any callable (returned as is)."""
     if spec is None:
         return linear
-    if isinstance(spec, str) and spec in ACTIVATIONS:
-        return ACTIVATIONS[spec]
+    if isinstance(spec, str):
+        if spec in ACTIVATIONS:
+            return ACTIVATIONS[spec]
+        registered = _registered(spec)  # a function given to register_keras_serializable
+        if registered is not None:
+            return registered
     if isinstance(spec, dict):
         return deserialize(spec)
     if callable(spec) and not isinstance(spec, str):
@@ -346,6 +350,8 @@ def serialize(fn: Activation) -> str:
     """The Keras name of an activation function (``serialize(keras.activations.swish)`` is
     'silu', as in Keras)."""
     name = _NAME_OF.get(fn)
+    if name is None and _registered_name(fn) is not None:  # kvar: a registered function
+        return str(_registered_name(fn))
     if name is None:
         raise ValueError(
             f"Unknown activation function {fn!r} cannot be serialized: use one of Keras's "
@@ -360,6 +366,31 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Ac
     name = config.get("config") if isinstance(config, dict) else config
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if isinstance(name, str) and name not in ACTIVATIONS and _registered(name) is not None:
+        return _registered(name)  # kvar: register_keras_serializable / custom_object_scope
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {config!r}; expected one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]
+
+
+# --- kvar: functions registered with keras.saving.register_keras_serializable
+def _registered(name: str) -> Any:
+    """The callable registered (or in the active custom_object_scope) under ``name``, or None."""
+    from .saving.object_registration import get_registered_object
+
+    found = get_registered_object(name)
+    return found if callable(found) and not isinstance(found, type) else None
+
+
+def _registered_name(fn: Any) -> str | None:
+    """``"package>name"`` of a registered function, or None."""
+    from .saving.object_registration import GLOBAL_CUSTOM_NAMES
+
+    try:
+        return GLOBAL_CUSTOM_NAMES.get(fn)
+    except TypeError:
+        return None
+
+
+# --- kvar end
+

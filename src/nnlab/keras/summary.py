@@ -83,14 +83,9 @@ def _shape(layer: Any) -> str:
 
 
 def summary_lines(model: Any) -> list[str]:
-    """The lines of the summary table; ValueError if the model is not built."""
+    """The lines of the summary table (an unbuilt layer shows '?' and '0 (unbuilt)')."""
     from .models.functional import Functional
 
-    if not model.built:
-        raise ValueError(
-            "summary: the model is not built yet; start with Input(shape=(n,)), give the first "
-            "layer input_shape=, call model.build((None, n)), or fit it"
-        )
     functional = isinstance(model, Functional)
     widths = FUNCTIONAL_WIDTHS if functional else SEQUENTIAL_WIDTHS
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
@@ -98,11 +93,13 @@ def summary_lines(model: Any) -> list[str]:
     lines += _row(header, widths, "┃")
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
     rows: list[list[str]] = []
-    for layer in model.layers:
+    for layer in model._operations if functional else model.layers:
+        built = getattr(layer, "built", True)
+        params = layer.count_params() if hasattr(layer, "count_params") else 0
         cells = [
             f"{layer.name} ({type(layer).__name__})",
             _shape(layer),
-            f"{layer.count_params():,}",
+            f"{params:,}" if built else "0 (unbuilt)",
         ]
         if functional:
             cells.append(_connections(model, layer))

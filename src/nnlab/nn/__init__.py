@@ -9,6 +9,7 @@ activations as functions in ``nnlab.nn.functional``.
 
 from . import functional, init
 from .conv import Conv1d, Conv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .layers import (
     Dropout,
     Dropout2d,
@@ -32,6 +33,8 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "Dropout",
     "Dropout2d",
     "Flatten",

@@ -11,8 +11,9 @@ Activation, ReLU, LeakyReLU, ELU, Softmax   Relu, LeakyRelu, Elu, Softmax, Sigmo
 Dropout and the other noise layers          Identity (inference)
 Flatten, Reshape                            Flatten (axis=1), Reshape (batch kept)
 Conv1D, Conv2D                              Transpose to channels first, Conv, Transpose back
+Conv1DTranspose, Conv2DTranspose            the same around a ConvTranspose
 DepthwiseConv2D, SeparableConv2D            Conv (group = channels), then a 1x1 Conv
-ZeroPadding2D, Cropping2D, UpSampling2D     Pad, Slice, Resize (nearest)
+ZeroPadding, Cropping, UpSampling 1D/2D/3D  Pad, Slice, Resize (nearest)
 Max/AveragePooling1D/2D                     Transpose, MaxPool / AveragePool, Transpose
 GlobalAverage/MaxPooling1D/2D               ReduceMean / ReduceMax over the spatial axes
 BatchNormalization (inference)              Mul, Add: y = x s + t, s = γ/√(σ² + ε), t = β - μ s
@@ -303,6 +304,48 @@ def _spatial(op: str, nd: int) -> Emit:
     return emit
 
 
+def _conv_transpose(nd: int) -> Emit:
+    """Conv1DTranspose, Conv2DTranspose: a ConvTranspose (channels first) whose pads and
+    output_padding place Keras's output window in the uncropped output."""
+
+    def emit(
+        g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
+    ) -> str:
+        from nnlab.keras.layers.conv_transpose import transpose_window
+
+        last = cfg.get("data_format", "channels_last") != "channels_first"
+        to_first, to_last = _channels_first(nd)
+        if last:
+            x = g.node("Transpose", [x], f"{name}.to_channels_first", perm=to_first)
+        kernel, strides = _ints(cfg["kernel_size"], nd), _ints(cfg.get("strides", 1), nd)
+        dilations = _ints(cfg.get("dilation_rate", 1), nd)
+        extra = cfg.get("output_padding")
+        extra = [None] * nd if extra is None else _ints(extra, nd)
+        windows = [
+            transpose_window(k, s, d, cfg.get("padding", "valid"), e)
+            for k, s, d, e in zip(kernel, strides, dilations, extra, strict=True)
+        ]
+        # (k..., filters, in) -> (in, filters, k...), ONNX's ConvTranspose weight
+        inputs = [x, g.constant(f"{name}.kernel", np.transpose(w[0], (nd + 1, nd, *range(nd))))]
+        if cfg.get("use_bias", True):
+            inputs.append(g.constant(f"{name}.bias", w[1]))
+        out = g.node(
+            "ConvTranspose",
+            inputs,
+            name,
+            kernel_shape=kernel,
+            strides=strides,
+            dilations=dilations,
+            pads=[start for start, _, _ in windows] + [end for _, end, _ in windows],
+            output_padding=[e for _, _, e in windows],
+        )
+        if last:
+            out = g.node("Transpose", [out], f"{name}.to_channels_last", perm=to_last)
+        return _activation(g, out, f"{name}.activation", cfg.get("activation"))
+
+    return emit
+
+
 def _depthwise(separable: bool) -> Emit:
     """DepthwiseConv2D: a Conv with one group per input channel (output channel c m + j);
     SeparableConv2D: that, then a 1x1 Conv (the pointwise kernel) with the bias."""
@@ -336,36 +379,42 @@ def _depthwise(separable: bool) -> Emit:
     return emit
 
 
-def _pairs(value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+def _sides(value: Any, nd: int) -> list[tuple[int, int]]:
+    """Keras's padding/cropping forms, as (before, after) per spatial axis: an int; in 1-D one
+    (before, after) pair; otherwise one int or one pair per axis."""
     if isinstance(value, int):
-        value = (value, value)
-    h, w = ((v, v) if isinstance(v, int) else tuple(v) for v in value)
-    return (int(h[0]), int(h[1])), (int(w[0]), int(w[1]))
+        return [(value, value)] * nd
+    if nd == 1:
+        return [(int(value[0]), int(value[1]))]
+    return [(int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1])) for v in value]
 
 
-def _spatial_axes(cfg: dict[str, Any]) -> list[int]:
-    return [1, 2] if cfg.get("data_format", "channels_last") != "channels_first" else [2, 3]
+def _spatial_axes(cfg: dict[str, Any], nd: int) -> list[int]:
+    first = cfg.get("data_format", "channels_last") == "channels_first"
+    return list(range(2, nd + 2)) if first else list(range(1, nd + 1))
 
 
 def _zero_padding(
     g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
 ) -> str:
-    (t, b), (left, r) = _pairs(cfg["padding"])
-    begin, end = [0, 0, 0, 0], [0, 0, 0, 0]
-    (ah, aw) = _spatial_axes(cfg)
-    begin[ah], begin[aw], end[ah], end[aw] = t, left, b, r
+    nd = len(shape) - 2
+    begin, end = [0] * len(shape), [0] * len(shape)
+    for axis, (before, after) in zip(
+        _spatial_axes(cfg, nd), _sides(cfg["padding"], nd), strict=True
+    ):
+        begin[axis], end[axis] = before, after
     return g.node("Pad", [x, g.constant(f"{name}.pads", begin + end, np.int64)], name)
 
 
 def _cropping(
     g: Graph, x: str, name: str, cfg: dict[str, Any], w: list[np.ndarray], shape: Shape
 ) -> str:
-    (t, b), (left, r) = _pairs(cfg["cropping"])
-    axes = _spatial_axes(cfg)
-    ends = [int(shape[axes[0]] or 0) - b, int(shape[axes[1]] or 0) - r]
+    nd = len(shape) - 2
+    axes, sides = _spatial_axes(cfg, nd), _sides(cfg["cropping"], nd)
+    ends = [int(shape[a] or 0) - after for a, (_, after) in zip(axes, sides, strict=True)]
     inputs = [
         x,
-        g.constant(f"{name}.starts", [t, left], np.int64),
+        g.constant(f"{name}.starts", [before for before, _ in sides], np.int64),
         g.constant(f"{name}.ends", ends, np.int64),
         g.constant(f"{name}.axes", axes, np.int64),
     ]
@@ -377,9 +426,10 @@ def _upsampling(
 ) -> str:
     if cfg.get("interpolation", "nearest") != "nearest":
         raise ValueError(f"export: layer {name!r}: only nearest upsampling is exported")
-    size = _ints(cfg.get("size", 2), 2)
-    scales = [1.0, 1.0, 1.0, 1.0]
-    for axis, factor in zip(_spatial_axes(cfg), size, strict=True):
+    nd = len(shape) - 2
+    size = _ints(cfg.get("size", 2), nd)
+    scales = [1.0] * len(shape)
+    for axis, factor in zip(_spatial_axes(cfg, nd), size, strict=True):
         scales[axis] = float(factor)
     inputs = [x, "", g.constant(f"{name}.scales", scales)]  # no region of interest
     return g.node(
@@ -486,9 +536,17 @@ LAYERS: dict[str, Emit] = {
     "Conv2D": _spatial("Conv", 2),
     "DepthwiseConv2D": _depthwise(separable=False),
     "SeparableConv2D": _depthwise(separable=True),
+    "Conv1DTranspose": _conv_transpose(1),
+    "Conv2DTranspose": _conv_transpose(2),
+    "ZeroPadding1D": _zero_padding,
     "ZeroPadding2D": _zero_padding,
+    "ZeroPadding3D": _zero_padding,
+    "Cropping1D": _cropping,
     "Cropping2D": _cropping,
+    "Cropping3D": _cropping,
+    "UpSampling1D": _upsampling,
     "UpSampling2D": _upsampling,
+    "UpSampling3D": _upsampling,
     "MaxPooling1D": _spatial("MaxPool", 1),
     "MaxPooling2D": _spatial("MaxPool", 2),
     "AveragePooling1D": _spatial("AveragePool", 1),
@@ -504,6 +562,7 @@ for _noise in (
     "Dropout",
     "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "GaussianNoise",
     "GaussianDropout",
     "AlphaDropout",

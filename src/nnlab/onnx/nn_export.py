@@ -10,6 +10,7 @@ ReLU, Sigmoid, Tanh, Softmax(axis)     Relu, Sigmoid, Tanh, Softmax(axis)
 Identity, Dropout, Dropout2d           Identity (dropout is the identity in evaluation)
 Flatten(start_dim, end_dim)            Flatten (axis=1) or Reshape
 Conv1d, Conv2d                         Conv (pads, strides, dilations, group)
+ConvTranspose1d, ConvTranspose2d       ConvTranspose (pads, output_padding, ..., group)
 MaxPool2d, AvgPool2d                   MaxPool, AveragePool (count_include_pad)
 AdaptiveAvgPool2d                      GlobalAveragePool, or AveragePool
 BatchNorm1d, BatchNorm2d               BatchNormalization (running statistics)
@@ -37,6 +38,8 @@ from nnlab.nn import (
     BatchNorm2d,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     Dropout,
     Dropout2d,
     Flatten,
@@ -120,6 +123,25 @@ def _conv(g: Graph, m: Conv1d | Conv2d, x: str, name: str, shape: tuple[int, ...
     )
 
 
+def _conv_transpose(
+    g: Graph, m: ConvTranspose1d | ConvTranspose2d, x: str, name: str, shape: tuple[int, ...]
+) -> str:
+    inputs = [x, g.constant(f"{name}.weight", m.weight.data)]
+    if m.bias is not None:
+        inputs.append(g.constant(f"{name}.bias", m.bias.data))
+    return g.node(
+        "ConvTranspose",
+        inputs,
+        name,
+        kernel_shape=list(m.kernel_size),
+        strides=list(m.stride),
+        dilations=list(m.dilation),
+        pads=list(m.padding) * 2,
+        output_padding=list(m.output_padding),
+        group=int(m.groups),
+    )
+
+
 def _pool(op: str) -> Emit:
     def emit(g: Graph, m: Any, x: str, name: str, shape: tuple[int, ...]) -> str:
         attributes: dict[str, Any] = {
@@ -182,6 +204,8 @@ EMITTERS: dict[type, Emit] = {
     Flatten: _flatten,
     Conv1d: _conv,
     Conv2d: _conv,
+    ConvTranspose1d: _conv_transpose,
+    ConvTranspose2d: _conv_transpose,
     MaxPool2d: _pool("MaxPool"),
     AvgPool2d: _pool("AveragePool"),
     AdaptiveAvgPool2d: _adaptive,

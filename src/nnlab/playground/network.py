@@ -201,7 +201,8 @@ class PlaygroundNet:
         return [(w.data.copy(), b.data.copy()) for w, b in pairs]
 
     def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
-        """Set W[layer][to, frm] = value (the page's click-to-edit); revives a dead L1 weight."""
+        """Set ``W[layer][to, frm] = value`` (the page's click-to-edit); revives a dead L1
+        weight."""
         if not 0 <= layer < len(self.weights):
             raise ValueError(f"set_weight: layer must be in [0, {len(self.weights) - 1}]")
         w = self.weights[layer].data
@@ -213,7 +214,7 @@ class PlaygroundNet:
         self.dead[layer][to, frm] = False
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        """Set b[layer][neuron] = value."""
+        """Set ``b[layer][neuron] = value``."""
         if not 0 <= layer < len(self.biases):
             raise ValueError(f"set_bias: layer must be in [0, {len(self.biases) - 1}]")
         b = self.biases[layer].data

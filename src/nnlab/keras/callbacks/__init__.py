@@ -4,7 +4,7 @@ training, of each epoch and of each batch (Keras 3's ``keras.callbacks``).
 ``Callback`` defines every hook; ``CallbackList`` calls a list of them; the rest are Keras 3's
 catalogue: ``History``, ``ProgbarLogger``, ``EarlyStopping``, ``ReduceLROnPlateau``,
 ``ModelCheckpoint``, ``BackupAndRestore``, ``LearningRateScheduler``, ``TerminateOnNaN``,
-``CSVLogger``, ``LambdaCallback``.
+``CSVLogger``, ``LambdaCallback``, ``TensorBoard``.
 """
 
 from .callback import Callback, CallbackList, History
@@ -12,6 +12,7 @@ from .checkpoint import BackupAndRestore, ModelCheckpoint
 from .monitor import EarlyStopping, MonitorCallback, ReduceLROnPlateau
 from .progbar_logger import ProgbarLogger
 from .simple import CSVLogger, LambdaCallback, LearningRateScheduler, TerminateOnNaN
+from .tensorboard import TensorBoard
 
 __all__ = [
     "BackupAndRestore",
@@ -26,5 +27,6 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]

@@ -14,7 +14,8 @@
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
-- ``conv``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D, pooling, padding, ...).
+- ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
+  Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
 from .input_layer import Input, InputLayer, KerasTensor
 from .input_spec import InputSpec
@@ -71,7 +73,20 @@ from .regularization import (
     GaussianNoise,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .spatial import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation",
@@ -86,8 +101,12 @@ __all__ = [
     "BatchNormalization",
     "Concatenate",
     "Conv1D",
+    "Conv1DTranspose",
     "Conv2D",
+    "Conv2DTranspose",
+    "Cropping1D",
     "Cropping2D",
+    "Cropping3D",
     "Dense",
     "DepthwiseConv2D",
     "Dot",
@@ -129,11 +148,17 @@ __all__ = [
     "Reshape",
     "SeparableConv2D",
     "Softmax",
+    "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "Subtract",
     "UnitNormalization",
+    "UpSampling1D",
     "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
     "ZeroPadding2D",
+    "ZeroPadding3D",
     "add",
     "average",
     "concatenate",

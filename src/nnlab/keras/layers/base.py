@@ -15,10 +15,10 @@ Losses added with ``add_loss`` during a call (an activity regularizer's, for ins
 collected in ``layer.losses`` (with the weight penalties) and are cleared when the next outermost
 call starts.
 
-Weights are :class:`nnlab.nn.Parameter`; a frozen layer (``trainable = False``, also set on its
-sub-layers) lists them in ``non_trainable_weights`` and no gradient is computed for them. The
-order of ``weights`` (and of ``get_weights``) is: this layer's trainable weights in creation order,
-its non-trainable ones, then each sub-layer's weights.
+Weights are :class:`keras.Variable` (an :class:`nnlab.nn.Parameter`); a frozen layer
+(``trainable = False``, also set on its sub-layers) lists them in ``non_trainable_weights`` and no
+gradient is computed for them. The order of ``weights`` (and of ``get_weights``) is: this layer's
+trainable weights in creation order, its non-trainable ones, then each sub-layer's weights.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ import numpy as np
 from nnlab.autograd import Tensor, no_grad
 from nnlab.nn import Module, Parameter
 
-from .. import initializers, regularizers
+from .. import constraints, regularizers
 from ..utils import new_rng, snake_case, unique_name
+from ..variables import Variable, initial_value, set_path
 from .input_spec import assert_input_compatibility
 
-__all__ = ["Layer", "as_shape", "to_tensor"]
+__all__ = ["Layer", "as_shape", "initial_value", "to_tensor"]
 
 Shape = tuple[int | None, ...]
 
@@ -118,26 +119,6 @@ def _call_takes_training(cls: type) -> bool:
     return known
 
 
-def initial_value(spec: Any, shape: Shape, dtype: Any, rng: np.random.Generator) -> np.ndarray:
-    """The starting value of a weight from an initializer spec (name, object or callable)."""
-    shape_ints = tuple(int(d) for d in shape if d is not None)
-    if spec is None:
-        spec = "zeros"
-    if isinstance(spec, str):
-        value = initializers.get(spec)(shape_ints, rng=rng)  # type: ignore[misc]
-    elif callable(spec):
-        try:
-            value = spec(shape_ints, dtype=dtype, rng=rng)
-        except TypeError:
-            value = spec(shape_ints, dtype=dtype)
-    else:
-        raise ValueError(f"add_weight: unknown initializer {spec!r}")
-    value = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if value.shape != shape_ints:
-        value = np.broadcast_to(value, shape_ints)
-    return np.array(value, dtype=np.dtype(dtype or "float32"))
-
-
 class LayerCache:
     """The flattened layer list of a model, fixed while ``fit``/``evaluate``/``predict`` run
     (walking the attributes at every batch would cost more than a small model's step). A plain
@@ -194,7 +175,7 @@ class Layer(Module):
         self._trainable_weights: list[Parameter] = []
         self._non_trainable_weights: list[Parameter] = []
         self._penalties: list[tuple[Parameter, Any]] = []
-        self._constraints: list[tuple[Parameter, Any]] = []
+        self._constraints: list[tuple[Parameter, Any]] = []  # unused: weights hold theirs
         self._losses: list[Tensor] = []
         self._rng: np.random.Generator | None = None
         self._inbound_nodes: list[Any] = []
@@ -226,20 +207,35 @@ class Layer(Module):
         constraint: Any = None,
         name: str | None = None,
         **kwargs: Any,
-    ) -> Parameter:
-        """A new weight of ``shape`` drawn by ``initializer`` from ``self.rng`` (default
-        'glorot_uniform' for floats, as Keras), registered in ``weights`` in creation order."""
+    ) -> Variable:
+        """A new weight (a :class:`keras.Variable`) of ``shape`` drawn by ``initializer`` from
+        ``self.rng`` (default 'glorot_uniform' for float weights of rank >= 2, else 'zeros'),
+        registered in ``weights`` in creation order; its ``path`` is 'layer_name/name'.
+
+        ``regularizer`` (name, object or callable) adds its penalty to ``losses``;
+        ``constraint`` (name such as 'non_neg', object or callable) projects the weight after
+        each optimizer update. ``autocast``, ``aggregation`` and ``overwrite_with_gradient``
+        are accepted for Keras compatibility."""
+        unknown = set(kwargs) - {"autocast", "aggregation", "overwrite_with_gradient"}
+        if unknown:
+            raise TypeError(f"add_weight: unexpected argument(s) {sorted(unknown)}")
+        if isinstance(shape, str):
+            raise ValueError(
+                "`name` must be passed as a keyword argument. "
+                f"Received: add_weight('{shape}', ...). Use: add_weight(shape=..., name='{shape}')."
+            )
         shape = as_shape((), "add_weight") if shape is None else as_shape(shape, "add_weight")
         if initializer is None:
             initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
         value = initial_value(initializer, shape, dtype, self.rng)
-        weight = Parameter(value, requires_grad=bool(trainable) and self._trainable)
+        weight = Variable(value, trainable=bool(trainable) and self._trainable, name=name)
+        set_path(weight, self.name)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
         reg = _regularizer(regularizer, f"{self.name}.add_weight")
+        weight.regularizer = reg
         if reg is not None:
             self._penalties.append((weight, reg))
-        if constraint is not None:
-            self._constraints.append((weight, constraint))
+        weight.constraint = constraints.get(constraint)  # applied by the optimizer
         return weight
 
     def _sublayers(self) -> Iterator[Layer]:
@@ -283,10 +279,15 @@ class Layer(Module):
 
     @property
     def trainable_weights(self) -> list[Parameter]:
-        """The weights ``fit`` updates (none when ``trainable`` is False)."""
+        """The weights ``fit`` updates: none when ``trainable`` is False, and not those whose
+        own ``trainable`` was set to False (as in Keras)."""
         if not self._trainable:
             return []
-        return self._collect(lambda la: la._trainable_weights if la._trainable else [])
+        return self._collect(
+            lambda la: (
+                [w for w in la._trainable_weights if w.requires_grad] if la._trainable else []
+            )
+        )
 
     @property
     def non_trainable_weights(self) -> list[Parameter]:
@@ -316,7 +317,10 @@ class Layer(Module):
         for layer in self._flatten_layers():
             layer._trainable = bool(value)
             for w in layer._trainable_weights:
-                w.requires_grad = bool(value)
+                if isinstance(w, Variable):
+                    w.trainable = bool(value)
+                else:
+                    w.requires_grad = bool(value)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights, in ``weights`` order."""

@@ -100,11 +100,15 @@ def conv_output_length(
     return -(-length // stride)  # "same" and "causal"
 
 
-def check_constraint(constraint: Any, where: str) -> Any:
-    """A weight constraint is None or a callable w -> w (applied after each update)."""
-    if constraint is not None and not callable(constraint):
-        raise ValueError(f"{where}: a constraint must be None or callable, got {constraint!r}")
-    return constraint
+def check_constraint(constraint: Any, where: str) -> Any:  # kvar: keras.constraints
+    """A weight constraint (``keras.constraints.get``: a name such as 'max_norm', a config, a
+    Constraint or a callable w -> w), applied after each optimizer update."""
+    from .. import constraints
+
+    try:
+        return constraints.get(constraint)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
 
 
 # ------------------------------------------------------------------ the layers

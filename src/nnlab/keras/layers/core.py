@@ -191,18 +191,15 @@ def _initializer(spec: Any, where: str) -> Any:
     return initializers.get(spec, where)
 
 
-def _constraint(spec: Any, key: str) -> Any:
-    """A weight constraint: None, a callable w -> projected w (applied after each update), or,
-    once ``keras.constraints`` exists, any identifier its ``get`` accepts ('non_neg', ...)."""
+def _constraint(spec: Any, key: str) -> Any:  # kvar: keras.constraints
+    """A weight constraint (``keras.constraints.get``: a name such as 'non_neg', a config, a
+    Constraint or a callable w -> projected w), applied after each optimizer update."""
+    from .. import constraints
+
     try:
-        from .. import constraints  # type: ignore[attr-defined]
-    except ImportError:
-        constraints = None
-    if constraints is not None and hasattr(constraints, "get"):
         return constraints.get(spec)
-    if spec is None or callable(spec):
-        return spec
-    raise ValueError(f"Could not interpret constraint identifier: {spec}")
+    except ValueError as err:
+        raise ValueError(f"{key}: {err}") from None
 
 
 def _reg(spec: Any, where: str) -> Any:

@@ -21,17 +21,24 @@ __all__ = ["Input", "InputLayer", "KerasTensor", "Node", "symbolic_call"]
 
 
 class Node:
-    """One call of ``layer`` on symbolic inputs: ``outputs = layer(inputs, *args, **kwargs)``."""
+    """One call ``outputs = operation(inputs, *args, **kwargs)`` on symbolic inputs; the
+    operation is a layer or a ``keras.ops`` :class:`~nnlab.keras.ops.Operation`."""
 
     def __init__(
-        self, layer: Layer, inputs: Any, outputs: Any, args: tuple[Any, ...], kwargs: dict
+        self, layer: Any, inputs: Any, outputs: Any, args: tuple[Any, ...], kwargs: dict
     ) -> None:
         self.layer, self.inputs, self.outputs = layer, inputs, outputs
         self.args, self.kwargs = args, kwargs
 
     @property
+    def operation(self) -> Any:
+        return self.layer
+
+    @property
     def input_tensors(self) -> list[KerasTensor]:
-        return [t for t in _flatten(self.inputs) if isinstance(t, KerasTensor)]
+        """Every KerasTensor among the call's arguments (the first, the others, the keywords)."""
+        found = _flatten([self.inputs, list(self.args), list(self.kwargs.values())])
+        return [t for t in found if isinstance(t, KerasTensor)]
 
     @property
     def output_tensors(self) -> list[KerasTensor]:
@@ -46,16 +53,34 @@ class Node:
         return [t._keras_history[0] for t in self.input_tensors if t._keras_history is not None]
 
 
+def _ops() -> Any:
+    from .. import ops
+
+    return ops
+
+
 class KerasTensor:
     """A symbolic tensor: ``shape`` (batch axis first, None where unknown), ``dtype``, ``name``.
 
-    Arithmetic on KerasTensors (``a + b``, ``-a``, ``a * 2``) and the functions of
-    ``nnlab.keras.ops`` record an operation layer, as in Keras 3's functional API.
+    ``keras.KerasTensor(shape)`` makes a free one (no history: usable to ask a layer or a model
+    for its output shape); ``keras.Input`` makes the inputs of a functional model. Arithmetic
+    (``a + b``, ``-a``, ``a * 2``, ``a @ w``, ``a ** 2``), comparisons, slicing (``x[:, 0]``)
+    and every function of ``keras.ops`` record an operation of the graph, as in Keras 3.
     """
 
-    def __init__(self, shape: Any, dtype: str = "float32", name: str | None = None) -> None:
+    def __init__(
+        self,
+        shape: Any,
+        dtype: Any = "float32",
+        sparse: bool = False,
+        ragged: bool = False,
+        record_history: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.shape: Shape = as_shape(shape, "KerasTensor")
-        self.dtype = dtype
+        self.dtype = np.dtype(getattr(dtype, "name", dtype) or "float32").name
+        self.sparse, self.ragged = bool(sparse), bool(ragged)
         self.name = name or unique_name("keras_tensor")
         self._keras_history: tuple[Node, int] | None = None  # (node, index among its outputs)
 
@@ -64,59 +89,130 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+        return (
+            f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
+            f"ragged={self.ragged}, name={self.name}>"
+        )
 
     def __bool__(self) -> bool:
-        raise TypeError("a symbolic KerasTensor has no value to test with `if`")
+        raise TypeError("A symbolic KerasTensor cannot be used as a boolean.")
 
-    def _op(self, name: str, fn: Any, *others: Any) -> Any:
-        from .core import Lambda
+    def __len__(self) -> int:
+        raise TypeError(
+            "A symbolic KerasTensor has no len(); use .shape or keras.ops.shape instead"
+        )
 
-        return Lambda(fn, name=unique_name(name))([self, *others] if others else self)
+    def __iter__(self) -> Any:
+        raise TypeError("A symbolic KerasTensor cannot be iterated over.")
+
+    def reshape(self, *newshape: Any) -> Any:
+        shape = (
+            newshape[0]
+            if len(newshape) == 1 and isinstance(newshape[0], tuple | list)
+            else newshape
+        )
+        return _ops().reshape(self, tuple(shape))
 
     def __add__(self, other: Any) -> Any:
-        return _binary("add", lambda a, b: a + b, self, other)
+        return _ops().add(self, other)
 
     def __radd__(self, other: Any) -> Any:
-        return _binary("add", lambda a, b: b + a, self, other)
+        return _ops().add(other, self)
 
     def __sub__(self, other: Any) -> Any:
-        return _binary("subtract", lambda a, b: a - b, self, other)
+        return _ops().subtract(self, other)
 
     def __rsub__(self, other: Any) -> Any:
-        return _binary("subtract", lambda a, b: b - a, self, other)
+        return _ops().subtract(other, self)
 
     def __mul__(self, other: Any) -> Any:
-        return _binary("multiply", lambda a, b: a * b, self, other)
+        return _ops().multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        return _binary("multiply", lambda a, b: b * a, self, other)
+        return _ops().multiply(other, self)
 
     def __truediv__(self, other: Any) -> Any:
-        return _binary("divide", lambda a, b: a / b, self, other)
+        return _ops().true_divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        return _binary("divide", lambda a, b: b / a, self, other)
+        return _ops().true_divide(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return _ops().floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _ops().floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return _ops().mod(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return _ops().mod(other, self)
 
     def __matmul__(self, other: Any) -> Any:
-        return _binary("matmul", lambda a, b: a @ b, self, other)
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return _ops().matmul(other, self)
 
     def __pow__(self, other: Any) -> Any:
-        return _binary("power", lambda a, b: a**b, self, other)
+        return _ops().power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _ops().power(other, self)
 
     def __neg__(self) -> Any:
-        return self._op("negative", lambda a: -a)
+        return _ops().negative(self)
 
-    def __getitem__(self, index: Any) -> Any:
-        return self._op("get_item", lambda a: a[index])
+    def __pos__(self) -> Any:
+        return self
 
+    def __abs__(self) -> Any:
+        return _ops().absolute(self)
 
-def _binary(name: str, fn: Any, a: KerasTensor, b: Any) -> Any:
-    from .core import Lambda
+    def __invert__(self) -> Any:
+        return _ops().logical_not(self)
 
-    if isinstance(b, KerasTensor):
-        return Lambda(lambda xs: fn(xs[0], xs[1]), name=unique_name(name))([a, b])
-    return Lambda(lambda x: fn(x, b), name=unique_name(name))(a)
+    def __and__(self, other: Any) -> Any:
+        return _ops().logical_and(self, other)
+
+    def __rand__(self, other: Any) -> Any:
+        return _ops().logical_and(other, self)
+
+    def __or__(self, other: Any) -> Any:
+        return _ops().logical_or(self, other)
+
+    def __ror__(self, other: Any) -> Any:
+        return _ops().logical_or(other, self)
+
+    def __xor__(self, other: Any) -> Any:
+        return _ops().logical_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Any:
+        return _ops().logical_xor(other, self)
+
+    def __lt__(self, other: Any) -> Any:
+        return _ops().less(self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return _ops().greater(self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return _ops().greater_equal(self, other)
+
+    def __ne__(self, other: Any) -> Any:
+        return _ops().not_equal(self, other)
+
+    def __eq__(self, other: Any) -> Any:
+        return _ops().equal(self, other)
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, key: Any) -> Any:
+        return _ops().get_item(self, key)
 
 
 def _flatten(x: Any) -> list[Any]:
@@ -145,12 +241,18 @@ def symbolic_call(layer: Layer, inputs: Any, args: tuple[Any, ...], kwargs: dict
     """``layer(inputs)`` on KerasTensors: build, infer the output shape, record a Node."""
     shapes = _shapes(inputs)
     if not layer.built:
-        first = inputs if isinstance(inputs, KerasTensor) else None
-        if first is not None and layer._input_shape_arg is not None:
-            _check_compatible(layer, layer._input_shape_arg, first.shape)
         layer._build_shapes_arg = shapes
         layer.build(shapes)
         layer.built = True
+    from ..models.functional import Functional
+
+    if isinstance(layer, Functional):  # a functional model: its outputs in their structure
+        outputs = layer.compute_output_spec(inputs)
+        node = Node(layer, inputs, outputs, args, dict(kwargs))
+        layer._inbound_nodes.append(node)
+        for i, t in enumerate(_flatten(outputs)):
+            t._keras_history = (node, i)
+        return outputs
     out_shape = layer.compute_output_shape(shapes)
     dtype = _first_dtype(inputs)
 
@@ -174,13 +276,6 @@ def _first_dtype(inputs: Any) -> str:
         if isinstance(t, KerasTensor):
             return "float32" if t.dtype.startswith("int") or t.dtype == "bool" else t.dtype
     return "float32"
-
-
-def _check_compatible(layer: Layer, expected: Shape, got: Shape) -> None:
-    if len(expected) != len(got) or any(
-        e is not None and g is not None and e != g for e, g in zip(expected, got, strict=True)
-    ):
-        raise ValueError(f"layer {layer.name!r} expects inputs of shape {expected}, got {got}")
 
 
 class InputLayer(Layer):

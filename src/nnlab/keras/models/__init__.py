@@ -18,4 +18,4 @@ def load_model(
     """Read a model written by ``model.save`` (compiled again when it was compiled)."""
     from .. import saving
 
-    return saving.load_model(filepath, compile=compile)
+    return saving.load_model(filepath, compile=compile, custom_objects=custom_objects)  # kvar

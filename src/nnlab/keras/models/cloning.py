@@ -10,18 +10,85 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "clone_model",
     "deserialize_layer",
+    "deserialize_value",
     "model_from_json",
     "serialize_layer",
     "serialize_model",
+    "serialize_value",
 ]
 
 
+def serialize_value(value: Any) -> Any:
+    """A call argument as Keras 3 writes it in a node: slices as ``__slice__``, ``...`` as
+    ``__ellipsis__``, arrays as ``__numpy__``, Tensors as ``__tensor__``, NumPy scalars as
+    numbers."""
+    from nnlab.autograd import Tensor
+
+    if isinstance(value, slice):
+        return {
+            "class_name": "__slice__",
+            "config": {
+                "start": serialize_value(value.start),
+                "stop": serialize_value(value.stop),
+                "step": serialize_value(value.step),
+            },
+        }
+    if value is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(value, Tensor):
+        return {
+            "class_name": "__tensor__",
+            "config": {"value": value.data.tolist(), "dtype": value.dtype.name},
+        }
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return {
+            "class_name": "__numpy__",
+            "config": {"value": value.tolist(), "dtype": value.dtype.name},
+        }
+    if isinstance(value, np.generic | np.ndarray):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [serialize_value(v) for v in value]
+    return value
+
+
+def deserialize_value(value: Any) -> Any:
+    """The inverse of :func:`serialize_value` (plain values are returned as they are)."""
+    from nnlab.autograd import Tensor
+
+    if isinstance(value, list):
+        return [deserialize_value(v) for v in value]
+    if not isinstance(value, dict) or "class_name" not in value:
+        return value
+    kind, config = value["class_name"], value.get("config", {})
+    if kind == "__slice__":
+        return slice(*(deserialize_value(config.get(k)) for k in ("start", "stop", "step")))
+    if kind == "__ellipsis__":
+        return Ellipsis
+    if kind == "__numpy__":
+        return np.array(config["value"], dtype=config["dtype"])
+    if kind == "__tensor__":
+        return Tensor(np.array(config["value"], dtype=config["dtype"]))
+    return value
+
+
 def serialize_layer(layer: Any) -> dict[str, Any]:
-    """Keras's description of a layer (or model)."""
+    """Keras's description of a layer, a model or a ``keras.ops`` operation."""
     from ..layers import Layer
+    from ..ops import Operation
+
+    if isinstance(layer, Operation):
+        return {
+            "module": layer._module,
+            "class_name": type(layer).__name__,
+            "config": layer.get_config(),
+            "registered_name": type(layer).__name__,
+        }
 
     module = "keras.layers"
     from .model import Model
@@ -32,7 +99,7 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
         "module": module,
         "class_name": type(layer).__name__,
         "config": layer.get_config(),
-        "registered_name": None if _is_builtin(layer) else type(layer).__name__,
+        "registered_name": None if _is_builtin(layer) else _registered_name(type(layer)),
     }
     shapes = getattr(layer, "_build_shapes_arg", None)
     if isinstance(layer, Layer) and shapes is not None and not isinstance(layer, Model):
@@ -42,6 +109,12 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
 
 def serialize_model(model: Any) -> dict[str, Any]:
     return serialize_layer(model)
+
+
+def _registered_name(cls: type) -> str:  # kvar: "package>name" of a registered class
+    from ..saving.object_registration import get_registered_name
+
+    return get_registered_name(cls)
 
 
 def _is_builtin(layer: Any) -> bool:
@@ -68,9 +141,18 @@ def deserialize_layer(spec: dict[str, Any], custom_objects: Any = None) -> Any:
     """The layer (or model) described by ``spec``."""
     if not isinstance(spec, dict) or "class_name" not in spec:
         raise ValueError(f"deserialize_layer: expected {{'class_name', 'config'}}, got {spec!r}")
+    from ..ops import OPERATIONS
+
+    module = str(spec.get("module") or "")
+    if module.startswith("keras.src.ops") and spec["class_name"] in OPERATIONS:
+        return OPERATIONS[spec["class_name"]].from_config(dict(spec.get("config", {})))
     table = _registry(custom_objects)
     name = spec.get("registered_name") or spec["class_name"]
     cls = table.get(name) or table.get(spec["class_name"])
+    if cls is None:  # kvar: classes registered with keras.saving.register_keras_serializable
+        from ..saving.object_registration import lookup
+
+        cls = lookup(spec["class_name"], spec.get("registered_name"), custom_objects)
     if cls is None:
         raise ValueError(
             f"unknown layer class {spec['class_name']!r}; pass it in custom_objects="

@@ -1,121 +1,183 @@
-"""The functional API: ``Model(inputs, outputs)``, a graph of layer calls.
+"""The functional API: ``Model(inputs, outputs)``, a graph of layer and op calls.
 
     inputs = keras.Input(shape=(784,))
     x = layers.Dense(64, activation="relu")(inputs)
-    outputs = layers.Dense(10)(x)
+    outputs = layers.Dense(10)(x) + keras.ops.mean(x, axis=-1, keepdims=True)
     model = keras.Model(inputs=inputs, outputs=outputs)
 
-Each call of a layer on KerasTensors recorded a ``Node``; the model walks back from the outputs
-to the inputs to find the nodes it is made of. As in Keras 3, nodes and layers get a *depth* (0
-for the outputs, one more than the deepest node they feed), ``model.layers`` lists the layers by
-decreasing depth (ties in the order the walk met them), and running the model evaluates the
-nodes with every node after the nodes it reads. A layer called twice (a shared layer) appears
-once in ``layers`` and uses the same weights at both calls.
+Each call of a layer or of a ``keras.ops`` function on KerasTensors recorded a ``Node``; the
+model walks back from the outputs to the inputs to find the nodes it is made of. As in Keras 3,
+nodes and operations get a *depth* (0 for the outputs, one more than the deepest node they
+feed), ``model.operations`` lists them by decreasing depth (ties in the order the walk met them),
+``model.layers`` the layers among them, and running the model evaluates the nodes by decreasing
+depth. A layer called twice (a shared layer) appears once and uses the same weights at both
+calls. ``inputs`` and ``outputs`` may be nested lists, tuples and dicts (dicts in sorted-key
+order, as Keras flattens them); the outputs come back in the same structure. Inputs that are not
+``keras.Input`` tensors (a slice of another model) get a new ``Input`` of their shape.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+import numpy as np
+
 from ..layers.base import Layer
-from ..layers.input_layer import InputLayer, KerasTensor, Node
+from ..layers.input_layer import Input, InputLayer, KerasTensor, Node
 from ..utils import unique_name
 from .model import Model
+from .structure import flatten, flatten_with_paths, map_structure, pack_like
 
-__all__ = ["Functional"]
-
-
-def _flatten(x: Any) -> list[Any]:
-    if isinstance(x, list | tuple):
-        return [v for item in x for v in _flatten(item)]
-    if isinstance(x, dict):
-        return [v for item in x.values() for v in _flatten(item)]
-    return [x]
+__all__ = ["Functional", "map_graph"]
 
 
-def _map(x: Any, fn: Any) -> Any:
-    if isinstance(x, list | tuple):
-        return [_map(v, fn) for v in x]
-    if isinstance(x, dict):
-        return {k: _map(v, fn) for k, v in x.items()}
-    return fn(x)
+# --------------------------------------------------------------------------- the graph
+def _node_of(tensor: KerasTensor) -> Node:
+    if tensor._keras_history is None:
+        raise ValueError(
+            f"{tensor!r} does not come from keras.Input or a layer call; a functional model "
+            "is made of the calls between keras.Input tensors and the outputs"
+        )
+    return tensor._keras_history[0]
+
+
+def _build_map(
+    inputs: list[KerasTensor], outputs: list[KerasTensor]
+) -> tuple[list[Node], dict[int, int]]:
+    """The nodes between ``inputs`` and ``outputs``, parents first, and each operation's index
+    in the walk's order (Keras's ``_build_map``: depth first from each output, in order)."""
+    input_ids = {id(t) for t in inputs}
+    finished: set[int] = set()
+    in_progress: set[int] = set()
+    ordered: list[Node] = []
+    op_index: dict[int, int] = {}
+    stack: list[tuple[KerasTensor, bool]] = [(t, False) for t in reversed(outputs)]
+    while stack:  # iterative depth-first walk (a deep graph never hits the recursion limit)
+        tensor, expanded = stack.pop()
+        node = _node_of(tensor)
+        if expanded:
+            in_progress.discard(id(node))
+            if id(node) not in finished:
+                finished.add(id(node))
+                ordered.append(node)
+            continue
+        if id(node) in finished:
+            continue
+        if not node.is_input and id(tensor) in input_ids:
+            finished.add(id(node))
+            continue
+        if id(node) in in_progress:
+            raise ValueError(
+                f"Tensor {tensor} from operation '{node.layer.name}' is part of a cycle."
+            )
+        op_index.setdefault(id(node.layer), len(op_index))
+        in_progress.add(id(node))
+        stack.append((tensor, True))
+        if not node.is_input:
+            stack.extend((t, False) for t in reversed(node.input_tensors))
+    return ordered, op_index
 
 
 def map_graph(
     inputs: list[KerasTensor], outputs: list[KerasTensor]
-) -> tuple[list[Node], list[Layer]]:
-    """(nodes in an order that evaluates every node after its parents, layers in Keras's order)."""
-    input_ids = {id(t) for t in inputs}
-    visited: set[int] = set()
-    in_progress: set[int] = set()
-    post_order: list[Node] = []
-    layer_index: dict[int, int] = {}
-    layers_by_id: dict[int, Layer] = {}
-
-    def visit(tensor: KerasTensor) -> None:
-        history = tensor._keras_history
-        if history is None:
-            raise ValueError(f"{tensor!r} does not come from keras.Input or a layer call")
-        node = history[0]
-        if id(node) in in_progress:
-            raise ValueError(f"the graph has a cycle at layer {node.layer.name!r}")
-        if id(node) in visited:
-            return
-        layer_index.setdefault(id(node.layer), len(layer_index))
-        layers_by_id[id(node.layer)] = node.layer
-        in_progress.add(id(node))
-        if not node.is_input and id(tensor) not in input_ids:
-            for parent in node.input_tensors:
-                visit(parent)
-        in_progress.discard(id(node))
-        visited.add(id(node))
-        post_order.append(node)
-
-    for t in outputs:
-        visit(t)
-    for t in inputs:
-        node = t._keras_history[0] if t._keras_history else None
-        if node is None or not node.is_input:
-            raise ValueError(f"model inputs must come from keras.Input(...), got {t!r}")
-        if id(node.layer) not in layer_index:
-            layer_index[id(node.layer)] = -1
-            layers_by_id[id(node.layer)] = node.layer
-            post_order.insert(0, node)
+) -> tuple[list[Node], list[Any]]:
+    """(the nodes by decreasing depth, the operations by decreasing depth), checked: every
+    tensor a node reads is computable from the inputs, and operation names are unique."""
+    nodes, op_index = _build_map(inputs, outputs)
+    in_graph = {id(n) for n in nodes}
     node_depth: dict[int, int] = {}
-    layer_depth: dict[int, int] = {}
-    for node in reversed(post_order):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = depth
+    op_depth: dict[int, int] = {}
+    ops: dict[int, Any] = {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), op_depth.get(id(node.layer), 0))
+        op_depth[id(node.layer)] = depth
+        ops[id(node.layer)] = node.layer
         node_depth[id(node)] = depth
         for parent in node.parent_nodes:
-            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    for t in inputs:  # an input is as deep as the deepest node
-        layer = t._keras_history[0].layer  # type: ignore[index]
-        layer_depth[id(layer)] = max(layer_depth.get(id(layer), 0), 0)
-    ordered = sorted(layers_by_id, key=lambda k: (-layer_depth[k], layer_index[k]))
-    used = {id(t._keras_history[0].layer) for t in inputs}  # type: ignore[index]
-    for node in post_order:
-        used.add(id(node.layer))
-    missing = [
-        t
-        for node in post_order
-        for t in node.input_tensors
-        if id(t._keras_history[0]) not in visited and id(t) not in input_ids  # type: ignore[index]
-    ]
-    if missing:
-        raise ValueError(f"the outputs depend on tensors that are not model inputs: {missing}")
-    for node in post_order:
-        if node.is_input and id(node.outputs) not in input_ids:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in inputs:  # inputs that no output uses are part of the model all the same
+        node = _node_of(t)
+        if node.is_input and id(node.layer) not in op_depth:
+            op_depth[id(node.layer)] = 0
+            op_index[id(node.layer)] = -1
+            ops[id(node.layer)] = node.layer
+            node_depth[id(node)] = 0
+            nodes.append(node)
+    by_depth = sorted(nodes, key=lambda n: -node_depth[id(n)])
+    operations = [ops[k] for k in sorted(ops, key=lambda k: (-op_depth[k], op_index.get(k, -1)))]
+    computable = {id(t) for t in inputs}
+    done: list[str] = []
+    for node in by_depth:
+        for t in node.input_tensors:
+            if id(t) not in computable:
+                raise ValueError(
+                    f"Graph disconnected: cannot find parent for tensor {t} at operation "
+                    f"'{node.layer}'. The following previous operations were accessed without "
+                    f"issue: {done}"
+                )
+        done.append(node.layer.name)
+        computable.update(id(t) for t in node.output_tensors)
+    names = [op.name for op in operations]
+    for name in names:
+        if names.count(name) != 1:
             raise ValueError(
-                f"the outputs depend on the input {node.layer.name!r}, which is not among the "
-                "model's inputs"
+                f'The name "{name}" is used {names.count(name)} times in the model. All '
+                "operation names should be unique."
             )
-    return [n for n in post_order if not n.is_input], [layers_by_id[k] for k in ordered]
+    return by_depth, operations
 
 
+def _is_input_tensor(t: KerasTensor) -> bool:
+    return t._keras_history is not None and t._keras_history[0].is_input
+
+
+def clone_graph_nodes(inputs: Any, outputs: Any) -> tuple[Any, Any]:
+    """New ``keras.Input`` tensors for the inputs that are intermediate tensors of another graph,
+    and copies of the nodes between them and the outputs (Keras's ``clone_graph_nodes``)."""
+    flat_in, flat_out = flatten(inputs), flatten(outputs)
+    nodes, _ = _build_map(flat_in, flat_out)
+    mapping: dict[int, KerasTensor] = {}
+    new_inputs = []
+    for t in flat_in:
+        if _is_input_tensor(t):
+            mapping[id(t)] = t
+        else:
+            mapping[id(t)] = Input(batch_shape=t.shape, dtype=t.dtype, name=f"{t.name}CLONE")
+        new_inputs.append(mapping[id(t)])
+
+    def copy(value: Any) -> Any:
+        if not isinstance(value, KerasTensor):
+            return value
+        if _is_input_tensor(value):
+            return value
+        if id(value) not in mapping:
+            suffix = "_clone" if any(value is o for o in flat_out) else ""
+            mapping[id(value)] = KerasTensor(value.shape, value.dtype, name=value.name + suffix)
+        return mapping[id(value)]
+
+    for node in nodes:
+        if node.is_input:
+            continue
+        outs = map_structure(copy, node.outputs)
+        clone = Node(
+            node.layer,
+            map_structure(copy, node.inputs),
+            outs,
+            tuple(map_structure(copy, list(node.args))),
+            map_structure(copy, dict(node.kwargs)),
+        )
+        node.layer._inbound_nodes.append(clone)
+        for i, t in enumerate(flatten(outs)):
+            t._keras_history = (clone, i)
+    return pack_like(inputs, new_inputs), map_structure(copy, outputs)
+
+
+# --------------------------------------------------------------------------- the model
 class Functional(Model):
-    """A model made of the layer calls between ``inputs`` and ``outputs`` (KerasTensors, or
-    lists / dicts of them)."""
+    """A model made of the layer and op calls between ``inputs`` and ``outputs`` (KerasTensors,
+    or nested lists / tuples / dicts of them)."""
 
     def __init__(
         self,
@@ -126,24 +188,54 @@ class Functional(Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name or unique_name("functional"), trainable=trainable, **kwargs)
-        for t in _flatten(inputs) + _flatten(outputs):
-            if not isinstance(t, KerasTensor):
-                raise TypeError(
-                    f"Model(inputs, outputs): expected KerasTensors (from keras.Input and layer "
-                    f"calls), got {type(t).__name__}"
-                )
+        if isinstance(inputs, dict):
+            for key, value in inputs.items():
+                if isinstance(value, KerasTensor) and key != value.name:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must match the "
+                        f"names of the corresponding tensors. Received key '{key}' mapping to "
+                        f"value {value} which has name '{value.name}'. Change the tensor name "
+                        f"to '{key}' (via `Input(..., name='{key}')`)",
+                        stacklevel=2,
+                    )
+        for what, struct in (("inputs", inputs), ("outputs", outputs)):
+            for t in flatten(struct):
+                if not isinstance(t, KerasTensor):
+                    raise ValueError(
+                        f"All `{what}` values must be KerasTensors. Received: {what}={struct} "
+                        f"including invalid value {t} of type {type(t)}"
+                    )
+            if not flatten(struct):
+                raise ValueError(f"`{what}` argument cannot be empty. Received: {what}={struct}")
+        if not all(_is_input_tensor(t) for t in flatten(inputs)):
+            inputs, outputs = clone_graph_nodes(inputs, outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self._input_tensors: list[KerasTensor] = _flatten(inputs)
-        self._output_tensors: list[KerasTensor] = _flatten(outputs)
-        self._nodes, layers = map_graph(self._input_tensors, self._output_tensors)
-        self._layers: list[Layer] = layers  # walked by nn.Module: the weights, in this order
+        self._input_tensors: list[KerasTensor] = flatten(inputs)
+        self._output_tensors: list[KerasTensor] = flatten(outputs)
+        self._nodes, operations = map_graph(self._input_tensors, self._output_tensors)
+        # the layers (walked by nn.Module: the weights, in this order), then every operation
+        self._layers: list[Layer] = [op for op in operations if isinstance(op, Layer)]
+        self._operations: list[Any] = operations
+        self._run_nodes({id(t): t for t in self._input_tensors}, lambda node, a, k: node.outputs)
         self.built = True
 
     # ------------------------------------------------------------------ structure
     @property
     def layers(self) -> list[Layer]:
+        """The layers of the graph (its input layers included), by decreasing depth."""
         return list(self._layers)
+
+    @layers.setter
+    def layers(self, _: Any) -> None:
+        raise AttributeError(
+            "`Model.layers` attribute is reserved and should not be used. Please use another name."
+        )
+
+    @property
+    def operations(self) -> list[Any]:
+        """The layers and ``keras.ops`` operations of the graph, by decreasing depth."""
+        return list(self._operations)
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -172,64 +264,168 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     # ------------------------------------------------------------------ running
-    def _run(self, inputs: Any, training: bool | None, values_of: Any) -> Any:
-        flat = self._flat_inputs(inputs)
-        values: dict[int, Any] = {id(t): v for t, v in zip(self._input_tensors, flat, strict=True)}
+    def _run_nodes(self, values: dict[int, Any], run: Any) -> Any:
+        """Evaluate the nodes by decreasing depth from ``values`` (input tensor id -> value) with
+        ``run(node, args, kwargs)``; the outputs in their structure."""
         for node in self._nodes:
-            args = _map(node.inputs, lambda t: values[id(t)] if isinstance(t, KerasTensor) else t)
-            kwargs = dict(node.kwargs)
-            kwargs.setdefault("training", training)
-            out = values_of(node.layer, args, node.args, kwargs)
-            for t, v in zip(node.output_tensors, _flatten(out), strict=True):
+            if node.is_input or any(id(t) not in values for t in node.input_tensors):
+                continue
+
+            def value(t: Any) -> Any:
+                return values[id(t)] if isinstance(t, KerasTensor) else t
+
+            args = [map_structure(value, node.inputs), *map_structure(value, list(node.args))]
+            out = run(node, args, map_structure(value, dict(node.kwargs)))
+            for t, v in zip(node.output_tensors, flatten(out), strict=True):
                 values[id(t)] = v
-        return _map(self._outputs_struct, lambda t: values[id(t)])
+        flat = []
+        for (path, _), t in zip(
+            flatten_with_paths(self._outputs_struct), self._output_tensors, strict=True
+        ):
+            if id(t) not in values:
+                raise ValueError(f"Output with path `{path}` is not connected to `inputs`")
+            flat.append(values[id(t)])
+        out = pack_like(self._outputs_struct, flat)
+        return out[0] if isinstance(out, list | tuple) and len(out) == 1 else out
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
-        return self._run(inputs, training, lambda layer, args, extra, kw: layer(args, *extra, **kw))
+        flat = self._adjust_input_rank(self._flat_inputs(inputs))
+
+        def run(node: Node, args: list[Any], kwargs: dict[str, Any]) -> Any:
+            if isinstance(node.layer, Layer):
+                kwargs.setdefault("training", training)
+            if "mask" in kwargs and kwargs["mask"] is None:  # nnlab has no masking
+                del kwargs["mask"]
+            return node.layer(*args, **kwargs)
+
+        values = {id(t): v for t, v in zip(self._input_tensors, flat, strict=True)}
+        return self._run_nodes(values, run)
 
     def _flat_inputs(self, inputs: Any) -> list[Any]:
-        n = len(self._input_tensors)
-        if isinstance(inputs, dict):
-            if isinstance(self._inputs_struct, dict):
-                return [inputs[k] for k in self._inputs_struct]
+        """The values of the model's inputs, in the order of ``self.inputs``, from ``inputs``
+        given in the model's structure, as a dict by input name, or as one tensor."""
+        struct = self._inputs_struct
+        if (
+            isinstance(struct, list | tuple)
+            and len(struct) == 1
+            and not isinstance(inputs, list | tuple | dict)
+        ):
+            inputs = [inputs]
+        elif isinstance(inputs, dict) and not isinstance(struct, dict):
             names = [t.name for t in self._input_tensors]
-            missing = [k for k in names if k not in inputs]
+            missing = [n for n in names if n not in inputs]
             if missing:
-                raise ValueError(f"model {self.name!r}: inputs {missing} are missing")
-            return [inputs[k] for k in names]
-        flat = list(inputs) if isinstance(inputs, list | tuple) and n > 1 else [inputs]
-        if isinstance(inputs, list | tuple) and n == 1 and len(inputs) == 1:
-            flat = [inputs[0]]
-        if len(flat) != n:
-            raise ValueError(f"model {self.name!r} expects {n} inputs, got {len(flat)}")
-        return flat
+                raise ValueError(
+                    "The structure of `inputs` doesn't match the expected structure.\n"
+                    f"Expected: {map_structure(lambda t: t.name, struct)}\n"
+                    f"Received: inputs={sorted(inputs)} (missing {missing})"
+                )
+            return [inputs[n] for n in names]
+        out: list[Any] = []
+
+        def walk(ref: Any, value: Any, path: str) -> None:
+            if isinstance(ref, dict):
+                if not isinstance(value, dict):
+                    if len(ref) == 1 and not isinstance(value, list | tuple):
+                        walk(next(iter(ref.values())), value, path)
+                        return
+                    if isinstance(value, list | tuple) and len(value) == len(ref):
+                        for k, v in zip(sorted(ref), value, strict=True):
+                            walk(ref[k], v, f"{path}.{k}".lstrip("."))
+                        return
+                    raise ValueError(
+                        f"model {self.name!r}: expected a dict with keys {sorted(ref)} for "
+                        f"inputs{' at ' + path if path else ''}, got {type(value).__name__}"
+                    )
+                for key in sorted(ref):
+                    if key not in value:
+                        raise ValueError(
+                            f'Missing data for input "{key}". You passed a data dictionary '
+                            f"with keys {list(value)}. Expected the following keys: "
+                            f"{sorted(ref)}"
+                        )
+                    walk(ref[key], value[key], f"{path}.{key}".lstrip("."))
+            elif isinstance(ref, list | tuple):
+                if not isinstance(value, list | tuple) or len(value) != len(ref):
+                    got = len(value) if isinstance(value, list | tuple) else 1
+                    raise ValueError(
+                        f"model {self.name!r} expects {len(flatten(ref))} inputs, got {got}"
+                    )
+                for i, (r, v) in enumerate(zip(ref, value, strict=True)):
+                    walk(r, v, f"{path}.{i}".lstrip("."))
+            else:
+                out.append(value)
+
+        walk(struct, inputs, "")
+        return out
+
+    def _adjust_input_rank(self, flat: list[Any]) -> list[Any]:
+        """Keras's rank standardization: an input with one axis too many of size 1 at the end
+        is squeezed, one with an axis too few where the model expects size 1 is expanded."""
+        from .. import ops
+
+        paths = [p for p, _ in flatten_with_paths(self._inputs_struct)]
+        adjusted: list[Any] = []
+        for x, ref, path in zip(flat, self._input_tensors, paths, strict=True):
+            if x is None:
+                adjusted.append(x)
+                continue
+            shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+            rank, ref_rank = len(shape), len(ref.shape)
+            if rank == ref_rank:
+                adjusted.append(x)
+            elif rank == ref_rank + 1 and shape[-1] == 1:
+                adjusted.append(ops.squeeze(x, axis=-1))
+            elif rank == ref_rank - 1 and ref.shape[-1] == 1:
+                adjusted.append(ops.expand_dims(x, axis=-1))
+            else:
+                raise ValueError(
+                    f"Invalid input shape for input {x} with name '{ref.name}' and path "
+                    f"'{path}'. Expected shape {ref.shape}, but input has incompatible shape "
+                    f"{shape}"
+                )
+        return adjusted
+
+    def compute_output_spec(self, inputs: Any) -> Any:
+        """New symbolic outputs (in the outputs' structure) for symbolic ``inputs``: each node's
+        output shape from its layer's ``compute_output_shape`` or its op's output spec."""
+        flat = self._adjust_input_rank(self._flat_inputs(inputs))
+        free = [KerasTensor(x.shape, getattr(x, "dtype", "float32")) for x in flat]
+
+        def run(node: Node, args: list[Any], kwargs: dict[str, Any]) -> Any:
+            layer = node.layer
+            if isinstance(layer, Layer):
+                shape = layer.compute_output_shape(map_structure(lambda t: t.shape, args[0]))
+                return _free_tensors(shape)
+            return _spec_shapes(layer.compute_output_spec(*args, **kwargs))
+
+        values = {id(t): v for t, v in zip(self._input_tensors, free, strict=True)}
+        return self._run_nodes(values, run)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shapes = input_shape if len(self._input_tensors) > 1 else [input_shape]
-        if isinstance(input_shape, dict):
-            shapes = list(input_shape.values())
-        values: dict[int, Any] = {
-            id(t): tuple(s) for t, s in zip(self._input_tensors, shapes, strict=True)
-        }
-        for node in self._nodes:
-            args = _map(node.inputs, lambda t: values[id(t)])
-            out = node.layer.compute_output_shape(args)
-            outs = out if len(node.output_tensors) > 1 else [out]
-            for t, s in zip(node.output_tensors, outs, strict=True):
-                values[id(t)] = tuple(s)
-        result = [values[id(t)] for t in self._output_tensors]
-        return result[0] if len(result) == 1 else result
+        """The output shapes for inputs of ``input_shape`` (in the inputs' structure)."""
+
+        def is_shape(s: Any) -> bool:
+            return isinstance(s, tuple | list) and all(d is None or isinstance(d, int) for d in s)
+
+        if is_shape(input_shape):
+            tensors: Any = KerasTensor(tuple(input_shape))
+        else:
+            tensors = map_structure(lambda s: KerasTensor(s.dims), _as_shape_struct(input_shape))
+        return map_structure(lambda t: t.shape, self.compute_output_spec(tensors))
 
     # ------------------------------------------------------------------ the trainer's hooks
     def _input_names(self) -> list[str]:
-        if isinstance(self._inputs_struct, dict):
-            return list(self._inputs_struct)
+        struct = self._inputs_struct
+        if isinstance(struct, dict) and all(isinstance(v, KerasTensor) for v in struct.values()):
+            return sorted(struct)
         return [t.name for t in self._input_tensors]
 
     def _output_names(self) -> list[str]:
-        if isinstance(self._outputs_struct, dict):
-            return list(self._outputs_struct)
-        return [t._keras_history[0].layer.name for t in self._output_tensors]  # type: ignore[index]
+        struct = self._outputs_struct
+        if isinstance(struct, dict) and all(isinstance(v, KerasTensor) for v in struct.values()):
+            return sorted(struct)
+        return [_node_of(t).layer.name for t in self._output_tensors]
 
     def _input_shapes(self) -> list[tuple[Any, ...]] | None:
         return [t.shape for t in self._input_tensors]
@@ -242,16 +438,14 @@ class Functional(Model):
 
     # ------------------------------------------------------------------ config
     def _node_index(self) -> dict[int, tuple[str, int]]:
-        """Node -> (layer name, index among that layer's nodes in this model)."""
-        mine = {id(n) for n in self._nodes} | {
-            id(t._keras_history[0]) for t in self._input_tensors if t._keras_history is not None
-        }
+        """Node -> (operation name, index among that operation's nodes in this model)."""
+        mine = {id(n) for n in self._nodes}
         out: dict[int, tuple[str, int]] = {}
-        for layer in self._layers:
-            k = 0
-            for node in layer._inbound_nodes:
+        for op in self._operations:
+            k = 1 if isinstance(op, Functional) else 0  # a model's own first node, as Keras
+            for node in op._inbound_nodes:
                 if id(node) in mine:
-                    out[id(node)] = (layer.name, k)
+                    out[id(node)] = (op.name, k)
                     k += 1
         return out
 
@@ -261,10 +455,10 @@ class Functional(Model):
         return [name, k, i]
 
     def get_config(self) -> dict[str, Any]:
-        """Keras 3's functional config: the layers with their ``inbound_nodes`` (each call's
-        arguments, KerasTensors as ``__keras_tensor__`` with their ``keras_history``), and the
-        ``input_layers`` / ``output_layers``."""
-        from .cloning import serialize_layer
+        """Keras 3's functional config: the operations (layers and ops) with their
+        ``inbound_nodes`` (each call's arguments, KerasTensors as ``__keras_tensor__`` with their
+        ``keras_history``), and the ``input_layers`` / ``output_layers``."""
+        from .cloning import serialize_layer, serialize_value
 
         index = self._node_index()
 
@@ -282,67 +476,63 @@ class Functional(Model):
                 return [arg(v) for v in value]
             if isinstance(value, dict):
                 return {k: arg(v) for k, v in value.items()}
-            return value
+            return serialize_value(value)
 
-        layer_configs = []
-        for layer in self._layers:
-            entry = serialize_layer(layer)
-            entry["name"] = layer.name
-            nodes = [n for n in layer._inbound_nodes if id(n) in index and not n.is_input]
+        configs = []
+        for op in self._operations:
+            entry = serialize_layer(op)
+            entry["name"] = op.name
+            nodes = [n for n in op._inbound_nodes if id(n) in index and not n.is_input]
             entry["inbound_nodes"] = [
                 {"args": [arg(n.inputs), *(arg(a) for a in n.args)], "kwargs": arg(n.kwargs)}
                 for n in nodes
             ]
-            layer_configs.append(entry)
-
-        def endpoints(struct: Any) -> Any:
-            if isinstance(struct, dict):
-                return {k: self._history(t, index) for k, t in struct.items()}
-            flat = _flatten(struct)
-            if isinstance(struct, KerasTensor):
-                return self._history(struct, index)
-            return [self._history(t, index) for t in flat]
-
+            configs.append(entry)
         return {
             "name": self.name,
             "trainable": self.trainable,
-            "layers": layer_configs,
-            "input_layers": endpoints(self._inputs_struct),
-            "output_layers": endpoints(self._outputs_struct),
+            "layers": configs,
+            "input_layers": map_structure(lambda t: self._history(t, index), self._inputs_struct),
+            "output_layers": map_structure(lambda t: self._history(t, index), self._outputs_struct),
         }
 
     @classmethod
     def from_config(
         cls, config: dict[str, Any], custom_objects: Any = None, make_layer: Any = None
     ) -> Functional:
-        """Rebuild the graph from ``get_config()``: make each layer, then call it on its
-        recorded inputs, layer after layer, until every node is made."""
-        from .cloning import deserialize_layer
+        """Rebuild the graph from ``get_config()``: make each operation, then call it on its
+        recorded arguments, operation after operation, until every node is made."""
+        from .cloning import deserialize_layer, deserialize_value
 
         build = make_layer or (lambda spec: deserialize_layer(spec, custom_objects))
-        made: dict[str, Layer] = {}
+        made: dict[str, Any] = {}
         outputs_of: dict[tuple[str, int], list[KerasTensor]] = {}
         pending: list[tuple[str, list[dict[str, Any]]]] = []
         for spec in config["layers"]:
-            layer = build({k: v for k, v in spec.items() if k not in ("inbound_nodes", "name")})
-            made[spec["name"]] = layer
-            if isinstance(layer, InputLayer):
-                outputs_of[(spec["name"], 0)] = [layer.output_tensor]
+            op = build({k: v for k, v in spec.items() if k not in ("inbound_nodes", "name")})
+            made[spec["name"]] = op
+            if isinstance(op, InputLayer):
+                outputs_of[(spec["name"], 0)] = [op.output_tensor]
             else:
                 pending.append((spec["name"], list(spec.get("inbound_nodes", []))))
+                if isinstance(op, Functional):  # a model's own first node
+                    outputs_of[(spec["name"], 0)] = op.outputs
+
+        def is_tensor(value: Any) -> bool:
+            return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
         def resolve(value: Any) -> Any:
-            if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            if is_tensor(value):
                 name, k, i = value["config"]["keras_history"]
                 return outputs_of[(name, k)][i]
             if isinstance(value, list):
                 return [resolve(v) for v in value]
-            if isinstance(value, dict):
+            if isinstance(value, dict) and "class_name" not in value:
                 return {key: resolve(v) for key, v in value.items()}
-            return value
+            return deserialize_value(value)
 
         def ready(value: Any) -> bool:
-            if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            if is_tensor(value):
                 name, k, _ = value["config"]["keras_history"]
                 return (name, k) in outputs_of
             if isinstance(value, list):
@@ -352,6 +542,7 @@ class Functional(Model):
             return True
 
         done = {name: 0 for name, _ in pending}
+        first = {name: 1 if isinstance(made[name], Functional) else 0 for name, _ in pending}
         progress = True
         while progress:
             progress = False
@@ -365,20 +556,25 @@ class Functional(Model):
                     # mask is the same as None
                     if "mask" in kwargs and kwargs["mask"] is None:
                         del kwargs["mask"]
-                    out = made[name](args[0], *args[1:], **kwargs)
-                    outputs_of[(name, done[name])] = _flatten(out)
+                    out = made[name](*args, **kwargs)
+                    outputs_of[(name, done[name] + first[name])] = flatten(out)
                     done[name] += 1
                     progress = True
         if any(done[name] < len(nodes) for name, nodes in pending):
-            raise ValueError("Functional.from_config: the layers' inbound nodes do not connect")
+            stuck = [name for name, nodes in pending if done[name] < len(nodes)]
+            raise ValueError(
+                "Invalid Functional model configuration. The graph of the Functional model "
+                f"either has loops or disconnected nodes. The following nodes failed to be "
+                f"resolved: {stuck}"
+            )
 
         def endpoint(value: Any) -> Any:
+            if isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[0], str):
+                name, k, i = value
+                return outputs_of[(name, k)][i]
             if isinstance(value, dict):
-                return {k: endpoint(v) for k, v in value.items()}
-            if value and isinstance(value[0], list):
-                return [endpoint(v) for v in value]
-            name, k, i = value
-            return outputs_of[(name, k)][i]
+                return {key: endpoint(v) for key, v in value.items()}
+            return type(value)(endpoint(v) for v in value)
 
         return cls(
             endpoint(config["input_layers"]),
@@ -390,12 +586,46 @@ class Functional(Model):
     def _clone(self, copy: Any, input_tensors: Any) -> Functional:
         from .cloning import deserialize_layer
 
-        originals = {layer.name: layer for layer in self._layers}
+        originals = {op.name: op for op in self._operations}
 
         def make(spec: dict[str, Any]) -> Any:
-            layer = originals.get(spec["config"].get("name"))
-            if layer is None or isinstance(layer, InputLayer):
+            op = originals.get(spec["config"].get("name"))
+            if op is None or isinstance(op, InputLayer) or not isinstance(op, Layer):
                 return deserialize_layer(spec)
-            return copy(layer)
+            return copy(op)
 
         return Functional.from_config(self.get_config(), make_layer=make)
+
+
+def _as_shape_struct(shapes: Any) -> Any:
+    """Shapes given as lists turned into tuples, so a list of shapes reads as a structure."""
+    if isinstance(shapes, dict):
+        return {k: _as_shape_struct(v) for k, v in shapes.items()}
+    if isinstance(shapes, list | tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return _Shape(tuple(shapes))
+    return [_as_shape_struct(s) for s in shapes]
+
+
+class _Shape:
+    """A shape inside a structure of shapes (a leaf, not a list of inputs)."""
+
+    def __init__(self, dims: tuple[Any, ...]) -> None:
+        self.dims = dims
+
+
+def _spec_shapes(spec: Any) -> Any:
+    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], str):
+        return KerasTensor(spec[0], spec[1])
+    if isinstance(spec, dict):
+        return {k: _spec_shapes(v) for k, v in spec.items()}
+    return type(spec)(_spec_shapes(s) for s in spec)
+
+
+def _free_tensors(shape: Any) -> Any:
+    if isinstance(shape, KerasTensor):
+        return shape
+    if isinstance(shape, tuple | list) and all(d is None or isinstance(d, int) for d in shape):
+        return KerasTensor(tuple(shape))
+    if isinstance(shape, dict):
+        return {k: _free_tensors(v) for k, v in shape.items()}
+    return [_free_tensors(s) for s in shape]

@@ -15,6 +15,7 @@ output shapes of ``summary``, ``model.inputs`` and ``model.outputs``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,25 +60,42 @@ class Sequential(Model):
         """The layers (without the Input)."""
         return list(self._layers)
 
+    @layers.setter
+    def layers(self, _: Any) -> None:
+        raise AttributeError(
+            "`Sequential.layers` attribute is reserved and should not be used. Use `add()` and "
+            "`pop()` to change the layers in this model."
+        )
+
+    def _is_built_graph(self) -> bool:
+        return bool(self._layers) and len(self._symbolic) == len(self._layers) + 1
+
+    def _undefined(self, what: str) -> AttributeError:
+        return AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
+
     @property
-    def input_shape(self) -> Shape | None:
-        """The input's shape with the batch axis (None until known)."""
-        return self._symbolic[0].shape if self._symbolic else None
+    def input_shape(self) -> Shape:
+        """The input's shape with the batch axis (AttributeError until known, as Keras)."""
+        if not self._is_built_graph():
+            raise self._undefined("input shape")
+        return self._symbolic[0].shape
 
     @property
     def input_dim(self) -> int | None:
         """Number of input features of 2-D inputs (None until known)."""
-        shape = self.input_shape
+        shape = self._symbolic[0].shape if self._symbolic else None
         return shape[1] if shape is not None and len(shape) == 2 else None
 
     @property
     def inputs(self) -> list[KerasTensor]:
-        self._require_built("inputs")
+        if not self._is_built_graph():
+            raise self._undefined("inputs")
         return [self._symbolic[0]]
 
     @property
     def outputs(self) -> list[KerasTensor]:
-        self._require_built("outputs")
+        if not self._is_built_graph():
+            raise self._undefined("outputs")
         return [self._symbolic[-1]]
 
     @property
@@ -90,43 +108,47 @@ class Sequential(Model):
 
     @property
     def output_shape(self) -> Shape:
-        return self.outputs[0].shape
-
-    def _require_built(self, what: str) -> None:
-        if len(self._symbolic) != len(self._layers) + 1 or not self._layers:
-            raise AttributeError(f"Sequential.{what}: the model is not built yet")
+        if not self._is_built_graph():
+            raise self._undefined("output shape")
+        return self._symbolic[-1].shape
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (an ``Input`` only as the first thing added)."""
-        if isinstance(layer, KerasTensor):
-            history = layer._keras_history
-            if history is None or not isinstance(history[0].layer, InputLayer):
-                raise TypeError("Sequential.add: only a keras.Input(...) tensor can be added")
+        history = getattr(layer, "_keras_history", None)
+        if isinstance(layer, KerasTensor) and history and isinstance(history[0].layer, InputLayer):
             layer = history[0].layer
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                "Only instances of `keras.Layer` can be added to a Sequential model. "
+                f"Received: {layer} (of type {type(layer)})"
+            )
+        if any(existing.name == layer.name and existing is not layer for existing in self._layers):
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
+                "argument to pass a unique name."
+            )
         if isinstance(layer, InputLayer):
-            if self._layers or self._input_layer is not None:
+            if self._input_layer is not None:
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured to use input "
+                    f"shape {self._input_layer.batch_shape}. You cannot add a different Input "
+                    "layer to it."
+                )
+            if self._layers:
                 raise ValueError("Sequential.add: Input(...) must be the first layer")
             self._input_layer = layer
             self._symbolic = [layer.output_tensor]
             return
-        if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential.add: expected a nnlab.keras layer (Dense, Dropout, ...), got "
-                f"{type(layer).__name__}"
-            )
-        if any(existing.name == layer.name for existing in self._layers):
-            raise ValueError(f"Sequential.add: a layer named {layer.name!r} already exists")
-        hint = layer._input_shape_arg
-        if not self._layers and not self._symbolic and hint is not None:
-            self._input_layer = InputLayer(batch_shape=hint, name=f"{self.name}_input")
-            self._symbolic = [self._input_layer.output_tensor]
-        elif hint is not None and len(self._symbolic) == len(self._layers) + 1 and self._layers:
-            previous = self._symbolic[-1].shape
-            if len(hint) == len(previous) and tuple(hint[1:]) != tuple(previous[1:]):
-                raise ValueError(
-                    f"Sequential.add: layer {layer.name!r} expects {_describe(hint)} but "
-                    f"the previous layer outputs {_describe(previous)}"
-                )
+        if not self._layers and self._input_layer is None:
+            # Keras's legacy flow: the first layer's input_shape=, or a model's own input
+            hint = layer._input_shape_arg
+            if hint is None and isinstance(layer, Model):
+                hint = getattr(layer, "input_shape", None)
+                hint = hint if _is_shape(hint) else None
+            if hint is not None:
+                self._input_layer = InputLayer(batch_shape=hint)
+                self._symbolic = [self._input_layer.output_tensor]
         self._layers.append(layer)
         if layer._rng is None:
             layer._rng = self._rng
@@ -142,16 +164,26 @@ class Sequential(Model):
         return layer
 
     def _extend_graph(self) -> None:
-        """Call the layers not yet in the symbolic graph on the last symbolic output."""
+        """Call the layers not yet in the symbolic graph on the last symbolic output (a layer
+        whose output shape cannot be inferred leaves the model unbuilt, as in Keras)."""
         if not self._symbolic:
             return
         while len(self._symbolic) <= len(self._layers):
             layer = self._layers[len(self._symbolic) - 1]
-            self._symbolic.append(layer(self._symbolic[-1]))
-        self.built = bool(self._layers)
+            _check_single_input(layer)
+            try:
+                self._symbolic.append(layer(self._symbolic[-1]))
+            except NotImplementedError:
+                break
+        self.built = self._is_built_graph()
 
     def build(self, input_shape: Any = None) -> None:
         """Fix the input shape (``(None, n)``; an int n means ``(None, n)``) and build."""
+        if not self._layers:
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. Call "
+                "`model.add(layer)`."
+            )
         if input_shape is None:
             if self._symbolic:
                 self._extend_graph()
@@ -166,20 +198,25 @@ class Sequential(Model):
             known = self._symbolic[0].shape
             if tuple(known[1:]) != tuple(shape[1:]):
                 raise ValueError(
-                    f"Sequential.build: the model already expects inputs of shape {known}"
+                    f"Sequential model '{self.name}' has already been configured to use input "
+                    f"shape {known}. You cannot build it with input_shape {shape}"
                 )
         else:
-            self._input_layer = InputLayer(
-                batch_shape=(None, *shape[1:]), name=f"{self.name}_input"
-            )
+            self._input_layer = InputLayer(batch_shape=(None, *shape[1:]))
             self._symbolic = [self._input_layer.output_tensor]
         self._extend_graph()
 
     def _build_from(self, inputs: Any) -> None:
-        if not self._symbolic:
-            self.build((None, *tuple(inputs.shape)[1:]))
-        else:
+        if not self._layers:
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. Call "
+                "`model.add(layer)`."
+            )
+        if self._symbolic:
             self._extend_graph()
+        elif hasattr(inputs, "shape"):  # one tensor: build for its shape (any batch size)
+            self.build((None, *tuple(inputs.shape)[1:]))
+        # nested inputs (a dict, a list): no single input shape; the layers run one by one
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         x = inputs
@@ -263,10 +300,30 @@ class Sequential(Model):
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
 
 
-def _describe(shape: Shape) -> str:
-    if len(shape) == 2:
-        return f"{shape[1]} inputs"
-    return f"inputs of shape {shape}"
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple | list) and all(d is None or isinstance(d, int) for d in value)
+
+
+def _check_single_input(layer: Layer) -> None:
+    """A layer in a Sequential model takes one positional argument, the input (Keras's check)."""
+    params = list(inspect.signature(layer.call).parameters.values())
+    positional = [
+        p
+        for p in params
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    required = [p for p in positional if p.default is inspect.Parameter.empty]
+    if not positional and not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        raise ValueError(
+            "Layers added to a Sequential model should have a single positional argument, the "
+            f"input tensor. Layer {type(layer).__name__} has no positional arguments."
+        )
+    if len(required) > 1:
+        raise ValueError(
+            "Layers added to a Sequential model can only have a single required positional "
+            f"argument, the input tensor. Layer {type(layer).__name__} has multiple required "
+            f"positional arguments: {required}"
+        )
 
 
 def _legacy_layer(layer: Any, width: int | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
+from nnlab.optim.base import blocks
 
 from .base_optimizer import LearningRate, Optimizer
 
@@ -58,20 +59,21 @@ class Adam(Optimizer):
         self.slot_groups = (("momentum", "velocity"),) + ((("velocity_hat",),) if amsgrad else ())
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
-        w, g, state = variable.data, gradient, self.state[variable]
-        b1, b2, t = self.beta_1, self.beta_2, self._iterations + 1
+        state, b1, b2, t = self.state[variable], self.beta_1, self.beta_2, self._iterations + 1
         alpha = learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
-        m, v = state["momentum"], state["velocity"]
-        tmp = self._buffer(variable)
-        _moving_average(m, g, b1, tmp)
-        _moving_average(v, np.square(g, out=tmp), b2, tmp)
-        if self.amsgrad:
-            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
-        denominator = np.sqrt(v, out=tmp)
-        denominator += self.epsilon
-        step = np.divide(m, denominator, out=tmp)
-        step *= alpha
-        w -= step
+        m_all, v_all = state["momentum"], state["velocity"]
+        v_max_all = state["velocity_hat"] if self.amsgrad else v_all
+        arrays = (variable.data, gradient, m_all, v_all, v_max_all, self._buffer(variable))
+        for w, g, m, v, v_max, tmp in blocks(*arrays):  # every pass on one block in the cache
+            _moving_average(m, g, b1, tmp)
+            _moving_average(v, np.square(g, out=tmp), b2, tmp)
+            if self.amsgrad:
+                v = np.maximum(v_max, v, out=v_max)
+            denominator = np.sqrt(v, out=tmp)
+            denominator += self.epsilon
+            step = np.divide(m, denominator, out=tmp)
+            step *= alpha
+            w -= step
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -98,9 +100,7 @@ class AdamW(Adam):
         **kwargs: Any,
     ) -> None:
         if weight_decay is None:
-            raise ValueError(
-                "AdamW: argument `weight_decay` must be a float. Received: weight_decay=None"
-            )
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
         super().__init__(
             learning_rate,
             beta_1=beta_1,

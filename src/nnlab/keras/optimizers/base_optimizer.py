@@ -34,6 +34,7 @@ from nnlab.optim.base import check_learning_rate
 from ..utils import unique_name
 from . import schedules
 from .optimizer_state import OptimizerState
+from .scalars import IterationCount, LearningRateValue  # kvar
 
 __all__ = ["Optimizer"]
 
@@ -128,15 +129,12 @@ class Optimizer(OptimizerState):
         self.learning_rate = learning_rate
 
     # ------------------------------------------------------------------ learning rate, steps
+    # --- kvar: learning_rate / iterations answer Keras's variable API (.value, .numpy(), .assign)
     @property
-    def learning_rate(self) -> float:
-        """The learning rate of the next step (a schedule is evaluated at ``iterations``)."""
-        lr = self._learning_rate
-        if isinstance(lr, schedules.LearningRateSchedule):
-            return float(lr(self._iterations))
-        if callable(lr):
-            return float(lr())
-        return lr
+    def learning_rate(self) -> LearningRateValue:
+        """The learning rate of the next step (a schedule is evaluated at ``iterations``): a
+        float that also has ``.value``, ``.numpy()`` and ``.assign(v)`` (Keras's variable)."""
+        return LearningRateValue(self._current_learning_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value: LearningRate) -> None:
@@ -154,16 +152,28 @@ class Optimizer(OptimizerState):
 
     lr = learning_rate  # the tf.keras 2 name
 
+    def _current_learning_rate(self) -> float:
+        """The learning rate of the next step as a plain float (what the updates use)."""
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            return float(lr(self._iterations))
+        if callable(lr):
+            return float(lr())
+        return lr
+
     @property
-    def iterations(self) -> int:
-        """Number of updates applied (with gradient accumulation: of accumulated updates)."""
+    def iterations(self) -> IterationCount:
+        """Number of updates applied (with gradient accumulation: of accumulated updates); an
+        int that also has ``.value``, ``.numpy()`` and ``.assign(n)``."""
         if self.gradient_accumulation_steps:
-            return self._iterations // self.gradient_accumulation_steps
-        return self._iterations
+            return IterationCount(self._iterations // self.gradient_accumulation_steps, self)
+        return IterationCount(self._iterations, self)
 
     @iterations.setter
     def iterations(self, value: int) -> None:
         self._iterations = int(value) * (self.gradient_accumulation_steps or 1)
+
+    # --- kvar end
 
     # ------------------------------------------------------------------ one step
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> int:
@@ -255,20 +265,33 @@ class Optimizer(OptimizerState):
             for a in accumulators:
                 a[...] = 0
         grads = self._clip_gradients(grads)
-        learning_rate = self.learning_rate
+        learning_rate = self._current_learning_rate()  # kvar: a plain float
         self._apply_weight_decay(params, learning_rate)
         self._update_all(grads, params, learning_rate)
         self._update_average()
 
-    @staticmethod
-    def _apply_constraints(params: Sequence[Tensor]) -> None:
-        """A parameter with a ``constraint`` (a function of its value, e.g. non-negativity) is
-        replaced by its constrained value after the update, as in Keras."""
+    # --- kvar: constraints
+    def _apply_constraints(self, params: Sequence[Tensor]) -> None:
+        """A variable with a ``constraint`` (a function w -> projected w, e.g. ``NonNeg``) is
+        replaced by its projection after the update, as in Keras 3 (the constraint gets the
+        values as an ndarray, so NumPy functions work in it as well as ``keras.ops``)."""
         for p in params:
             constraint = getattr(p, "constraint", None)
             if constraint is not None:
-                value = constraint(p.data)
-                p.data[...] = value.data if isinstance(value, Tensor) else value
+                with no_grad():
+                    value = constraint(p.data)
+                value = value.data if isinstance(value, Tensor) else np.asarray(value)
+                if value.shape != p.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}: the constraint of variable "
+                        f"{getattr(p, 'path', '?')!r} returned shape {value.shape}, expected "
+                        f"{p.shape}"
+                    )
+                if value is not p.data:
+                    p.data[...] = value
+                    self._updated(p)
+
+    # --- kvar end
 
     def scale_loss(self, loss: Any) -> Any:
         """``loss · loss_scale_factor`` when one is set (the gradients are divided back)."""

@@ -35,7 +35,7 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(learning_rate, **kwargs)
         if not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
-            raise ValueError(f"SGD: `momentum` must be a float in [0, 1], got {momentum!r}")
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: {momentum!r}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.slot_groups = (("momentum",),) if self.momentum else ()
 

@@ -4,14 +4,29 @@
 ``model.weights.h5``); ``serialization`` turns models and layers into Keras's configs and back;
 ``keras_compile`` does the compile state and the optimizer's variables; ``h5_store`` the HDF5
 weights file. ``saving_lib`` (with ``archive`` and ``schema``) is nnlab's earlier ``.npz`` format,
-which still loads.
+which still loads. ``object_registration`` holds the custom objects a file may name
+(``register_keras_serializable``, ``custom_object_scope``).
 """
 
 from .archive import ModelFileError
 from .keras_format import KERAS_VERSION, load_model, load_weights, save_model, save_weights
+from .object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 __all__ = [
     "KERAS_VERSION",
+    "CustomObjectScope",
+    "custom_object_scope",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
+    "register_keras_serializable",
     "ModelFileError",
     "load_model",
     "load_weights",

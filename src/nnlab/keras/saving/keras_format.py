@@ -41,11 +41,11 @@ import numpy as np
 
 from nnlab.atomic import atomic_writer
 
-from . import keras_compile, saving_lib
+from . import keras_compile, object_registration, saving_lib
 from . import serialization as ser
 from .archive import ModelFileError
 from .h5_store import WeightsReader, write_weights
-from .weight_shapes import weight_shapes
+from .weight_shapes import RULES, weight_shapes
 
 __all__ = ["KERAS_VERSION", "LIMITS", "load_model", "load_weights", "save_model", "save_weights"]
 
@@ -267,18 +267,24 @@ def _expected_shapes(entry: dict[str, Any]) -> list[tuple[str, list[tuple[int, .
     a Sequential model's shapes follow from its input shape, a functional model's layers each
     from their build_config."""
     cls, entries = ser.layer_entries(entry)
+    custom = [e for e in entries if e["class_name"] not in RULES and ser.custom_object(e)]
     if cls == "Sequential":
         layers = [e for e in entries if e["class_name"] != "InputLayer"]
         shape = _input_shape(entry, entries)
         shapes: list[Any] = [None] * len(layers)
-        if shape is not None:
+        if shape is not None and not custom:  # a custom layer's shapes are its own business
             shapes = list(weight_shapes(layers, shape))
     else:
         layers = entries
         shapes = []
         for e in entries:
             build = (e.get("build_config") or {}).get("input_shape")
-            if e["class_name"] in MERGING or e["class_name"] == "InputLayer" or build is None:
+            if (
+                e["class_name"] in MERGING
+                or e["class_name"] == "InputLayer"
+                or build is None
+                or any(e is c for c in custom)
+            ):
                 shapes.append(None)  # no weights (or not built)
             else:
                 shapes.append(weight_shapes([e], _check_shape(build) or ())[0])
@@ -338,9 +344,20 @@ def _restore_rng(model: Any, metadata: Any) -> None:
             )
 
 
-def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:  # noqa: A002
+def load_model(
+    path: str | os.PathLike[str],
+    compile: bool = True,  # noqa: A002
+    custom_objects: dict[str, Any] | None = None,
+) -> Any:
     """The model stored at ``path`` (a Keras 3 ``.keras`` file, or nnlab's earlier format),
-    compiled as it was when ``compile`` and the file holds a compile_config."""
+    compiled as it was when ``compile`` and the file holds a compile_config. Custom layers and
+    functions the file names are found among those registered with
+    ``register_keras_serializable``, in ``custom_objects`` (name -> object) and in an active
+    ``custom_object_scope``."""
+    if custom_objects:
+        scope = {**object_registration.scope_objects(), **custom_objects}
+        with object_registration.CustomObjectScope(scope):
+            return load_model(path, compile=compile)
     path = os.fspath(path)
     kind = _kind(path)
     if kind == "npz":

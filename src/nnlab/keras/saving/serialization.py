@@ -13,9 +13,11 @@ either fail there or load nnlab's class into Keras.
 
 Reading follows Keras's ``safe_mode``, before anything is built: every serialized object in the
 config (layers, initializers, regularizers, dtype policies, ...) must be a Keras built-in (module
-``keras...``, no custom ``registered_name``), every layer class one nnlab has (looked up by class
-name, never imported from the ``module`` a file names); a ``Lambda`` layer or a serialized Python
-function is refused with a ``ValueError``. Only float32 layers load.
+``keras...``, no custom ``registered_name``) or a custom object the loading program made known
+(``register_keras_serializable``, ``custom_objects=``, ``custom_object_scope``: see
+``object_registration``), every layer class one nnlab has or such a custom one (looked up by
+name, never imported from the ``module`` a file names); a ``Lambda`` layer or an unknown
+serialized Python function is refused with a ``ValueError``. Only float32 layers load.
 
 Weights live in ``model.weights.h5`` under ``layers/<path>/vars/<i>``: ``<path>`` is the
 snake_case class name made unique in the order of ``model.layers`` (``dense``, ``dense_1``,
@@ -32,6 +34,7 @@ __all__ = [
     "as_keras",
     "check_builtin",
     "check_safe",
+    "custom_object",
     "deserialize_model",
     "input_shape",
     "layer_entries",
@@ -137,6 +140,8 @@ def check_builtin(value: Any, module: str) -> None:
     if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
         raise ValueError(f"expected a serialized Keras object, got {str(value)[:80]}")
     cls, registered = value["class_name"], value.get("registered_name")
+    if cls == "function" and custom_object(value) is not None:
+        return  # a function the program registered (register_keras_serializable)
     if cls in ("__lambda__", "function") or "function_type" in value:
         raise ValueError(
             "a serialized Python function is refused (nnlab never runs code from a file, as "
@@ -147,6 +152,8 @@ def check_builtin(value: Any, module: str) -> None:
             "a Lambda layer holds Python code; nnlab never runs code from a file (Keras's "
             "safe_mode): rebuild the model in code and load its weights with load_weights"
         )
+    if custom_object(value) is not None:  # registered by the program, or in custom_objects
+        return
     found_module = value.get("module")
     if found_module is None:
         found_module = module
@@ -155,6 +162,17 @@ def check_builtin(value: Any, module: str) -> None:
             f"custom object {cls!r} (module {value.get('module')!r}, registered as "
             f"{registered!r}) is not a Keras built-in; nnlab cannot rebuild it"
         )
+
+
+def custom_object(value: dict[str, Any]) -> Any:
+    """The user's class or function a serialized entry names, when the loading program made it
+    known (``register_keras_serializable``, ``custom_objects=``, ``custom_object_scope``); else
+    None. Nothing is ever imported from the module a file names."""
+    from .object_registration import lookup
+
+    if value.get("class_name") == "function":
+        return lookup(value.get("config"))
+    return lookup(value.get("class_name"), value.get("registered_name"))
 
 
 def check_safe(value: Any, module: str = "keras") -> None:
@@ -211,7 +229,7 @@ def layer_entries(entry: Any) -> tuple[str, list[dict[str, Any]]]:
         if not isinstance(e, dict) or not isinstance(e.get("config"), dict):
             raise ValueError(f"each layer entry needs a 'config' object, got {str(e)[:60]}")
         name = e.get("class_name")
-        if name not in known:
+        if name not in known and custom_object(e) is None:
             raise ValueError(
                 f"layer class {str(name)[:40]!r} is not supported by nnlab.keras; supported: "
                 f"{sorted(known)}"

@@ -278,6 +278,103 @@ for _same in (
     RULES[_same] = _none
 
 
+# ---------------- transposed convolutions and the 1-D/3-D spatial layers (kconvT)
+def _transpose_length(n: int, k: int, s: int, d: int, padding: str, extra: int | None) -> int:
+    """Keras's output length of a transposed convolution (k_eff = d (k - 1) + 1): "valid":
+    (n - 1) s + k_eff + extra, extra defaulting to max(k_eff, s) - k_eff; "same": n s, or
+    (n - 1) s + k_eff mod 2 + extra."""
+    k_eff = d * (k - 1) + 1
+    if padding == "valid":
+        return (n - 1) * s + k_eff + (max(k_eff, s) - k_eff if extra is None else extra)
+    if padding == "same":
+        return n * s if extra is None else (n - 1) * s + k_eff % 2 + extra
+    raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+
+
+def _conv_transpose(nd: int) -> Rule:
+    """Conv1DTranspose, Conv2DTranspose: kernel (*k, filters, channels), bias (filters,)."""
+
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, nd)
+        filters = _count(config, "filters")
+        k = _ints(config, "kernel_size", nd)
+        s, d = _ints(config, "strides", nd, 1), _ints(config, "dilation_rate", nd, 1)
+        extra = config.get("output_padding")
+        extras = [None] * nd if extra is None else [extra] * nd if isinstance(extra, int) else extra
+        if (
+            not isinstance(extras, list | tuple)
+            or len(extras) != nd
+            or not all(e is None or (isinstance(e, int) and e >= 0) for e in extras)
+        ):
+            raise ValueError(f"output_padding must be {nd} non-negative integer(s), got {extra!r}")
+        padding = config.get("padding", "valid")
+        out = [
+            _transpose_length(n, ki, si, di, padding, e)
+            for n, ki, si, di, e in zip(sizes, k, s, d, extras, strict=True)
+        ]
+        if min(out) < 1:
+            raise ValueError(f"the output of {shape} would be empty ({out})")
+        weights: list[WeightShape] = [(*k, filters, channels)]
+        if config.get("use_bias", True):
+            weights.append((filters,))
+        return weights, _assemble(shape[0], filters, out, last)
+
+    return rule
+
+
+def _sides_nd(value: Any, nd: int, key: str) -> list[tuple[int, int]]:
+    """Keras's padding/cropping: an int; in 1-D (before, after); else an int or a pair per axis."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value] * nd if nd > 1 else [value, value]
+    if isinstance(value, list | tuple) and nd == 1 and len(value) == 2:
+        value = [value]
+    if isinstance(value, list | tuple) and len(value) == nd:
+        out = [(v, v) if isinstance(v, int) else tuple(v) for v in value]
+        if all(len(p) == 2 and all(isinstance(i, int) and i >= 0 for i in p) for p in out):
+            return [(p[0], p[1]) for p in out]
+    raise ValueError(f"{key} must be an int or (before, after) pairs per axis, got {value!r}")
+
+
+def _resize_nd(nd: int, sign: int, key: str, default: Any) -> Rule:
+    """ZeroPadding1D/3D (sign +1) and Cropping1D/3D (sign -1): no weights."""
+
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, nd)
+        sides = _sides_nd(config.get(key, default), nd, key)
+        out = [n + sign * sum(p) for n, p in zip(sizes, sides, strict=True)]
+        if min(out) < 1:
+            raise ValueError(f"{key} {config.get(key)} leaves nothing of {shape}")
+        return [], _assemble(shape[0], channels, out, last)
+
+    return rule
+
+
+def _upsampling_nd(nd: int) -> Rule:
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        channels, sizes, last = _spatial(config, shape, nd)
+        size = _ints(config, "size", nd, 2)
+        out = [n * f for n, f in zip(sizes, size, strict=True)]
+        return [], _assemble(shape[0], channels, out, last)
+
+    return rule
+
+
+RULES.update(
+    {
+        "Conv1DTranspose": _conv_transpose(1),
+        "Conv2DTranspose": _conv_transpose(2),
+        "ZeroPadding1D": _resize_nd(1, +1, "padding", 1),
+        "ZeroPadding3D": _resize_nd(3, +1, "padding", 1),
+        "Cropping1D": _resize_nd(1, -1, "cropping", 1),
+        "Cropping3D": _resize_nd(3, -1, "cropping", 1),
+        "UpSampling1D": _upsampling_nd(1),
+        "UpSampling3D": _upsampling_nd(3),
+        "SpatialDropout3D": _none,
+    }
+)
+# ---------------- end of the kconvT rules
+
+
 def weight_shapes(entries: Sequence[Any], shape: Shape) -> list[list[WeightShape]]:
     """Each layer's ``get_weights`` shapes the configs imply, for inputs of ``shape``."""
     out = []

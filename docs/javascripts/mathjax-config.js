@@ -1,0 +1,16 @@
+// MathJax for pymdownx.arithmatex (generic mode): \( ... \) inline, \[ ... \] displayed.
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"]],
+    displayMath: [["\\[", "\\]"]],
+    processEscapes: true,
+    processEnvironments: true,
+  },
+  options: {
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex",
+  },
+};
+document$.subscribe(() => {
+  MathJax.typesetPromise();
+});
