@@ -92,6 +92,24 @@ def test_mha_masks_match_keras() -> None:
     np.testing.assert_allclose(out_n.numpy(), out_k.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
+def test_mha_self_attention_over_embedding_mask_and_in_a_model() -> None:
+    idx = np.array([[3, 1, 2, 0, 0], [2, 4, 0, 0, 0]])
+    outs = []
+    for lib in (keras, nk):
+        inp = lib.Input((5,), dtype="int32")
+        emb = lib.layers.Embedding(6, 4, mask_zero=True, name="emb")
+        mha = lib.layers.MultiHeadAttention(2, 3, name="mha")
+        h = emb(inp)
+        out = mha(h, h)
+        model = lib.Model(inp, out)
+        outs.append(model)
+    theirs, ours = outs
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(
+        ours.predict(idx, verbose=0), theirs.predict(idx, verbose=0), rtol=1e-4, atol=1e-5
+    )
+
+
 def test_mha_dropout_and_errors() -> None:
     layer = nk.layers.MultiHeadAttention(2, 3, dropout=0.5, seed=1)
     x = RNG.normal(size=(2, 4, 5)).astype(np.float32)

@@ -49,14 +49,15 @@ def _causal(t: int, s: int) -> np.ndarray:
     return (np.arange(t)[:, None] >= np.arange(s)[None, :])[None]
 
 
-def _masked_softmax(scores: Tensor, mask: np.ndarray | None) -> Tensor:
-    """softmax over the last axis with masked entries set to -10⁹ first and to 0 after (so a
-    fully masked row gives zeros), as Keras 3's Softmax layer."""
+def _masked_softmax(scores: Tensor, mask: np.ndarray | None, zero_masked: bool = True) -> Tensor:
+    """softmax over the last axis with masked entries set to -10⁹ first and, with
+    ``zero_masked``, to 0 after (a fully masked row then gives zeros, as Keras 3's Softmax
+    layer; without it the row's weights are uniform, as Keras's fused attention kernel)."""
     if mask is None:
         return scores.softmax(axis=-1)
     full = np.broadcast_to(mask, scores.shape)
     probs = where(full, scores, _NEG).softmax(axis=-1)
-    return where(full, probs, np.float32(0.0))
+    return where(full, probs, np.float32(0.0)) if zero_masked else probs
 
 
 def _dropout(x: Tensor, rate: float, rng: np.random.Generator) -> Tensor:
@@ -261,7 +262,10 @@ class MultiHeadAttention(Layer):
         k = self._project(key.reshape(batch, s, key.shape[-1]), "key", self.key_dim)
         v = self._project(value.reshape(batch, s, value.shape[-1]), "value", self.value_dim)
         scores = (q * np.float32(1.0 / math.sqrt(self.key_dim))) @ k.transpose(0, 1, 3, 2)
-        probs = _masked_softmax(scores, None if mask is None else mask[:, None])
+        # Keras 3 runs its fused kernel unless it needs the weights (dropout, returned scores,
+        # several attention axes); the two differ only on fully masked query steps
+        fused = not (self.dropout > 0 or return_attention_scores or query.ndim != 3)
+        probs = _masked_softmax(scores, None if mask is None else mask[:, None], not fused)
         weights = probs
         if training and self.dropout > 0:
             weights = _dropout(probs, self.dropout, self.rng)
