@@ -87,8 +87,37 @@ from .spatial import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from .wrappers import TimeDistributed
+
+# Keras's other names of the same classes (keras.layers.MaxPool2D is MaxPooling2D, ...)
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+Convolution1D = Conv1D
+Convolution1DTranspose = Conv1DTranspose
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
+    "AvgPool1D",
+    "AvgPool2D",
+    "Convolution1D",
+    "Convolution1DTranspose",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "GlobalAvgPool1D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool1D",
+    "GlobalMaxPool2D",
+    "MaxPool1D",
+    "MaxPool2D",
+    "SeparableConvolution2D",
     "Activation",
     "ActivityRegularization",
     "Add",
@@ -152,6 +181,7 @@ __all__ = [
     "SpatialDropout2D",
     "SpatialDropout3D",
     "Subtract",
+    "TimeDistributed",
     "UnitNormalization",
     "UpSampling1D",
     "UpSampling2D",

@@ -1,0 +1,61 @@
+"""Keras 3's alias names of layers, and TimeDistributed, against Keras 3 (torch backend)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+
+from .error_oracle import assert_same_error
+from .keras_oracle import keras, nk
+
+ALIASES = [
+    "AvgPool1D", "AvgPool2D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+    "Convolution2DTranspose", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "MaxPool1D", "MaxPool2D", "SeparableConvolution2D",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ALIASES)
+def test_aliases_are_keras_classes(name: str) -> None:
+    assert getattr(nk.layers, name).__name__ == getattr(keras.layers, name).__name__
+
+
+@pytest.mark.parametrize(
+    "make,shape",
+    [
+        (lambda lib: lib.layers.Dense(3, activation="tanh"), (2, 4, 5)),
+        (lambda lib: lib.layers.Conv2D(2, 3), (2, 3, 5, 5, 1)),
+        (lambda lib: lib.layers.BatchNormalization(), (4, 3, 5)),
+    ],
+)
+def test_time_distributed_matches_keras(make, shape) -> None:
+    theirs, ours = keras.layers.TimeDistributed(make(keras)), nk.layers.TimeDistributed(make(nk))
+    theirs.build((None, *shape[1:]))
+    ours.build((None, *shape[1:]))
+    ours.set_weights(theirs.get_weights())
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=shape).astype(np.float32)
+    g = rng.normal(size=tuple(ours(x).shape)).astype(np.float32)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = theirs(xt, training=True)
+    (yt * torch.tensor(g)).sum().backward()
+    xn = nnlab.tensor(x, requires_grad=True)
+    yn = ours(xn, training=True)
+    (yn * nnlab.tensor(g)).sum().backward()
+    np.testing.assert_allclose(yn.numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(xn.grad), xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):  # BN's moving stats
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-6)
+    out = theirs.compute_output_shape((None, *shape[1:]))
+    assert ours.compute_output_shape((None, *shape[1:])) == tuple(out)
+    revived = nk.layers.TimeDistributed.from_config(ours.get_config())
+    assert revived.get_config() == ours.get_config()
+    assert ours.get_config()["layer"]["class_name"] == theirs.get_config()["layer"]["class_name"]
+
+
+def test_time_distributed_errors_match_keras() -> None:
+    assert_same_error(lambda lib: lib.layers.TimeDistributed("dense"))
+    assert_same_error(lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(2)).build((None, 3)))
