@@ -59,3 +59,19 @@ def test_time_distributed_matches_keras(make, shape) -> None:
 def test_time_distributed_errors_match_keras() -> None:
     assert_same_error(lambda lib: lib.layers.TimeDistributed("dense"))
     assert_same_error(lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(2)).build((None, 3)))
+
+
+def test_layers_serialize_deserialize_like_keras() -> None:
+    for make in (
+        lambda lib: lib.layers.Dense(3, activation="relu", name="d"),
+        lambda lib: lib.layers.Dropout(0.3, name="drop"),
+        lambda lib: lib.layers.MultiHeadAttention(2, 4, name="mha"),
+    ):
+        ours, theirs = nk.layers.serialize(make(nk)), keras.layers.serialize(make(keras))
+        assert {k: ours[k] for k in ("module", "class_name", "registered_name")} == {
+            k: theirs[k] for k in ("module", "class_name", "registered_name")
+        }
+        back = nk.layers.deserialize(theirs)  # Keras's own description
+        assert type(back).__name__ == theirs["class_name"]
+        assert nk.layers.serialize(back)["config"] == ours["config"]
+    assert_same_error(lambda lib: lib.layers.deserialize({"class_name": "Foo", "config": {}}))

@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
@@ -189,6 +191,8 @@ __all__ = [
     "ZeroPadding1D",
     "ZeroPadding2D",
     "ZeroPadding3D",
+    "deserialize",
+    "serialize",
     "add",
     "average",
     "concatenate",
@@ -198,6 +202,35 @@ __all__ = [
     "multiply",
     "subtract",
 ]
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """Keras's form of a layer: ``{'module', 'class_name', 'config', 'registered_name'}``."""
+    from .core import _serialize
+
+    return _serialize(layer)
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
+    """The layer ``serialize`` described: a class of ``keras.layers``, of ``custom_objects`` or
+    registered with ``keras.saving.register_keras_serializable``."""
+    from ..saving.object_registration import get_registered_object
+
+    name = str(config.get("class_name"))
+    cls = (custom_objects or {}).get(name) or get_registered_object(
+        str(config.get("registered_name") or name)
+    )
+    if cls is None and name in __all__:
+        cls = globals()[name]
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise TypeError(
+            f"Could not locate class '{name}'. Make sure custom classes and functions are "
+            "decorated with `@keras.saving.register_keras_serializable()`. If they are already "
+            "decorated, make sure they are all imported so that the decorator is run before "
+            f"trying to load them. Full object config: {config}"
+        )
+    return cls.from_config(dict(config.get("config") or {}))
+
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
 LAYERS: dict[str, type[Layer]] = {cls.__name__: cls for cls in (Activation, Dense, Dropout)}
