@@ -346,3 +346,28 @@ def test_function_forms_and_serialization_like_keras() -> None:
         assert metrics.deserialize(config).get_config() == metric.get_config()
     assert nk_initializers.glorot_uniform is nk_initializers.GlorotUniform
     assert nk_initializers.OrthogonalInitializer is nk_initializers.Orthogonal
+
+
+@pytest.mark.parametrize("cls", ["PearsonCorrelation", "ConcordanceCorrelation"])
+def test_correlation_metrics_like_keras(cls: str) -> None:
+    import torch
+
+    rng = np.random.default_rng(5)
+    y_true = rng.normal(size=(6, 5)).astype(np.float32)
+    y_pred = (0.7 * y_true + rng.normal(0, 0.5, (6, 5))).astype(np.float32)
+    w = rng.uniform(size=(6,)).astype(np.float32)
+    ours, theirs = getattr(metrics, cls)(), getattr(keras.metrics, cls)()
+    for a, b, sw in ((y_true[:3], y_pred[:3], None), (y_true[3:], y_pred[3:], w[3:])):
+        ours.update_state(a, b, sample_weight=sw)
+        theirs.update_state(
+            torch.tensor(a), torch.tensor(b), sample_weight=None if sw is None else torch.tensor(sw)
+        )
+    np.testing.assert_allclose(ours.result(), np.asarray(theirs.result()), rtol=1e-5, atol=1e-6)
+    assert ours.get_config() == theirs.get_config()
+    fn = cls.replace("Correlation", "_correlation").lower()
+    np.testing.assert_allclose(
+        getattr(metrics, fn)(y_true, y_pred, axis=0),
+        np.asarray(getattr(keras.metrics, fn)(torch.tensor(y_true), torch.tensor(y_pred), axis=0)),
+        rtol=1e-5,
+        atol=1e-6,
+    )

@@ -54,6 +54,12 @@ from .confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from .correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from .f_score_metrics import F1Score, FBetaScore
 from .metric import Metric, Variable  # noqa: F401  (Variable: for custom metrics)
 from .probabilistic_metrics import (
@@ -85,6 +91,10 @@ from .sensitivity_metrics import (
 )
 
 __all__ = [  # the classes, then Keras's function forms (per-sample values) and serialization
+    "ConcordanceCorrelation",
+    "PearsonCorrelation",
+    "concordance_correlation",
+    "pearson_correlation",
     "binary_accuracy",
     "binary_crossentropy",
     "binary_focal_crossentropy",
@@ -153,6 +163,8 @@ __all__ = [  # the classes, then Keras's function forms (per-sample values) and 
 
 _CLASSES: list[type[Metric]] = [
     Mean,
+    PearsonCorrelation,
+    ConcordanceCorrelation,
     Sum,
     Accuracy,
     BinaryAccuracy,
