@@ -75,3 +75,28 @@ def test_layers_serialize_deserialize_like_keras() -> None:
         assert type(back).__name__ == theirs["class_name"]
         assert nk.layers.serialize(back)["config"] == ours["config"]
     assert_same_error(lambda lib: lib.layers.deserialize({"class_name": "Foo", "config": {}}))
+
+
+@pytest.mark.parametrize("mode", ["one_hot", "multi_hot", "count"])
+@pytest.mark.parametrize("tokens", [[3, 0, 2], [[1, 1, 3], [0, 2, 2]], [[1], [3]]])
+def test_category_encoding_matches_keras(mode: str, tokens) -> None:
+    x = np.array(tokens)
+    theirs = keras.layers.CategoryEncoding(num_tokens=4, output_mode=mode)
+    ours = nk.layers.CategoryEncoding(num_tokens=4, output_mode=mode)
+    np.testing.assert_array_equal(ours(x).numpy(), np.asarray(theirs(x)))
+    assert ours.compute_output_shape(x.shape) == tuple(theirs.compute_output_shape(x.shape))
+    if mode == "count":
+        w = np.arange(x.size, dtype=np.float32).reshape(x.shape)
+        np.testing.assert_array_equal(
+            ours(x, count_weights=w).numpy(), np.asarray(theirs(x, count_weights=w))
+        )
+    assert ours.get_config()["output_mode"] == theirs.get_config()["output_mode"]
+
+
+def test_category_encoding_errors_match_keras() -> None:
+    for make in (
+        lambda lib: lib.layers.CategoryEncoding(num_tokens=None),
+        lambda lib: lib.layers.CategoryEncoding(num_tokens=0),
+        lambda lib: lib.layers.CategoryEncoding(num_tokens=3, output_mode="tf_idf"),
+    ):
+        assert_same_error(make)

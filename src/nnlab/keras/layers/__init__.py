@@ -66,7 +66,7 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
-from .preprocessing import Normalization, Rescaling
+from .preprocessing import CategoryEncoding, Normalization, Rescaling
 from .regularization import (
     ActivityRegularization,
     AlphaDropout,
@@ -130,6 +130,7 @@ __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "CategoryEncoding",
     "Concatenate",
     "Conv1D",
     "Conv1DTranspose",
