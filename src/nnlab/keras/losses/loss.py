@@ -230,7 +230,7 @@ def _as_array(y: Any, where: str) -> np.ndarray:
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{where}: targets must be numeric, got dtype {y.dtype}")
-    return y
+    return y  # NaN or infinite targets train as in Keras (``TerminateOnNaN`` stops such a fit)
 
 
 class LossFunctionWrapper(Loss):
