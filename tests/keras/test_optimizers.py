@@ -346,6 +346,18 @@ def test_exclude_from_weight_decay_like_keras() -> None:
     assert float(var3.data) == pytest.approx(2.0)
 
 
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("SGD", {"clipnorm": 0.1, "clipvalue": 0.1}), ("Lion", {"beta_1": -0.1})],
+)
+def test_argument_errors_read_as_keras_3s(name: str, kwargs: dict) -> None:
+    with pytest.raises(ValueError) as theirs:
+        getattr(keras.optimizers, name)(**kwargs)
+    with pytest.raises(ValueError) as ours:
+        getattr(optimizers, name)(**kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
 def test_clip_gradients_like_keras() -> None:
     grad = [np.array([100.0, 100.0])]
     np.testing.assert_allclose(optimizers.Adam(clipnorm=1)._clip_gradients(grad)[0], [0.5**0.5] * 2)
@@ -356,7 +368,7 @@ def test_clip_gradients_like_keras() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
     [
-        ({"clipnorm": 1.0, "clipvalue": 1.0}, "only one of"),
+        ({"clipnorm": 1.0, "clipvalue": 1.0}, "Only one of"),
         ({"clipnorm": -1.0}, "clipnorm"),
         ({"gradient_accumulation_steps": 1}, "gradient_accumulation_steps"),
         ({"ema_momentum": 2.0}, "ema_momentum"),

@@ -98,7 +98,7 @@ class Optimizer(OptimizerState):
         self.global_clipnorm = _check_positive(cls, "global_clipnorm", global_clipnorm)
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
-                f"{cls}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                 f"global_clipnorm={global_clipnorm}"
             )

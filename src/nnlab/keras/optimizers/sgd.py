@@ -78,7 +78,7 @@ class Lion(Optimizer):
         super().__init__(learning_rate, **kwargs)
         if not 0 < beta_1 <= 1:
             raise ValueError(
-                "Lion: argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
+                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
                 f"degenerates to SignSGD. Received: beta_1={beta_1}."
             )
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
