@@ -432,3 +432,7 @@ class FunctionLoss(LossFunctionWrapper):
         if not isinstance(out, Tensor):
             raise TypeError(f"loss {self.name!r} must return an nnlab Tensor, got {type(out)}")
         return out
+
+
+# Keras's keras.src.losses.losses also holds these:
+from .circle_ctc import CTC, Circle, circle, ctc  # noqa: E402,F401
