@@ -15,6 +15,8 @@ return Tensors that do not record a graph.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import core, elementwise, nn, reductions, shapes
 from .core import *  # noqa: F403
 from .elementwise import *  # noqa: F403
@@ -35,3 +37,11 @@ __all__ = sorted(
         "Operation",
     }
 )
+
+
+def _symbolic(fn: Any) -> Any:
+    """Make ``fn`` (a function of ``keras.random``) an op that KerasTensors record."""
+    from .operation import keras_op
+
+    name = "Random" + "".join(part.title() for part in fn.__name__.split("_"))
+    return keras_op(name, module="random")(fn)
