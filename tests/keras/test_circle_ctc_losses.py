@@ -147,3 +147,12 @@ def test_configs_match_keras_and_round_trip(name: str, kwargs: dict[str, Any]) -
     assert type(restored) is type(ours) and restored.get_config() == ours.get_config()
     assert type(losses.get(name)) is type(ours)
     assert type(losses.get(name.lower())) is type(ours)
+
+
+def test_keras_module_layout_holds_the_new_losses() -> None:
+    """Keras's keras.src.losses.losses module holds these classes and functions too."""
+    from nnlab.keras.losses import losses as module
+
+    for name in ("Circle", "CTC", "circle", "ctc", "Dice", "Tversky", "dice", "tversky"):
+        assert getattr(module, name) is getattr(losses, name)
+    assert module.CategoricalGeneralizedCrossEntropy is losses.CategoricalGeneralizedCrossEntropy

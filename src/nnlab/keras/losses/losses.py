@@ -436,3 +436,11 @@ class FunctionLoss(LossFunctionWrapper):
 
 # Keras's keras.src.losses.losses also holds these:
 from .circle_ctc import CTC, Circle, circle, ctc  # noqa: E402,F401
+from .segmentation import (  # noqa: E402,F401
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    categorical_generalized_cross_entropy,
+    dice,
+    tversky,
+)
