@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .circle_ctc import CTC, Circle, circle, ctc
+from .compile_crossentropy import CompileCrossentropy
 from .loss import Loss, LossFunctionWrapper, squeeze_or_expand_to_same_rank
 from .losses import (
     BinaryCrossentropy,
@@ -65,6 +66,7 @@ from .segmentation import (
 
 __all__ = [
     "CTC",
+    "CompileCrossentropy",
     "Circle",
     "circle",
     "ctc",
@@ -174,6 +176,8 @@ _LOSSES: dict[str, type[Loss]] = {
     "tversky": Tversky,
     "categorical_generalized_cross_entropy": CategoricalGeneralizedCrossEntropy,
     "circle": Circle,
+    "crossentropy": CompileCrossentropy,
+    "ce": CompileCrossentropy,
     "ctc": CTC,
 }
 ALL_OBJECTS: dict[str, type[Loss]] = {
