@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .circle_ctc import CTC, Circle, circle, ctc
+from .compile_crossentropy import CompileCrossentropy
 from .loss import Loss, LossFunctionWrapper, squeeze_or_expand_to_same_rank
 from .losses import (
     BinaryCrossentropy,
@@ -63,6 +65,11 @@ from .segmentation import (
 )
 
 __all__ = [
+    "CTC",
+    "CompileCrossentropy",
+    "Circle",
+    "circle",
+    "ctc",
     "BinaryCrossentropy",
     "CategoricalGeneralizedCrossEntropy",
     "Dice",
@@ -133,6 +140,8 @@ _CLASSES: list[type[Loss]] = [
     Dice,
     Tversky,
     CategoricalGeneralizedCrossEntropy,
+    Circle,
+    CTC,
 ]
 
 #: Keras's loss names (the function names, Keras's short aliases and the classes' default
@@ -166,6 +175,10 @@ _LOSSES: dict[str, type[Loss]] = {
     "dice": Dice,
     "tversky": Tversky,
     "categorical_generalized_cross_entropy": CategoricalGeneralizedCrossEntropy,
+    "circle": Circle,
+    "crossentropy": CompileCrossentropy,
+    "ce": CompileCrossentropy,
+    "ctc": CTC,
 }
 ALL_OBJECTS: dict[str, type[Loss]] = {
     **{cls.__name__: cls for cls in _CLASSES},

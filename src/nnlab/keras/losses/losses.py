@@ -432,3 +432,36 @@ class FunctionLoss(LossFunctionWrapper):
         if not isinstance(out, Tensor):
             raise TypeError(f"loss {self.name!r} must return an nnlab Tensor, got {type(out)}")
         return out
+
+
+# Keras's keras.src.losses.losses also holds these:
+from .circle_ctc import CTC, Circle, circle, ctc  # noqa: E402,F401
+from .probabilistic import (  # noqa: E402,F401
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    kl_divergence,
+    poisson,
+    sparse_categorical_crossentropy,
+)
+from .regression import (  # noqa: E402,F401
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    squared_hinge,
+)
+from .segmentation import (  # noqa: E402,F401
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    categorical_generalized_cross_entropy,
+    dice,
+    tversky,
+)

@@ -61,6 +61,7 @@ from .correlation_metrics import (
     pearson_correlation,
 )
 from .f_score_metrics import F1Score, FBetaScore
+from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from .metric import Metric, Variable  # noqa: F401  (Variable: for custom metrics)
 from .probabilistic_metrics import (
     BinaryCrossentropy,
@@ -119,6 +120,11 @@ __all__ = [  # the classes, then Keras's function forms (per-sample values) and 
     "deserialize",
     "serialize",
     "AUC",
+    "BinaryIoU",
+    "IoU",
+    "MeanIoU",
+    "OneHotIoU",
+    "OneHotMeanIoU",
     "Accuracy",
     "BinaryAccuracy",
     "BinaryCrossentropy",
@@ -201,6 +207,11 @@ _CLASSES: list[type[Metric]] = [
     Hinge,
     SquaredHinge,
     CategoricalHinge,
+    IoU,
+    MeanIoU,
+    BinaryIoU,
+    OneHotIoU,
+    OneHotMeanIoU,
 ]
 
 

@@ -39,6 +39,8 @@ def to_array(x: Any, dtype: Any = None) -> np.ndarray:
 
 
 def _initial_value(initializer: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    if isinstance(initializer, np.ndarray | Tensor | Variable) or hasattr(initializer, "__array__"):
+        return np.broadcast_to(to_array(initializer, dtype), shape).copy()  # an initial value
     if initializer is None or initializer == "zeros":
         return np.zeros(shape, dtype)
     if initializer == "ones":
