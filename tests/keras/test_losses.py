@@ -294,8 +294,6 @@ def test_prepare_targets() -> None:
     assert out.dtype == np.intp and out.tolist() == [1, 2]
     with pytest.raises(ValueError, match="one-hot targets use"):
         scce.prepare_targets(ONEHOT, 3, "fit")
-    with pytest.raises(ValueError, match="NaN"):
-        losses.get("mse").prepare_targets([np.nan], 1, "fit")
     with pytest.raises(TypeError, match="numeric"):
         losses.get("mse").prepare_targets(["a"], 1, "fit")
 
@@ -319,3 +317,17 @@ def test_get_serialize_deserialize() -> None:
         losses.get("hinge2")
     with pytest.raises(ValueError, match="loss must be"):
         losses.get(3)
+
+
+def test_infinite_targets_are_accepted_like_keras() -> None:
+    """Keras 3 trains on NaN/inf targets (TerminateOnNaN then stops the fit): the targets pass
+    the loss's check and the loss is Keras's (inf)."""
+    import torch
+
+    y = np.array([[np.inf], [1.0]], np.float32)
+    prepared = losses.MeanSquaredError().prepare_targets(y, 1, "fit")
+    assert np.isinf(prepared[0, 0])
+    p = np.array([[0.5], [0.25]], np.float32)
+    ours = losses.MeanSquaredError()(y, p).numpy()
+    theirs = keras.losses.MeanSquaredError()(torch.tensor(y), torch.tensor(p)).numpy()
+    np.testing.assert_array_equal(ours, theirs)

@@ -300,3 +300,74 @@ def test_nested_state_and_stateless_calls() -> None:
     with pytest.raises(ValueError, match="1:1"):
         m.stateless_result([1.0])
     assert metrics.get(None) is None
+
+
+def test_function_forms_and_serialization_like_keras() -> None:
+    """keras.metrics.<function> gives Keras's per-sample values; serialize/deserialize round
+    trip in Keras's form; initializers' lower-case aliases are the classes."""
+    import torch
+
+    from nnlab.keras import initializers as nk_initializers
+
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 2, (6, 4)).astype(np.float32)
+    y_pred = rng.uniform(0.05, 0.95, (6, 4)).astype(np.float32)
+    for name in (
+        "mean_squared_error",
+        "binary_crossentropy",
+        "binary_accuracy",
+        "hinge",
+        "categorical_accuracy",
+        "log_cosh",
+        "poisson",
+        "kl_divergence",
+    ):
+        ours = np.asarray(getattr(metrics, name)(y_true, y_pred))
+        theirs = getattr(keras.metrics, name)(torch.tensor(y_true), torch.tensor(y_pred))
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-5, atol=1e-6, err_msg=name)
+    labels = rng.integers(0, 4, (6,))
+    for name, kw in (
+        ("sparse_categorical_accuracy", {}),
+        ("sparse_top_k_categorical_accuracy", {"k": 2}),
+    ):
+        ours = np.asarray(getattr(metrics, name)(labels, y_pred, **kw))
+        theirs = getattr(keras.metrics, name)(torch.tensor(labels), torch.tensor(y_pred), **kw)
+        np.testing.assert_allclose(ours, np.asarray(theirs), err_msg=name)
+    for metric in (metrics.Mean(name="m"), metrics.AUC(num_thresholds=50), metrics.Precision()):
+        config = metrics.serialize(metric)
+        keras_config = keras.metrics.serialize(
+            getattr(keras.metrics, type(metric).__name__)(
+                **{k: v for k, v in metric.get_config().items() if k != "dtype"}
+            )
+        )
+        assert {k: config[k] for k in ("module", "class_name")} == {
+            k: keras_config[k] for k in ("module", "class_name")
+        }
+        assert metrics.deserialize(config).get_config() == metric.get_config()
+    assert nk_initializers.glorot_uniform is nk_initializers.GlorotUniform
+    assert nk_initializers.OrthogonalInitializer is nk_initializers.Orthogonal
+
+
+@pytest.mark.parametrize("cls", ["PearsonCorrelation", "ConcordanceCorrelation"])
+def test_correlation_metrics_like_keras(cls: str) -> None:
+    import torch
+
+    rng = np.random.default_rng(5)
+    y_true = rng.normal(size=(6, 5)).astype(np.float32)
+    y_pred = (0.7 * y_true + rng.normal(0, 0.5, (6, 5))).astype(np.float32)
+    w = rng.uniform(size=(6,)).astype(np.float32)
+    ours, theirs = getattr(metrics, cls)(), getattr(keras.metrics, cls)()
+    for a, b, sw in ((y_true[:3], y_pred[:3], None), (y_true[3:], y_pred[3:], w[3:])):
+        ours.update_state(a, b, sample_weight=sw)
+        theirs.update_state(
+            torch.tensor(a), torch.tensor(b), sample_weight=None if sw is None else torch.tensor(sw)
+        )
+    np.testing.assert_allclose(ours.result(), np.asarray(theirs.result()), rtol=1e-5, atol=1e-6)
+    assert ours.get_config() == theirs.get_config()
+    fn = cls.replace("Correlation", "_correlation").lower()
+    np.testing.assert_allclose(
+        getattr(metrics, fn)(y_true, y_pred, axis=0),
+        np.asarray(getattr(keras.metrics, fn)(torch.tensor(y_true), torch.tensor(y_pred), axis=0)),
+        rtol=1e-5,
+        atol=1e-6,
+    )

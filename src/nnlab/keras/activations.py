@@ -393,4 +393,3 @@ def _registered_name(fn: Any) -> str | None:
 
 
 # --- kvar end
-

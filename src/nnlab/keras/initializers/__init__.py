@@ -63,6 +63,23 @@ __all__ = [
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
+    "IdentityInitializer",
+    "OrthogonalInitializer",
+    "constant",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
     "compute_fans",
     "deserialize",
     "get",
@@ -103,6 +120,19 @@ ALL_OBJECTS: dict[str, type[Initializer]] = {
     "one": Ones,
     "zero": Zeros,
 }
+
+# Keras's other public names of the classes (keras.initializers.glorot_uniform is GlorotUniform)
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+constant, zeros, ones, identity = Constant, Zeros, Ones, Identity
+glorot_normal, glorot_uniform, he_normal, he_uniform = (
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+)
+lecun_normal, lecun_uniform, orthogonal = LecunNormal, LecunUniform, Orthogonal
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
 
 #: The snake-case names (Keras's string identifiers: 'glorot_uniform', 'he_normal', ...) -> class.
 INITIALIZERS: dict[str, type[Initializer]] = {

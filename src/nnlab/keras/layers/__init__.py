@@ -9,8 +9,10 @@
 - ``reshaping``: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``;
 - ``merging``: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``,
   ``Concatenate``, ``Dot`` and their function forms (``add``, ..., ``concatenate``, ``dot``);
-- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``;
+- ``normalization``: ``BatchNormalization``, ``LayerNormalization``, ``UnitNormalization``,
+  ``GroupNormalization``, ``RMSNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
+- ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
@@ -18,7 +20,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
@@ -44,7 +49,13 @@ from .merging import (
     multiply,
     subtract,
 )
-from .normalization import BatchNormalization, LayerNormalization, UnitNormalization
+from .normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from .pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -55,7 +66,7 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
-from .preprocessing import Normalization, Rescaling
+from .preprocessing import CategoryEncoding, Normalization, Rescaling
 from .regularization import (
     ActivityRegularization,
     AlphaDropout,
@@ -78,16 +89,48 @@ from .spatial import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from .wrappers import TimeDistributed
+
+# Keras's other names of the same classes (keras.layers.MaxPool2D is MaxPooling2D, ...)
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+Convolution1D = Conv1D
+Convolution1DTranspose = Conv1DTranspose
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
+    "AvgPool1D",
+    "AvgPool2D",
+    "Convolution1D",
+    "Convolution1DTranspose",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "GlobalAvgPool1D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool1D",
+    "GlobalMaxPool2D",
+    "MaxPool1D",
+    "MaxPool2D",
+    "SeparableConvolution2D",
     "Activation",
     "ActivityRegularization",
     "Add",
+    "AdditiveAttention",
     "AlphaDropout",
+    "Attention",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "CategoryEncoding",
     "Concatenate",
     "Conv1D",
     "Conv1DTranspose",
@@ -109,6 +152,7 @@ __all__ = [
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
+    "GroupNormalization",
     "Identity",
     "Input",
     "InputLayer",
@@ -124,10 +168,12 @@ __all__ = [
     "MaxPooling2D",
     "Maximum",
     "Minimum",
+    "MultiHeadAttention",
     "Multiply",
     "Normalization",
     "PReLU",
     "Permute",
+    "RMSNormalization",
     "ReLU",
     "RepeatVector",
     "Rescaling",
@@ -138,6 +184,7 @@ __all__ = [
     "SpatialDropout2D",
     "SpatialDropout3D",
     "Subtract",
+    "TimeDistributed",
     "UnitNormalization",
     "UpSampling1D",
     "UpSampling2D",
@@ -145,6 +192,8 @@ __all__ = [
     "ZeroPadding1D",
     "ZeroPadding2D",
     "ZeroPadding3D",
+    "deserialize",
+    "serialize",
     "add",
     "average",
     "concatenate",
@@ -154,6 +203,35 @@ __all__ = [
     "multiply",
     "subtract",
 ]
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """Keras's form of a layer: ``{'module', 'class_name', 'config', 'registered_name'}``."""
+    from .core import _serialize
+
+    return _serialize(layer)
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Layer:
+    """The layer ``serialize`` described: a class of ``keras.layers``, of ``custom_objects`` or
+    registered with ``keras.saving.register_keras_serializable``."""
+    from ..saving.object_registration import get_registered_object
+
+    name = str(config.get("class_name"))
+    cls = (custom_objects or {}).get(name) or get_registered_object(
+        str(config.get("registered_name") or name)
+    )
+    if cls is None and name in __all__:
+        cls = globals()[name]
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise TypeError(
+            f"Could not locate class '{name}'. Make sure custom classes and functions are "
+            "decorated with `@keras.saving.register_keras_serializable()`. If they are already "
+            "decorated, make sure they are all imported so that the decorator is run before "
+            f"trying to load them. Full object config: {config}"
+        )
+    return cls.from_config(dict(config.get("config") or {}))
+
 
 #: The layers nnlab's version-1 model file can hold (``keras.saving``), by class name.
 LAYERS: dict[str, type[Layer]] = {cls.__name__: cls for cls in (Activation, Dense, Dropout)}

@@ -165,8 +165,11 @@ class Softmax(_Elementwise):
         self.axis = axis
 
     def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
-        if mask is not None:
-            inputs = inputs + Tensor((1.0 - np.asarray(mask, np.float32)) * np.float32(-1e9))
+        if mask is not None:  # Keras 3: masked entries -1e9 before, 0 after (a row all masked: 0)
+            data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+            keep = np.broadcast_to(data if data.dtype == bool else data > 0.5, inputs.shape)
+            out = where(keep, where(keep, inputs, np.float32(-1e9)).softmax(axis=self.axis), 0.0)
+            return out
         out = inputs.softmax(axis=self.axis)
         if self.axis in (-1, inputs.ndim - 1):
             remember_logits(out, inputs, "softmax")

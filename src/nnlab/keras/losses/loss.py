@@ -230,9 +230,7 @@ def _as_array(y: Any, where: str) -> np.ndarray:
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{where}: targets must be numeric, got dtype {y.dtype}")
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"{where}: targets contain NaN or infinity")
-    return y
+    return y  # NaN or infinite targets train as in Keras (``TerminateOnNaN`` stops such a fit)
 
 
 class LossFunctionWrapper(Loss):

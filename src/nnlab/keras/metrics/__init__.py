@@ -13,6 +13,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from .accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -21,6 +39,11 @@ from .accuracy_metrics import (
     SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
 )
 from .confusion_metrics import (
     AUC,
@@ -30,6 +53,12 @@ from .confusion_metrics import (
     Recall,
     TrueNegatives,
     TruePositives,
+)
+from .correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
 )
 from .f_score_metrics import F1Score, FBetaScore
 from .metric import Metric, Variable  # noqa: F401  (Variable: for custom metrics)
@@ -61,7 +90,34 @@ from .sensitivity_metrics import (
     SpecificityAtSensitivity,
 )
 
-__all__ = [
+__all__ = [  # the classes, then Keras's function forms (per-sample values) and serialization
+    "ConcordanceCorrelation",
+    "PearsonCorrelation",
+    "concordance_correlation",
+    "pearson_correlation",
+    "binary_accuracy",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_accuracy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "poisson",
+    "sparse_categorical_accuracy",
+    "sparse_categorical_crossentropy",
+    "sparse_top_k_categorical_accuracy",
+    "squared_hinge",
+    "top_k_categorical_accuracy",
+    "deserialize",
+    "serialize",
     "AUC",
     "Accuracy",
     "BinaryAccuracy",
@@ -107,6 +163,8 @@ __all__ = [
 
 _CLASSES: list[type[Metric]] = [
     Mean,
+    PearsonCorrelation,
+    ConcordanceCorrelation,
     Sum,
     Accuracy,
     BinaryAccuracy,
@@ -194,10 +252,7 @@ def get(spec: Any, loss: Any = None) -> Metric | None:
             )
         return cls(name=spec)
     if isinstance(spec, dict) and "class_name" in spec:
-        cls = ALL_OBJECTS.get(spec["class_name"])
-        if cls is None:
-            raise ValueError(f"unknown metric class {spec['class_name']!r} in {spec!r}")
-        return cls.from_config(spec.get("config", {}))
+        return deserialize(spec)
     if isinstance(spec, type) and issubclass(spec, Metric):
         return spec()
     if callable(spec):
@@ -206,3 +261,22 @@ def get(spec: Any, loss: Any = None) -> Metric | None:
         f"metric must be a name ({sorted(ALL_OBJECTS)}), a nnlab.keras.metrics.Metric or a "
         f"function fn(y_true, y_pred), got {spec!r}"
     )
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    """Keras's form: ``{'module': 'keras.metrics', 'class_name', 'config', 'registered_name'}``."""
+    return {
+        "module": "keras.metrics",
+        "class_name": type(metric).__name__,
+        "config": metric.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Metric:
+    """The metric ``serialize`` described (``custom_objects``: extra classes by name)."""
+    known: dict[str, Any] = {**ALL_OBJECTS, **(custom_objects or {})}
+    cls = known.get(config.get("class_name", ""))
+    if cls is None:
+        raise ValueError(f"unknown metric class {config.get('class_name')!r} in {config!r}")
+    return cls.from_config(dict(config.get("config") or {}))
