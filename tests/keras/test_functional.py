@@ -10,6 +10,13 @@ import pytest
 from .keras_oracle import assert_same_training, keras, nk, train_both
 
 
+@pytest.fixture(autouse=True)
+def _same_names():
+    """Both libraries' automatic names restart together (the tests compare layer names)."""
+    keras.utils.clear_session()
+    nk.utils.clear_session()
+
+
 def _two_input_model(k):
     a = k.Input(shape=(4,), name="a")
     b = k.Input(shape=(3,), name="b")

@@ -166,3 +166,34 @@ def test_keras_tensor_is_public_and_symbolic() -> None:
         bool(x)
     layer = nk.layers.Dense(3)
     assert layer(nk.KerasTensor((1, 2))).shape == (1, 3)
+    inputs = nk.Input((3,))
+    model = nk.Model(inputs, np.arange(3.0) * 2 + inputs)  # NumPy defers to the KerasTensor
+    np.testing.assert_allclose(model(np.ones((1, 3))).data, [[1.0, 3.0, 5.0]])
+
+
+def test_keras_files_with_operations_load_both_ways(tmp_path) -> None:
+    def build(k):
+        inputs = k.Input((3,))
+        x = k.layers.Dense(2, name="d")(inputs * 2.0 + 1.0)
+        return k.Model(inputs, k.ops.softmax(x[:, 0:2] * x[:, 1:2], axis=-1))
+
+    x = RNG.normal(size=(4, 3)).astype("float32")
+    ours, theirs = build(nk), build(keras)
+    ours.set_weights(theirs.get_weights())
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    want = keras.ops.convert_to_numpy(theirs(x))
+    read_by_keras = keras.models.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(read_by_keras(x)), want, 1e-5)
+    read_by_nnlab = nk.models.load_model(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(read_by_nnlab(x).data, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("k", [keras, nk], ids=["keras", "nnlab"])
+def test_optional_inputs_take_none(k) -> None:
+    x, extra = k.Input((4,), name="x"), k.Input((2,), name="extra", optional=True)
+    model = k.Model([x, extra], k.layers.Dense(1)(x))
+    assert tuple(model([np.ones((2, 4)), None]).shape) == (2, 1)
+    strict = k.Model([x, k.Input((2,), name="needed")], k.layers.Dense(1)(x))
+    with pytest.raises(ValueError, match="The input 'needed' is not optional, but None"):
+        strict([np.ones((2, 4)), None])

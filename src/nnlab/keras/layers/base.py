@@ -73,7 +73,7 @@ def as_shape(shape: Any, where: str) -> Shape:
 def to_tensor(x: Any) -> Any:
     """Arrays (and nested lists/tuples/dicts of them) as Tensors; floats become float32 (the
     layers' dtype), integer arrays keep their dtype (indices for ``Embedding``)."""
-    if isinstance(x, Tensor):
+    if isinstance(x, Tensor) or x is None:  # None: an optional model input left out
         return x
     if isinstance(x, list | tuple):
         return type(x)(to_tensor(v) for v in x)

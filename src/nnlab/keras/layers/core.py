@@ -13,6 +13,11 @@ accuracy reads the class from z. (Keras's TensorFlow backend does the same with 
 
 from __future__ import annotations
 
+import codecs
+import importlib
+import inspect
+import marshal
+import types
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -258,29 +263,156 @@ class Identity(Layer):
 
 
 class Lambda(Layer):
-    """y = function(x) for a function of Tensors (no weights), e.g. ``Lambda(lambda t: t * 2)``."""
+    """y = function(x, **arguments) for a function of Tensors (no weights), e.g.
+    ``Lambda(lambda t: t * 2)`` or ``Lambda(function=keras.ops.square)``.
+
+    Args (Keras 3's): function (it may take ``training`` and ``mask`` keywords), output_shape
+    (the shape without the batch axis, or a function of the input shape; found by running the
+    function once when None), mask, arguments (extra keyword arguments of the function).
+
+    ``get_config`` writes the function as Keras 3 does: a Python lambda as its marshalled
+    bytecode (``__lambda__``), a named function by module and name. Reading a lambda back runs
+    code from the config, so ``from_config`` refuses it unless ``safe_mode=False`` is given
+    explicitly (Keras's rule); a named function is looked up in ``custom_objects``, then in
+    ``keras.ops`` and ``keras.activations``, and imported from its module only when
+    ``safe_mode=False``.
+    """
 
     def __init__(
         self,
         function: Callable[..., Any],
         output_shape: Any = None,
+        mask: Any = None,
         arguments: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {function!r}")
-        self.function, self._output_shape = function, output_shape
+        self.function, self._output_shape, self.mask = function, output_shape, mask
         self.arguments = dict(arguments or {})
+        try:
+            names = inspect.signature(function).parameters
+        except (TypeError, ValueError):  # a builtin without a signature
+            names = {}  # type: ignore[assignment]
+        self._takes_training = "training" in names
+        self._takes_mask = "mask" in names
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
-        return self.function(inputs, **self.arguments)
+        kwargs = dict(self.arguments)
+        if self._takes_training:
+            kwargs["training"] = training
+        if self._takes_mask:
+            kwargs["mask"] = None
+        return self.function(inputs, **kwargs)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
             return self._traced_output_shape(input_shape)
-        shape = self._output_shape(input_shape) if callable(self._output_shape) else None
-        return shape if shape is not None else (input_shape[0], *tuple(self._output_shape))
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        first = input_shape
+        while isinstance(first, list | dict) and first:
+            first = first[0] if isinstance(first, list) else next(iter(first.values()))
+        return (first[0], *tuple(self._output_shape))
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"function": _function_config(self.function)}
+        if self._output_shape is not None:
+            config["output_shape"] = (
+                _function_config(self._output_shape)
+                if callable(self._output_shape)
+                else list(self._output_shape)
+            )
+        if self.mask is not None:
+            config["mask"] = _function_config(self.mask) if callable(self.mask) else self.mask
+        config["arguments"] = dict(self.arguments)
+        return {**super().get_config(), **config}
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: Any = None, safe_mode: bool | None = None
+    ) -> Lambda:
+        config = dict(config)
+        safe = safe_mode is not False
+        config["function"] = _load_function(config["function"], custom_objects, safe)
+        shape = config.get("output_shape")
+        if isinstance(shape, dict):
+            config["output_shape"] = _load_function(shape, custom_objects, safe)
+        elif isinstance(shape, list):
+            config["output_shape"] = tuple(shape)
+        if isinstance(config.get("mask"), dict):
+            config["mask"] = _load_function(config["mask"], custom_objects, safe)
+        layer = super().from_config(config)
+        assert isinstance(layer, Lambda)
+        return layer
+
+
+_LAMBDA_REFUSED = (
+    "Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda. "
+    "This carries a potential risk of arbitrary code execution and thus it is disallowed by "
+    "default. If you trust the source of the artifact, you can override this error by passing "
+    "`safe_mode=False` to the loading function."
+)
+
+
+def _function_config(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Keras 3's serialized function: a lambda's bytecode, or a named function's module/name."""
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        code = codecs.encode(marshal.dumps(fn.__code__), "base64").decode("ascii")
+        closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
+        return {
+            "class_name": "__lambda__",
+            "config": {"code": code, "defaults": fn.__defaults__, "closure": closure},
+        }
+    operation = getattr(fn, "operation", None)  # a keras.ops function: Keras's module name
+    module = operation._module if operation is not None else getattr(fn, "__module__", "") or ""
+    if module.startswith("nnlab.keras"):
+        module = "keras" + module[len("nnlab.keras") :]
+    return {
+        "module": module,
+        "class_name": "function",
+        "config": getattr(fn, "__name__", str(fn)),
+        "registered_name": "function",
+    }
+
+
+def _load_function(spec: Any, custom_objects: Any, safe: bool) -> Callable[..., Any]:
+    """The function a config describes (see :class:`Lambda` for what is allowed)."""
+    if callable(spec):
+        return spec
+    if not isinstance(spec, dict):
+        raise ValueError(f"Lambda: cannot read a function from {spec!r}")
+    if spec.get("class_name") == "__lambda__":
+        if safe:
+            raise ValueError(_LAMBDA_REFUSED)
+        inner = spec["config"]
+        code = marshal.loads(codecs.decode(inner["code"].encode("ascii"), "base64"))  # noqa: S302
+        closure = inner.get("closure")
+        cells = tuple(types.CellType(v) for v in closure) if closure is not None else None
+        defaults = inner.get("defaults")
+        return types.FunctionType(
+            code, globals(), None, tuple(defaults) if defaults else None, cells
+        )
+    name, module = spec.get("config"), str(spec.get("module") or "")
+    from ..saving.object_registration import lookup
+
+    registered = lookup(name, None, custom_objects)
+    if callable(registered):  # custom_objects=, register_keras_serializable, custom_object_scope
+        return registered
+    if module.startswith("keras"):
+        from .. import activations, ops
+
+        for place in (ops, activations):
+            found = getattr(place, str(name), None)
+            if callable(found):
+                return found
+    if not safe and module:
+        return getattr(importlib.import_module(module), str(name))
+    raise ValueError(
+        f"Lambda: unknown function {name!r} (module {module!r}); pass it in "
+        f"custom_objects={{'{name}': {name}}}"
+    )
 
 
 class Embedding(Layer):

@@ -68,6 +68,8 @@ class KerasTensor:
     and every function of ``keras.ops`` record an operation of the graph, as in Keras 3.
     """
 
+    __array_ufunc__ = None  # NumPy defers to the reflected operators: np.ones(3) + x is symbolic
+
     def __init__(
         self,
         shape: Any,

@@ -368,6 +368,12 @@ class Functional(Model):
         adjusted: list[Any] = []
         for x, ref, path in zip(flat, self._input_tensors, paths, strict=True):
             if x is None:
+                layer = _node_of(ref).layer
+                if not getattr(layer, "optional", False):
+                    raise ValueError(
+                        f"The input '{ref.name}' is not optional, but None was passed. Please "
+                        "provide a valid tensor."
+                    )
                 adjusted.append(x)
                 continue
             shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)

@@ -269,7 +269,7 @@ class Sequential(Model):
             "layers": layers,
         }
         if self._symbolic:
-            config["build_input_shape"] = list(self._symbolic[0].shape)
+            config["build_input_shape"] = tuple(self._symbolic[0].shape)
         return config
 
     @classmethod

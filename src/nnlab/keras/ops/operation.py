@@ -55,7 +55,16 @@ def any_symbolic(*values: Any) -> bool:
     """Whether a KerasTensor is anywhere inside ``values`` (lists, tuples, dicts searched)."""
     from ..layers.input_layer import KerasTensor
 
-    return any(isinstance(v, KerasTensor) for v in _flatten(list(values)))
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, KerasTensor):
+            return True
+        if isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return False
 
 
 class Operation:

@@ -224,11 +224,15 @@ def layer_entries(entry: Any) -> tuple[str, list[dict[str, Any]]]:
     entries = entry["config"].get("layers")
     if not isinstance(entries, list):
         raise ValueError(f"{cls} config: 'layers' must be a list")
+    from ..ops import OPERATIONS
+
     known = _layer_classes()
     for e in entries:
         if not isinstance(e, dict) or not isinstance(e.get("config"), dict):
             raise ValueError(f"each layer entry needs a 'config' object, got {str(e)[:60]}")
         name = e.get("class_name")
+        if str(e.get("module") or "").startswith("keras.src.ops") and name in OPERATIONS:
+            continue  # a keras.ops operation of a functional graph (Add, GetItem, ...)
         if name not in known and custom_object(e) is None:
             raise ValueError(
                 f"layer class {str(name)[:40]!r} is not supported by nnlab.keras; supported: "
