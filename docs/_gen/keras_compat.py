@@ -136,7 +136,12 @@ def public_objects(module: ModuleType) -> list[tuple[str, object]]:
 
 
 def available_sections() -> list[tuple[str, str, str, ModuleType]]:
-    """The sections whose submodule exists in this version of nnlab.keras."""
+    """The sections whose submodule exists in this version of nnlab.keras, then a section for
+    every other public submodule (one added since SECTIONS was written)."""
+    import pkgutil
+
+    import nnlab.keras
+
     found = []
     for sub, title, blurb in SECTIONS:
         try:
@@ -144,6 +149,12 @@ def available_sections() -> list[tuple[str, str, str, ModuleType]]:
         except ModuleNotFoundError:
             continue
         found.append((sub, title, blurb, module))
+    known = {sub for sub, _, _ in SECTIONS} | NOT_API
+    for info in pkgutil.iter_modules(nnlab.keras.__path__):
+        if info.name.startswith("_") or info.name in known:
+            continue
+        module = importlib.import_module(f"nnlab.keras.{info.name}")
+        found.append((info.name, info.name.capitalize(), f"`keras.{info.name}`.", module))
     return found
 
 

@@ -92,7 +92,8 @@ def test_global_pooling_matches_torch(keepdims):
 @pytest.mark.parametrize("k,s", [(2, 2), (3, 1), (2, 1), (3, 2), (3, 3), ((2, 3), (2, 3))])
 def test_max_pool2d_ties_after_relu_match_torch(k, s):
     """ReLU's zeros make whole windows tie: the gradient goes to the first maximum only (in
-    both layouts; stride = kernel takes the tiled backward, the others the strided one)."""
+    both layouts and memory orders; stride = kernel over channels-innermost memory takes the
+    tiled backward, the others the strided one)."""
     rng = np.random.default_rng(5)
     x = np.maximum(rng.standard_normal((2, 3, 8, 7)), 0)
     check_op([], lambda x: TF.max_pool2d(x, k, s), lambda x: max_pool2d(x, k, s), arrays=[x])
@@ -100,6 +101,12 @@ def test_max_pool2d_ties_after_relu_match_torch(k, s):
         [],
         lambda x: TF.max_pool2d(x.permute(0, 3, 1, 2), k, s).permute(0, 2, 3, 1),
         lambda x: max_pool2d(x, k, s, data_format="channels_last"),
+        arrays=[np.ascontiguousarray(x.transpose(0, 2, 3, 1))],
+    )
+    check_op(  # channels_first over NHWC memory, as after an nnlab conv
+        [],
+        lambda x: TF.max_pool2d(x.permute(0, 3, 1, 2), k, s),
+        lambda x: max_pool2d(x.transpose(0, 3, 1, 2), k, s),
         arrays=[np.ascontiguousarray(x.transpose(0, 2, 3, 1))],
     )
 

@@ -108,12 +108,17 @@ def _public_names(module_name: str) -> list[tuple[str, object]]:
 
 def test_every_public_name_has_its_entry_in_the_reference(site: Path) -> None:
     """Every name a package exports (its ``__all__``) has an anchor on its reference page,
-    under the package's name or where it is defined."""
+    under the package's name or where it is defined (or, for ``nnlab.keras``, its row on the
+    compatibility page)."""
     import re
 
     sys.path.insert(0, str(ROOT / "docs" / "_gen"))
     import api_pages
 
+    # nnlab.keras names that a static reading cannot see (a computed __all__, functions made by
+    # a factory and bound by tuple assignment, such as keras.ops.sin) are documented on the
+    # compatibility page, which is generated from the imported modules
+    compat = (site / "keras-compat" / "index.html").read_text(encoding="utf-8")
     missing = []
     for page, (package, _, _) in api_pages.PAGES.items():
         html = (site / "api" / page / "index.html").read_text(encoding="utf-8")
@@ -123,6 +128,10 @@ def test_every_public_name_has_its_entry_in_the_reference(site: Path) -> None:
                 where = {f"{module}.{name}"}
                 if hasattr(obj, "__qualname__") and hasattr(obj, "__module__"):
                     where.add(f"{obj.__module__}.{obj.__qualname__}")
-                if not where & anchors:
-                    missing.append(f"{module}.{name}")
+                    where.add(f"{module}.{obj.__qualname__}")  # max_norm = MaxNorm
+                if where & anchors:
+                    continue
+                if module.startswith("nnlab.keras.") and f"<code>{name}</code>" in compat:
+                    continue
+                missing.append(f"{module}.{name}")
     assert not missing, f"public names missing from the API reference: {missing}"

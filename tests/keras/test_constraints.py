@@ -99,3 +99,20 @@ def test_optimizer_applies_a_variable_constraint_after_the_update() -> None:
     v.constraint = keras.constraints.UnitNorm(axis=1)
     keras.optimizers.SGD(0.1).apply_gradients([(np.zeros((2, 2)), v)])
     np.testing.assert_allclose(np.linalg.norm(v.numpy(), axis=1), [1.0, 1.0], rtol=1e-6)
+
+
+def test_a_registered_function_constraint_survives_the_dense_config() -> None:
+    def half(w):
+        return w * 0.5
+
+    keras.saving.register_keras_serializable(package="test_kvar")(half)
+    try:
+        layer = keras.layers.Dense(4, kernel_constraint=half)
+        restored = keras.layers.Dense.from_config(layer.get_config())
+        restored.build((None, 3))
+        assert restored.kernel_constraint is half and restored.kernel.constraint is half
+    finally:
+        from nnlab.keras.saving import object_registration
+
+        object_registration.GLOBAL_CUSTOM_OBJECTS.pop("test_kvar>half", None)
+        object_registration.GLOBAL_CUSTOM_NAMES.pop(half, None)

@@ -294,6 +294,8 @@ def test_prepare_targets() -> None:
     assert out.dtype == np.intp and out.tolist() == [1, 2]
     with pytest.raises(ValueError, match="one-hot targets use"):
         scce.prepare_targets(ONEHOT, 3, "fit")
+    # NaN/inf targets pass (Keras 3 takes them; a non-finite loss then stops fit)
+    assert np.isnan(losses.get("mse").prepare_targets([np.nan], 1, "fit")).all()
     with pytest.raises(TypeError, match="numeric"):
         losses.get("mse").prepare_targets(["a"], 1, "fit")
 

@@ -56,6 +56,22 @@ CASES = [
     ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}),
     ("Lion", {}),
     ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9, "weight_decay": 0.1}),
+    ("Ftrl", {}),
+    ("Ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.05}),
+    (
+        "Ftrl",
+        {
+            "learning_rate": 0.1,
+            "learning_rate_power": -0.3,
+            "initial_accumulator_value": 0.5,
+            "l2_regularization_strength": 0.1,
+            "l2_shrinkage_regularization_strength": 0.05,
+            "beta": 0.2,
+        },
+    ),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.05, "beta_2_decay": -0.5, "clip_threshold": 0.5}),
+    ("Adafactor", {"learning_rate": 0.5, "epsilon_2": 0.1, "relative_step": False}),
 ]
 
 

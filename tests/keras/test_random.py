@@ -109,3 +109,20 @@ def test_a_layer_with_a_seed_generator_in_fit() -> None:
     history = model.fit(x, x[:, :1], epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_seed_generator_state_like_keras() -> None:
+    """Keras 3's SeedGenerator: state [seed, counter], next() returns it and moves the counter;
+    restoring the state repeats the draws."""
+    keras3 = pytest.importorskip("keras")
+    ours, theirs = keras.random.SeedGenerator(42), keras3.random.SeedGenerator(42)
+    assert ours.state.shape == tuple(theirs.state.shape) == (2,)
+    assert ours.state.dtype == theirs.state.dtype == "int32"
+    assert ours.state.path == theirs.state.path
+    first = ours.next()
+    np.testing.assert_array_equal(first, keras3.ops.convert_to_numpy(theirs.next()))
+    np.testing.assert_array_equal(ours.state.numpy(), keras3.ops.convert_to_numpy(theirs.state))
+    saved = ours.state.numpy()
+    a = keras.random.normal((3,), seed=ours).numpy()
+    ours.state.assign(saved)
+    np.testing.assert_array_equal(keras.random.normal((3,), seed=ours).numpy(), a)

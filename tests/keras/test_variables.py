@@ -217,3 +217,81 @@ def test_learning_rate_from_a_schedule_reads_the_step() -> None:
     opt.apply_gradients([(np.ones(1), v)])
     assert opt.learning_rate.value == pytest.approx(0.05)
     np.testing.assert_allclose(v.numpy(), [0.9])
+
+
+def test_operators_without_gradients_like_keras() -> None:
+    a = np.array([-3.5, 2.2, 7.0], np.float32)
+    ours, theirs = keras.Variable(a, trainable=False), keras3.Variable(a, trainable=False)
+    for fn in (abs, round, lambda v: v // 2, lambda v: 7 // v, lambda v: v % 3, lambda v: 5 % v):
+        np.testing.assert_allclose(
+            np.asarray(fn(ours)), keras3.ops.convert_to_numpy(fn(theirs)), rtol=1e-6
+        )
+    p, q = np.array([True, False]), np.array([True, True])
+    ours_b = keras.Variable(p, dtype="bool", trainable=False)
+    theirs_b = keras3.Variable(p, dtype="bool", trainable=False)
+    for fn in (lambda v: v & q, lambda v: q | v, lambda v: v ^ q, lambda v: ~v):
+        np.testing.assert_array_equal(
+            np.asarray(fn(ours_b)), keras3.ops.convert_to_numpy(fn(theirs_b))
+        )
+    with pytest.raises(TypeError, match="cannot be used as a boolean"):
+        bool(ours)
+
+
+def test_variables_set_as_attributes_are_tracked_like_keras() -> None:
+    class Counter(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.scale = keras.Variable(2.0, name="scale")
+            self.count = keras.Variable(0.0, trainable=False, name="count")
+            self.bias = self.add_variable((), "zeros", name="bias")
+
+        def call(self, x):
+            self.count.assign_add(1.0)
+            return x * self.scale + self.bias
+
+    class Counter3(keras3.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.scale = keras3.Variable(2.0, name="scale")
+            self.count = keras3.Variable(0.0, trainable=False, name="count")
+            self.bias = self.add_variable((), "zeros", name="bias")
+
+    ours, theirs = Counter(name="c"), Counter3(name="c")
+    assert [w.name for w in ours.trainable_weights] == [w.name for w in theirs.trainable_weights]
+    assert [w.name for w in ours.non_trainable_weights] == ["count"]
+    assert [w.name for w in theirs.non_trainable_weights] == ["count"]
+    assert ours.scale.path == theirs.scale.path == "scale"
+    ours(np.ones((2, 1)))
+    assert float(ours.count) == 1.0
+    ours.scale = ours.scale  # the same variable again: not listed twice
+    assert len(ours.weights) == 3
+
+
+def test_paths_follow_the_layers_building_them_like_keras() -> None:
+    def make(lib):
+        class Block(lib.layers.Layer):
+            def build(self, input_shape):
+                self.b = lib.Variable(1.0, name="b")
+                self.inner = lib.layers.Dense(2, name="inner")
+                self.inner.build(input_shape)
+
+            def call(self, x):
+                return self.inner(x) + self.b
+
+        block = Block(name="outer")
+        block(np.ones((1, 3), np.float32))
+        return block
+
+    ours, theirs = make(keras), make(keras3)
+    assert sorted(w.path for w in ours.weights) == sorted(w.path for w in theirs.weights)
+    assert ours.b.path == "outer/b" and ours.inner.kernel.path == "outer/inner/kernel"
+
+
+def test_numpy_reductions_read_the_values_and_engine_ones_keep_the_graph() -> None:
+    a = np.array([[1.0, -2.0], [3.0, 4.0]], np.float32)
+    v = keras.Variable(a)
+    for fn in (np.min, np.max, np.sum, np.mean):
+        assert fn(v) == fn(a) and fn(keras3.Variable(a)) == fn(a)
+    np.testing.assert_array_equal(np.sum(v, axis=0), a.sum(axis=0))
+    v.sum().backward()  # the engine's reduction: d(sum v)/dv = 1
+    np.testing.assert_array_equal(v.grad, np.ones_like(a))

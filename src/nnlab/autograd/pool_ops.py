@@ -62,8 +62,9 @@ class MaxPool2d(_Pool2d):
     Forward: one whole-array ``np.maximum`` per kernel offset. Backward: the gradient of each
     window goes to its first maximal element in the offsets' order (PyTorch's rule for ties,
     which ReLU's zeros make common): per offset, hit = (xp[offset] == y) and not yet taken.
-    When the windows tile the input (stride = kernel, no padding) the same rule runs on one
-    reshaped view, without strided scatters (:meth:`_tiled_backward`).
+    When the windows tile the input (stride = kernel, no padding) and its channels are
+    innermost in memory (NHWC, or the activations of an ``nnlab`` conv in either layout), the
+    same rule runs on one reshaped view, without strided scatters (:meth:`_tiled_backward`).
     """
 
     __slots__ = ("xp", "out")
@@ -91,7 +92,8 @@ class MaxPool2d(_Pool2d):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         g = grad if self.last else grad.transpose(0, 2, 3, 1)
         win = self.win
-        if win.stride == win.kernel and win.pads == ((0, 0), (0, 0)):
+        tiled = win.stride == win.kernel and win.pads == ((0, 0), (0, 0))
+        if tiled and self.xp.strides[3] == self.xp.itemsize:  # channels innermost in memory
             return (self._from_nhwc(self._tiled_backward(g)),)
         dxp = self._padded_zeros(grad.dtype)
         overlapping = win.stride[0] < win.kernel[0] or win.stride[1] < win.kernel[1]

@@ -8,12 +8,22 @@ pass costs as much as 5% of an MNIST epoch); a non-finite input shows up as a no
 which stops ``fit`` with a message naming the epoch and batch.
 
 x (and y) may be one array, a list of arrays (one per model input / output, in order), or a dict
-keyed by the input (output) names.
+keyed by the input (output) names. ``fit``/``evaluate``/``predict`` also take batches made in
+Python: a generator (or any iterator) of ``(x, y)`` / ``(x, y, sample_weight)`` tuples, or a
+``PyDataset``; each batch is checked and converted as it arrives.
+
+An epoch (Keras 3's ``EpochIterator``, in ``Batches.epoch``): without ``steps_per_epoch``, one
+pass over the data (a generator: until it is exhausted); with it, that many batches, the next
+epoch continuing where this one stopped, a new pass starting once every batch was seen; an
+epoch never wraps around (it ends early, with a warning, when the data run out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,11 +31,17 @@ import numpy as np
 from nnlab.autograd import Tensor
 
 __all__ = [
+    "ArrayBatches",
     "Arrays",
+    "Batches",
+    "IteratorBatches",
+    "PyDataset",
+    "PyDatasetBatches",
     "check_batch_size",
     "check_inputs",
     "class_weights_to_sample_weights",
     "flatten_structure",
+    "is_batch_source",
     "split_validation",
 ]
 
@@ -186,3 +202,206 @@ def check_batch_size(batch_size: Any, where: str) -> int:
     if batch_size < 1:
         raise ValueError(f"{where}: batch_size must be a positive integer, got {batch_size}")
     return int(batch_size)
+
+
+class PyDataset:
+    """Base class of a dataset written in Python (Keras 3's ``keras.utils.PyDataset``).
+
+    A subclass defines ``__len__`` (the number of batches in one epoch) and ``__getitem__(i)``
+    (batch i: ``(x, y)``, ``(x, y, sample_weight)`` or ``x``), and may define
+    ``on_epoch_begin``/``on_epoch_end`` (e.g. to reshuffle); ``fit(dataset)`` asks for the batches
+    in order (shuffled when ``fit(shuffle=True)``, the default).
+
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are accepted for Keras's
+    signature and ignored: nnlab builds every batch in the training process, one at a time.
+    """
+
+    def __init__(
+        self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10
+    ) -> None:
+        self._workers = workers
+        self._use_multiprocessing = use_multiprocessing
+        self._max_queue_size = max_queue_size
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    @property
+    def use_multiprocessing(self) -> bool:
+        return self._use_multiprocessing
+
+    @property
+    def max_queue_size(self) -> int:
+        return self._max_queue_size
+
+    @property
+    def num_batches(self) -> int | None:
+        """The number of batches of an epoch (``len(self)``)."""
+        if hasattr(self, "__len__"):
+            return len(self)
+        raise NotImplementedError(
+            f"{type(self).__name__} must define __len__ (the number of batches of an epoch)"
+        )
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index)")
+
+    def on_epoch_begin(self) -> None:
+        """Called at the start of every epoch."""
+
+    def on_epoch_end(self) -> None:
+        """Called at the end of every epoch."""
+
+
+def _ran_out() -> None:
+    warnings.warn(
+        "Your input ran out of data; interrupting training. Make sure that your dataset or "
+        "generator can generate at least `steps_per_epoch * epochs` batches.",
+        stacklevel=4,
+    )
+
+
+class Batches:
+    """The batches of one call, epoch by epoch (see the module docstring for an epoch).
+
+    A subclass gives ``num_batches`` (batches in one pass over the data; None: not known) and
+    ``new_pass()`` (an iterator over the batches of a pass, each ``(x,)``, ``(x, y)`` or
+    ``(x, y, sample_weight)`` as ``train_step`` takes it).
+    """
+
+    num_batches: int | None = None
+
+    def __init__(self, steps_per_epoch: int | None) -> None:
+        self.steps_per_epoch = steps_per_epoch
+        self._current: Iterator[Any] | None = None
+        self._seen = 0
+
+    @property
+    def steps(self) -> int | None:
+        """The number of batches of an epoch, when known."""
+        return self.steps_per_epoch or self.num_batches
+
+    def new_pass(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def on_epoch_begin(self) -> None:
+        """Before each epoch (a PyDataset's hook)."""
+
+    def on_epoch_end(self) -> None:
+        """After each epoch (a PyDataset's hook)."""
+
+    def reset(self) -> None:
+        """Start again from a new pass, calling ``on_epoch_end`` as Keras 3 does before ``fit``
+        and each ``evaluate`` (so a PyDataset's ``on_epoch_end`` also runs once before them)."""
+        self._current, self._seen = None, 0
+        self.on_epoch_end()
+
+    def epoch(self) -> Iterator[tuple[int, Any]]:
+        """``(step, batch)`` for the batches of the next epoch."""
+        self.on_epoch_begin()
+        steps = self.steps
+        if not steps:
+            self._current, self._seen = None, 0
+            steps = None
+        elif self._current is None or self.steps_per_epoch is None:
+            self._current, self._seen = self.new_pass(), 0
+        iterator = self._current if self._current is not None else self.new_pass()
+        step = 0
+        while steps is None or step < steps:
+            if self.num_batches and self._seen >= self.num_batches:
+                if self.steps_per_epoch:
+                    _ran_out()
+                break
+            try:
+                batch = next(iterator)
+            except StopIteration:
+                if steps is not None or step == 0:  # not the natural end of a first pass
+                    _ran_out()
+                self.num_batches = self.num_batches or self._seen
+                self._current = None
+                break
+            self._seen += 1
+            yield step, batch
+            step += 1
+        if self.num_batches and self._seen >= self.num_batches:
+            self._current = None
+        self.on_epoch_end()
+
+
+class ArrayBatches(Batches):
+    """Batches of ``batch_size`` rows of checked arrays, reshuffled at each pass."""
+
+    def __init__(
+        self,
+        data: Arrays,
+        batch_size: int,
+        shuffle: bool,
+        rng: np.random.Generator | None,
+        steps_per_epoch: int | None = None,
+    ) -> None:
+        super().__init__(steps_per_epoch)
+        self.data, self.batch_size = data, batch_size
+        self.shuffle, self.rng = shuffle, rng
+        self.num_batches = math.ceil(data.n / batch_size)
+
+    def new_pass(self) -> Iterator[Any]:
+        n, size = self.data.n, self.batch_size
+        order = self.rng.permutation(n) if self.shuffle and self.rng is not None else None
+        for start in range(0, n, size):
+            index = slice(start, start + size) if order is None else order[start : start + size]
+            yield self.data.batch(index)
+
+
+class IteratorBatches(Batches):
+    """Batches from a Python generator or iterator (its items converted by ``convert``); the
+    number of batches is learned when it is exhausted."""
+
+    def __init__(
+        self, source: Iterator[Any], convert: Callable[[Any], Any], steps_per_epoch: int | None
+    ) -> None:
+        super().__init__(steps_per_epoch)
+        self.source, self.convert = source, convert
+
+    def new_pass(self) -> Iterator[Any]:
+        return (self.convert(item) for item in self.source)
+
+
+class PyDatasetBatches(Batches):
+    """The batches of a ``PyDataset`` (in a shuffled order with ``shuffle``), its hooks called
+    at each epoch's start and end."""
+
+    def __init__(
+        self,
+        dataset: PyDataset,
+        convert: Callable[[Any], Any],
+        shuffle: bool,
+        rng: np.random.Generator | None,
+        steps_per_epoch: int | None,
+    ) -> None:
+        super().__init__(steps_per_epoch)
+        self.dataset, self.convert = dataset, convert
+        self.shuffle, self.rng = shuffle, rng
+        self.num_batches = dataset.num_batches
+
+    def new_pass(self) -> Iterator[Any]:
+        n = self.num_batches
+        indices: Any = itertools.count() if n is None else range(n)  # None: an endless dataset
+        if n is not None and self.shuffle and self.rng is not None:
+            indices = self.rng.permutation(n)
+        for index in indices:
+            yield self.convert(self.dataset[int(index)])
+
+    def on_epoch_begin(self) -> None:
+        self.dataset.on_epoch_begin()
+
+    def on_epoch_end(self) -> None:
+        self.dataset.on_epoch_end()
+
+
+def is_batch_source(x: Any) -> bool:
+    """Whether ``x`` gives batches itself (a PyDataset, a generator or another iterator) rather
+    than being the samples."""
+    return isinstance(x, PyDataset) or (
+        hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, np.ndarray)
+    )

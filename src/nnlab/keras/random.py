@@ -44,6 +44,10 @@ __all__ = [
 class SeedGenerator:
     """The random state of a layer or a computation: each draw that takes it advances it.
 
+    As in Keras 3, the state is a variable ``state`` = [seed, counter] (int32); each draw
+    reads it (``next()``) and adds 1 to the counter, and the numbers drawn are a function of the
+    state read (NumPy's generator seeded with it), so restoring ``state`` repeats the draws.
+
     Args:
         seed: an int for a reproducible sequence; None draws one from ``set_random_seed``'s
             sequence.
@@ -52,6 +56,7 @@ class SeedGenerator:
 
     def __init__(self, seed: int | None = None, name: str | None = None, **kwargs: Any) -> None:
         from .utils import unique_name
+        from .variables import Variable, name_scope
 
         kwargs.pop("backend", None)
         if kwargs:
@@ -64,11 +69,24 @@ class SeedGenerator:
             )
         self._initial_seed = None if seed is None else int(seed)
         self.name = name or unique_name("seed_generator")
-        self.rng = new_rng(self._initial_seed)
+        start = int(new_rng().integers(0, 2**31 - 1)) if seed is None else int(seed)
+        with name_scope(self.name):
+            self.state = Variable(
+                np.array([start % 2**31, 0], dtype=np.int32),
+                trainable=False,
+                name="seed_generator_state",
+            )
 
-    def next(self, ordered: bool = True) -> int:
-        """A new seed (an int) from this generator's sequence."""
-        return int(self.rng.integers(0, 2**31 - 1))
+    def next(self, ordered: bool = True) -> np.ndarray:
+        """The current state [seed, counter] (a copy); the counter then moves on by one."""
+        current = self.state.numpy()
+        self.state.assign(current + np.array([0, 1], dtype=np.int32))
+        return current
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """A NumPy generator for the next draw (advances the state)."""
+        return np.random.default_rng([int(v) for v in self.next()])
 
     def get_config(self) -> dict[str, Any]:
         return {"seed": self._initial_seed}

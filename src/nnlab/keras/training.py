@@ -38,13 +38,19 @@ from nnlab.autograd import Tensor, no_grad
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from .callbacks import Callback, History
+from .callbacks import Callback, CallbackList, History
 from .data import (
+    ArrayBatches,
     Arrays,
+    Batches,
+    IteratorBatches,
+    PyDataset,
+    PyDatasetBatches,
     check_batch_size,
     check_inputs,
     class_weights_to_sample_weights,
     flatten_structure,
+    is_batch_source,
     split_validation,
 )
 from .layers.core import logits_of
@@ -97,8 +103,11 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
     raise ValueError(f"data must be (x,), (x, y) or (x, y, sample_weight), got {len(data)} items")
 
 
-def _value(x: Any) -> float:
-    return float(x.data) if isinstance(x, Tensor) else float(x)
+def _value(x: Any) -> Any:
+    """A metric's value for the logs: a float, or an array for a metric with several values
+    (F1Score per class)."""
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    return float(data) if data.ndim == 0 else data
 
 
 class _Mean:
@@ -195,42 +204,6 @@ def _logs(values: dict[str, Any]) -> dict[str, float]:
     return dict(sorted(flat.items()))
 
 
-class _Callbacks:
-    """Dispatch every hook to every callback (batch hooks only to those that define them)."""
-
-    def __init__(self, callbacks: Sequence[Any], model: Any, params: dict[str, Any]) -> None:
-        self.items = list(callbacks)
-        for cb in self.items:
-            cb.set_model(model)
-            cb.set_params(params)
-        self.batch = [cb for cb in self.items if _overrides_batch_hook(cb)]
-
-    def call(self, hook: str, *args: Any) -> None:
-        for cb in self.items:
-            fn = getattr(cb, hook, None)
-            if fn is not None:
-                fn(*args)
-
-    def call_batch(self, hook: str, *args: Any) -> None:
-        for cb in self.batch:
-            fn = getattr(cb, hook, None)
-            if fn is not None:
-                fn(*args)
-
-
-_BATCH_HOOKS = tuple(
-    f"on_{kind}_batch_{when}" for kind in ("train", "test", "predict") for when in ("begin", "end")
-) + ("on_batch_begin", "on_batch_end")
-
-
-def _overrides_batch_hook(cb: Any) -> bool:
-    """Whether a callback defines some batch hook (the loop skips the others per batch)."""
-    return any(
-        hasattr(cb, hook) and not getattr(getattr(cb, hook), "_is_default", False)
-        for hook in _BATCH_HOOKS
-    )
-
-
 class Trainer:
     """``compile``/``fit``/``evaluate``/``predict`` for ``Model`` (mixed into it)."""
 
@@ -241,6 +214,7 @@ class Trainer:
     history: History | None = None
     _compile_metrics: CompileMetrics | None = None
     _loss_tracker: _Mean | None = None
+    _initial_epoch: int | None = None  # set by a callback (BackupAndRestore) to resume fit
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -518,52 +492,92 @@ class Trainer:
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size`` (32).
 
         ``validation_split`` holds out the LAST fraction of the samples (before shuffling);
-        ``validation_data=(x_val, y_val[, sample_weight])`` overrides it and is evaluated every
-        ``validation_freq`` epochs. ``steps_per_epoch`` batches make an epoch (continuing
-        through the data across epochs). Returns the History ('loss', each metric, 'val_...').
+        ``validation_data=(x_val, y_val[, sample_weight])`` (or a generator / ``PyDataset``)
+        overrides it and is evaluated every ``validation_freq`` epochs. ``x`` may also be a
+        generator of ``(x, y[, sample_weight])`` batches or a ``PyDataset`` (then y,
+        ``batch_size`` and ``sample_weight`` are not given). ``steps_per_epoch`` batches make an
+        epoch (continuing through the data across epochs). A callback that set
+        ``model._initial_epoch`` in ``on_train_begin`` (``BackupAndRestore``) makes training
+        resume from that epoch. With an optimizer ``use_ema=True``, the weights become their
+        moving averages at the end. Returns the History ('loss', each metric, 'val_...').
         """
-        batch_size = check_batch_size(batch_size, "fit")
         verbose = _check_verbose(verbose, "fit")
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
             raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
         if not 0 <= initial_epoch <= epochs:
             raise ValueError(f"fit: initial_epoch must be in [0, epochs], got {initial_epoch!r}")
-        if steps_per_epoch is not None and (
-            not isinstance(steps_per_epoch, int | np.integer) or steps_per_epoch < 1
+        _check_steps(steps_per_epoch, "fit", "steps_per_epoch")
+        _check_steps(validation_steps, "fit", "validation_steps")
+        self._require_compiled("fit")
+        if is_batch_source(x):
+            _no_arrays_with_source(y, batch_size, sample_weight, "fit")
+            if validation_split:
+                raise ValueError(
+                    "fit: validation_split is not supported for a generator or a "
+                    "PyDataset; pass validation_data"
+                )
+            batch_size = check_batch_size(batch_size, "fit")
+            batches = self._source_batches(x, shuffle, steps_per_epoch, "fit", class_weight)
+        else:
+            batch_size = check_batch_size(batch_size, "fit")
+            data = self._prepare(x, y, sample_weight, "fit", class_weight)
+            if validation_data is None and validation_split:
+                data, split = split_validation(data, validation_split)
+                validation_data = split
+            rng = self._rng  # type: ignore[attr-defined]
+            batches = ArrayBatches(data, batch_size, bool(shuffle), rng, steps_per_epoch)
+        validation = validation_data  # None, a split (Arrays), a generator or a PyDataset
+        if validation_data is not None and not (
+            isinstance(validation_data, Arrays) or is_batch_source(validation_data)
         ):
-            raise ValueError(
-                f"fit: steps_per_epoch must be a positive integer, got {steps_per_epoch!r}"
-            )
-        data = self._prepare(x, y, sample_weight, "fit", class_weight)
-        validation = None
-        if validation_data is not None:
             if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
                 raise ValueError(
                     "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-                    "sample_weight_val)"
+                    "sample_weight_val), a generator or a PyDataset"
                 )
             vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
             validation = self._prepare(vx, vy, vsw, "fit(validation_data)")
-        elif validation_split:
-            data, validation = split_validation(data, validation_split)
-        for cb in callbacks or []:
-            if not hasattr(cb, "set_model"):
-                raise TypeError(f"fit: callbacks must be Callback objects, got {cb!r}")
-        self._require_compiled("fit")
-        return self._fit_loop(
-            data,
-            batch_size=batch_size,
-            epochs=int(epochs),
+        callback_list = _callback_list(
+            callbacks,
+            self,
+            add_history=True,
             verbose=verbose,
-            callbacks=list(callbacks or []),
-            validation=validation,
-            shuffle=shuffle,
-            initial_epoch=int(initial_epoch),
-            steps_per_epoch=steps_per_epoch,
-            validation_steps=validation_steps,
-            validation_batch_size=check_batch_size(validation_batch_size or batch_size, "fit"),
-            validation_freq=validation_freq,
+            epochs=int(epochs),
+            steps=batches.steps,
         )
+        batches.reset()
+        with self._frozen_layers():
+            return self._fit_epochs(
+                batches,
+                epochs=int(epochs),
+                verbose=verbose,
+                callbacks=callback_list,
+                validation=validation,
+                initial_epoch=int(initial_epoch),
+                validation_steps=validation_steps,
+                validation_batch_size=check_batch_size(validation_batch_size or batch_size, "fit"),
+                validation_freq=validation_freq,
+            )
+
+    def _source_batches(
+        self,
+        source: Any,
+        shuffle: Any,
+        steps: int | None,
+        where: str,
+        class_weight: Any = None,
+        need_y: bool = True,
+    ) -> Batches:
+        """The batches of a generator or a PyDataset, each checked like ``fit``'s arrays."""
+
+        def convert(batch: Any) -> tuple[Any, ...]:
+            bx, by, bsw = unpack_x_y_sample_weight(batch)
+            return self._prepare(bx, by, bsw, where, class_weight, need_y).batch(slice(None))
+
+        if isinstance(source, PyDataset):
+            rng = self._rng  # type: ignore[attr-defined]
+            return PyDatasetBatches(source, convert, bool(shuffle), rng, steps)
+        return IteratorBatches(source, convert, steps)
 
     def _frozen_layers(self) -> Any:
         """A context in which the model's layer list is computed once (see ``LayerCache``)."""
@@ -587,87 +601,65 @@ class Trainer:
 
         return frozen()
 
-    def _fit_loop(self, data: Arrays, **kwargs: Any) -> History:
-        with self._frozen_layers():
-            return self._fit_epochs(data, **kwargs)
-
     def _fit_epochs(
         self,
-        data: Arrays,
+        batches: Batches,
         *,
-        batch_size: int,
         epochs: int,
         verbose: int,
-        callbacks: list[Any],
-        validation: Arrays | None,
-        shuffle: Any,
+        callbacks: CallbackList,
+        validation: Any,
         initial_epoch: int,
-        steps_per_epoch: int | None,
         validation_steps: int | None,
         validation_batch_size: int,
         validation_freq: Any,
     ) -> History:
-        n = data.n
-        batches_per_pass = math.ceil(n / batch_size)
-        steps = steps_per_epoch or batches_per_pass
-        history = History()
-        cbs = _Callbacks(
-            [*callbacks, history], self, {"verbose": verbose, "epochs": epochs, "steps": steps}
-        )
-        rng = self._rng  # type: ignore[attr-defined]
+        history = callbacks._history
+        assert history is not None
+        batch_hooks = callbacks.uses_batch_hooks  # else no batch logs are built
         self.stop_training = False
-        self.history = history
-        order: np.ndarray | None = None
-        cursor = batches_per_pass  # position in the current pass (a new pass starts at the end)
-        cbs.call("on_train_begin", {})
-        epoch_logs: dict[str, float] = {}
+        self._initial_epoch = None
+        callbacks.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
+        epoch_logs: dict[str, Any] = {}
         for epoch in range(initial_epoch, epochs):
-            if self.stop_training:
-                break
             self.reset_metrics()
-            cbs.call("on_epoch_begin", epoch, {})
+            callbacks.on_epoch_begin(epoch)
             if verbose:
                 print_epoch_header(epoch, epochs)
-            bar = ProgressBar(steps, verbose) if verbose else None
-            logs: dict[str, float] = {}
+            steps = batches.steps
+            bar = ProgressBar(steps or 0, verbose) if verbose else None
+            logs: dict[str, Any] = {}
             diverged = False
             done = 0
-            if steps_per_epoch is None:
-                cursor = batches_per_pass
-            for step in range(steps):
-                if cursor >= batches_per_pass:
-                    if steps_per_epoch is not None and step > 0:
-                        break  # Keras: an epoch does not wrap around the data
-                    cursor = 0
-                    order = rng.permutation(n) if shuffle else None
-                start = cursor * batch_size
-                index: Any = (
-                    slice(start, start + batch_size)
-                    if order is None
-                    else order[start : start + batch_size]
-                )
-                cursor += 1
-                cbs.call_batch("on_train_batch_begin", step, {})
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callbacks.on_train_batch_begin(step)
                 try:
-                    logs = self.train_step(data.batch(index))
+                    logs = self.train_step(batch)
                 except _NonFiniteLoss as err:
+                    logs = self.get_metrics_result()
+                    done = step + 1
+                    if batch_hooks:  # TerminateOnNaN sees the loss (and may raise)
+                        callbacks.on_train_batch_end(step, logs)
                     _warn(
                         f"fit: the loss became {err.value} at epoch {epoch + 1}, batch "
-                        f"{step + 1} of {steps}; training stopped before this batch's update "
-                        f"(the weights are those after the previous batch). {_ADVICE}",
+                        f"{step + 1} of {steps or '?'}; training stopped before this batch's "
+                        f"update (the weights are those after the previous batch). {_ADVICE}",
                         stacklevel=4,
                     )
                     self.stop_training = diverged = True
-                    logs = self.get_metrics_result()
-                    done = step + 1
                     break
                 done = step + 1
-                if bar is not None:
+                if bar is not None and steps:
                     bar.update(done, lambda lg=logs: _logs(lg))  # type: ignore[misc]
-                if cbs.batch:
-                    cbs.call_batch("on_train_batch_end", step, _logs(logs))
+                if batch_hooks:
+                    callbacks.on_train_batch_end(step, _logs(logs))
                 if self.stop_training:
                     break
+            if done == 0:  # the data ran out (a generator): no epoch to report
+                self.stop_training = True
+                break
             epoch_logs = _logs(logs) if logs else self.get_metrics_result()
             where = None if diverged else self._first_non_finite_weight()
             if where is not None:
@@ -678,19 +670,29 @@ class Trainer:
                 )
                 self.stop_training = diverged = True
             if validation is not None and _validate_now(epoch, validation_freq):
-                val = self._evaluate_data(validation, validation_batch_size, cbs, validation_steps)
+                val = self._evaluate_data(
+                    validation, validation_batch_size, callbacks, validation_steps
+                )
                 epoch_logs.update({f"val_{k}": v for k, v in val.items()})
-                if not diverged and not math.isfinite(val.get("loss", 0.0)):
+                val_loss = val.get("loss", 0.0)
+                if not diverged and not math.isfinite(val_loss):
                     _warn(
-                        f"fit: the validation loss became {val['loss']} at the end of epoch "
+                        f"fit: the validation loss became {val_loss} at the end of epoch "
                         f"{epoch + 1} (the weights are finite); training stopped. {_ADVICE}",
                         stacklevel=4,
                     )
                     self.stop_training = True
             if bar is not None:
+                bar.steps = bar.steps or done
                 bar.finish(done, epoch_logs)
-            cbs.call("on_epoch_end", epoch, epoch_logs)
-        cbs.call("on_train_end", epoch_logs)
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        if epochs > 0 and hasattr(self.optimizer, "finalize_variable_values"):
+            weights = self.trainable_weights  # type: ignore[attr-defined]
+            self.optimizer.finalize_variable_values(weights)
+        callbacks.on_train_end(epoch_logs)
+        self._initial_epoch = None
         return history
 
     def _first_non_finite_weight(self) -> str | None:
@@ -704,30 +706,37 @@ class Trainer:
 
     # ------------------------------------------------------------------ evaluate / predict
     def _evaluate_data(
-        self, data: Arrays, batch_size: int, cbs: _Callbacks | None, steps: int | None = None
-    ) -> dict[str, float]:
+        self,
+        data: Any,
+        batch_size: int,
+        callbacks: CallbackList | None,
+        steps: int | None = None,
+    ) -> dict[str, Any]:
+        """Loss and metrics over ``data`` (checked arrays, a generator or a PyDataset)."""
+        if isinstance(data, Arrays):
+            batches: Batches = ArrayBatches(data, batch_size, False, None, steps)
+        else:
+            batches = self._source_batches(data, False, steps, "evaluate")
+        batches.reset()
         with self._frozen_layers():
-            return self._evaluate_batches(data, batch_size, cbs, steps)
+            return self._evaluate_batches(batches, callbacks)
 
-    def _evaluate_batches(
-        self, data: Arrays, batch_size: int, cbs: _Callbacks | None, steps: int | None
-    ) -> dict[str, float]:
+    def _evaluate_batches(self, batches: Batches, callbacks: CallbackList | None) -> dict[str, Any]:
         self.reset_metrics()
-        total = math.ceil(data.n / batch_size)
-        steps = total if steps is None else min(int(steps), total)
-        logs: dict[str, float] = {}
-        if cbs is not None:
-            cbs.call("on_test_begin", {})
+        batch_hooks = callbacks is not None and callbacks.uses_test_batch_hooks
+        logs: dict[str, Any] = {}
+        if callbacks is not None:
+            callbacks.on_test_begin()
         with no_grad():
-            for step in range(steps):
-                if cbs is not None:
-                    cbs.call_batch("on_test_batch_begin", step, {})
-                logs = self.test_step(data.batch(slice(step * batch_size, (step + 1) * batch_size)))
-                if cbs is not None and cbs.batch:
-                    cbs.call_batch("on_test_batch_end", step, _logs(logs))
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callbacks.on_test_batch_begin(step)  # type: ignore[union-attr]
+                logs = self.test_step(batch)
+                if batch_hooks:
+                    callbacks.on_test_batch_end(step, _logs(logs))  # type: ignore[union-attr]
         result = _logs(logs) if logs else self.get_metrics_result()
-        if cbs is not None:
-            cbs.call("on_test_end", result)
+        if callbacks is not None:
+            callbacks.on_test_end(result)
         return result
 
     def evaluate(
@@ -742,19 +751,26 @@ class Trainer:
         return_dict: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """The loss (with the weight penalties) and metrics on (x, y): a float without metrics,
-        else ``[loss, *metrics]`` in ``metrics_names`` order (a dict with ``return_dict``)."""
+        """The loss (with the weight penalties) and metrics on (x, y) (or on the batches of a
+        generator / PyDataset x, ``steps`` of them): a float without metrics, else
+        ``[loss, *metrics]`` in ``metrics_names`` order (a dict with ``return_dict``)."""
         if kwargs:
             raise TypeError(f"evaluate: unexpected arguments {sorted(kwargs)}")
         verbose = _check_verbose(verbose, "evaluate")
-        batch_size = check_batch_size(batch_size, "evaluate")
+        _check_steps(steps, "evaluate", "steps")
         self._require_compiled("evaluate")
-        data = self._prepare(x, y, sample_weight, "evaluate")
+        if is_batch_source(x):
+            _no_arrays_with_source(y, batch_size, sample_weight, "evaluate")
+            data: Any = x
+            batch_size = 32
+        else:
+            batch_size = check_batch_size(batch_size, "evaluate")
+            data = self._prepare(x, y, sample_weight, "evaluate")
         start = time.perf_counter()
-        n_steps = math.ceil(data.n / batch_size) if steps is None else int(steps)
-        cbs = _Callbacks(list(callbacks or []), self, {"verbose": verbose, "steps": n_steps})
-        logs = self._evaluate_data(data, batch_size, cbs, steps)
+        callback_list = _callback_list(callbacks, self, verbose=verbose)
+        logs = self._evaluate_data(data, batch_size, callback_list, steps)
         if verbose:
+            n_steps = steps or (math.ceil(data.n / batch_size) if isinstance(data, Arrays) else 0)
             bar = ProgressBar(n_steps, verbose)
             bar.start = start
             bar.finish(n_steps, logs)
@@ -771,31 +787,37 @@ class Trainer:
         steps: int | None = None,
         callbacks: Sequence[Any] | None = None,
     ) -> Any:
-        """The model's output (after the last activation) for x, as float32 arrays (a list or
-        dict for several outputs); computed in batches without building a graph."""
+        """The model's output (after the last activation) for x (arrays, or the batches of a
+        generator / PyDataset, ``steps`` of them), as float32 arrays (a list or dict for
+        several outputs); computed in batches without building a graph."""
         verbose = _check_verbose(verbose, "predict")
-        batch_size = check_batch_size(batch_size, "predict")
-        data = self._prepare(x, None, None, "predict", need_y=False)
-        total = math.ceil(data.n / batch_size)
-        n_steps = total if steps is None else min(int(steps), total)
-        cbs = _Callbacks(list(callbacks or []), self, {"verbose": verbose, "steps": n_steps})
-        cbs.call("on_predict_begin", {})
+        _check_steps(steps, "predict", "steps")
+        if is_batch_source(x):
+            _no_arrays_with_source(None, batch_size, None, "predict")
+            batches = self._source_batches(x, False, steps, "predict", need_y=False)
+        else:
+            batch_size = check_batch_size(batch_size, "predict")
+            data = self._prepare(x, None, None, "predict", need_y=False)
+            batches = ArrayBatches(data, batch_size, False, None, steps)
+        callback_list = _callback_list(callbacks, self, verbose=verbose)
+        batch_hooks = callback_list.uses_predict_batch_hooks
+        callback_list.on_predict_begin()
         start = time.perf_counter()
         chunks: list[Any] = []
         with no_grad(), self._frozen_layers():
-            for step in range(n_steps):
-                cbs.call_batch("on_predict_batch_begin", step, {})
-                out = self.predict_step(
-                    data.batch(slice(step * batch_size, (step + 1) * batch_size))
-                )
-                chunks.append(_to_numpy(out))
-                if cbs.batch:
-                    cbs.call_batch("on_predict_batch_end", step, {"outputs": chunks[-1]})
-        cbs.call("on_predict_end", {})
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callback_list.on_predict_batch_begin(step)
+                chunks.append(_to_numpy(self.predict_step(batch)))
+                if batch_hooks:
+                    callback_list.on_predict_batch_end(step, {"outputs": chunks[-1]})
+        callback_list.on_predict_end()
         if verbose:
-            bar = ProgressBar(n_steps, verbose)
+            bar = ProgressBar(len(chunks), verbose)
             bar.start = start
-            bar.finish(n_steps, {})
+            bar.finish(len(chunks), {})
+        if not chunks:
+            raise ValueError("predict: the input gave no batch")
         return _concat(chunks)
 
     def predict_on_batch(self, x: Any) -> Any:
@@ -889,6 +911,37 @@ def _validate_now(epoch: int, freq: Any) -> bool:
     if isinstance(freq, int | np.integer):
         return (epoch + 1) % int(freq) == 0
     return (epoch + 1) in set(freq)
+
+
+def _callback_list(
+    callbacks: Any, model: Any, add_history: bool = False, **params: Any
+) -> CallbackList:
+    """The callbacks given to fit/evaluate/predict as one ``CallbackList`` (one given as such is
+    used as it is, with a History added for ``fit``), knowing the model and the ``params``."""
+    if not isinstance(callbacks, CallbackList):
+        return CallbackList(list(callbacks or []), add_history=add_history, model=model, **params)
+    callbacks._add_default_callbacks(add_history, add_progbar=False)
+    callbacks.set_model(model)
+    callbacks.set_params(params)
+    return callbacks
+
+
+def _check_steps(steps: Any, where: str, name: str) -> None:
+    if steps is not None and (
+        isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1
+    ):
+        raise ValueError(f"{where}: {name} must be a positive integer or None, got {steps!r}")
+
+
+def _no_arrays_with_source(y: Any, batch_size: Any, sample_weight: Any, where: str) -> None:
+    """A generator or a PyDataset gives whole batches: y, batch_size and sample_weight are
+    part of them (Keras 3 refuses them too)."""
+    for name, value in (("y", y), ("batch_size", batch_size), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(
+                f"{where}: `{name}` must not be given when x is a generator or a PyDataset "
+                "(its batches hold the targets and sample weights)"
+            )
 
 
 def _check_verbose(verbose: Any, where: str) -> int:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .data import PyDataset as PyDataset  # keras.utils.PyDataset (the loop's, in data.py)
+
 __all__ = [
     "clear_session",
     "get_keras_mask",

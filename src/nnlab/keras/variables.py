@@ -21,7 +21,9 @@ a tensor's dtype keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,35 @@ from nnlab.nn import Parameter
 from . import initializers
 from .utils import unique_name
 
-__all__ = ["DType", "Variable", "initial_value"]
+__all__ = ["DType", "Variable", "current_path", "initial_value", "name_scope"]
+
+
+class _Scopes(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, Any]] = []  # (name, the layer that opened it)
+
+
+_SCOPES = _Scopes()
+
+
+@contextmanager
+def name_scope(name: str, caller: Any = None) -> Iterator[None]:
+    """Variables created inside get ``path`` 'outer/.../name/var_name' (Keras's name scopes;
+    a layer opens one around its ``build``). A caller already at the top is not pushed again."""
+    stack = _SCOPES.stack
+    pushed = not (caller is not None and stack and stack[-1][1] is caller)
+    if pushed:
+        stack.append((name, caller))
+    try:
+        yield
+    finally:
+        if pushed:
+            stack.pop()
+
+
+def current_path() -> str:
+    """The open name scopes joined with '/' ('' outside any)."""
+    return "/".join(name for name, _ in _SCOPES.stack)
 
 
 class DType(str):
@@ -174,7 +204,8 @@ class Variable(Parameter):
         trainable = bool(trainable)
         Tensor.__init__(self, value, requires_grad=trainable and value.dtype.kind == "f")
         self._name = name
-        self._path = name
+        parent = current_path()
+        self._path = f"{parent}/{name}" if parent else name
         self._trainable = trainable
         self._constraint: Any = None
         self._regularizer: Any = None
@@ -289,6 +320,76 @@ class Variable(Parameter):
             )
         return float(self._data)
 
+    # NumPy's functions (np.min(v), np.sum(v), np.mean(v)) call these methods with NumPy's own
+    # keywords (out=, dtype=, ...): then they get NumPy's answer on the values, as a Keras
+    # variable gives; the engine's call (v.sum(axis)) keeps its graph.
+    def sum(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.sum(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().sum(axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.mean(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().mean(axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.max(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().max(axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False, **numpy_kwargs: Any) -> Any:
+        if numpy_kwargs:
+            return np.min(self._data, axis=axis, keepdims=keepdims, **numpy_kwargs)
+        return super().min(axis, keepdims)
+
+    def __bool__(self) -> bool:
+        raise TypeError("A Keras Variable cannot be used as a boolean.")
+
+    def __round__(self, ndigits: int | None = None) -> Tensor:
+        return Tensor(np.round(self._data, ndigits or 0))
+
+    # operators the engine has no gradient for: computed on the values (no graph), as Tensors
+    def _values_op(self, op: Any, other: Any, reverse: bool = False) -> Tensor:
+        b = other.data if isinstance(other, Tensor) else np.asarray(other)
+        return Tensor(op(b, self._data) if reverse else op(self._data, b))
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __invert__(self) -> Tensor:
+        return Tensor(np.invert(self._data))
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self._values_op(np.floor_divide, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self._values_op(np.floor_divide, other, reverse=True)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self._values_op(np.mod, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._values_op(np.mod, other, reverse=True)
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_and, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_and, other, reverse=True)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_or, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_or, other, reverse=True)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_xor, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return self._values_op(np.logical_xor, other, reverse=True)
+
     def __format__(self, spec: str) -> str:
         return format(self._data.item() if self._data.ndim == 0 else self._data, spec)
 
@@ -318,8 +419,3 @@ def _standard_shape(shape: Any, name: str) -> tuple[int, ...]:
     ):
         raise ValueError(f"Variable {name!r}: shape entries must be ints >= 0, got {shape!r}")
     return tuple(int(d) for d in dims)
-
-
-def set_path(variable: Variable, parent: str) -> None:
-    """Record that ``variable`` belongs to the layer named ``parent`` (``path`` 'parent/name')."""
-    variable._path = f"{parent}/{variable._name}"

@@ -10,8 +10,9 @@ images held out for validation (``validation_split=0.1``). For comparison, the M
 ``compile``/``fit`` settings and epochs.
 
 ``train_seconds`` is the convnet's ``fit`` time (validation included, as in keras-io's ``fit``).
-The full setting keeps keras-io's 15 epochs (its ≥ 99.0% test accuracy is checked); ``--quick``
-trains 2 epochs on 6,000 images and tests on 1,000.
+The full setting trains 12 epochs where keras-io trains 15: with seed 0 the test accuracy reaches
+99.00% after 9 epochs and 99.14% after 12 (≥ 99.0% is checked); an epoch costs about 30 s of CPU
+time on one core. ``--quick`` trains 2 epochs on 6,000 images and tests on 1,000.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def run(ctx: LabContext) -> dict[str, Any]:
     """Metrics: ``test_accuracy``, ``test_loss``, ``train_seconds`` (the convnet's fit),
     ``params``, and the MLP's and softmax regression's test accuracies."""
     keras.utils.set_random_seed(ctx.seed)
-    epochs = ctx.param("epochs", full=15, quick=2)
+    epochs = ctx.param("epochs", full=12, quick=2)
     data, test = load_data(ctx, *((6000, 1000) if ctx.quick else (None, None)))
     hidden = ctx.param("MLP hidden units (lab 16)", full=1024, quick=128)
     need = ctx.param("required test accuracy", full=0.99, quick=0.85)
@@ -215,7 +216,8 @@ def run(ctx: LabContext) -> dict[str, Any]:
     )
     ctx.paragraph(
         f"The convnet's {epochs} epochs took **{conv['seconds']:.1f} s** of `fit` on this "
-        "machine (validation included)."
+        "machine (validation included). keras-io trains 15 epochs; the test accuracy passes "
+        "99% a few epochs earlier."
     )
     _curves_figure(ctx, runs)
 

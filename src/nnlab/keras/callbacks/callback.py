@@ -44,6 +44,8 @@ def is_default(method: Any) -> bool:
 
 
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+TEST_BATCH_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
+PREDICT_BATCH_HOOKS = ("on_predict_batch_begin", "on_predict_batch_end")
 HOOKS = (
     "on_train_begin",
     "on_train_end",
@@ -52,12 +54,10 @@ HOOKS = (
     *BATCH_HOOKS,
     "on_test_begin",
     "on_test_end",
-    "on_test_batch_begin",
-    "on_test_batch_end",
+    *TEST_BATCH_HOOKS,
     "on_predict_begin",
     "on_predict_end",
-    "on_predict_batch_begin",
-    "on_predict_batch_end",
+    *PREDICT_BATCH_HOOKS,
 )
 
 
@@ -87,6 +87,16 @@ class Callback:
     def uses_batch_hooks(self) -> bool:
         """Whether a training-batch hook is overridden (the loop may skip building batch logs)."""
         return any(not is_default(getattr(self, hook)) for hook in BATCH_HOOKS)
+
+    @property
+    def uses_test_batch_hooks(self) -> bool:
+        """Whether an ``on_test_batch_*`` hook is overridden."""
+        return any(not is_default(getattr(self, hook)) for hook in TEST_BATCH_HOOKS)
+
+    @property
+    def uses_predict_batch_hooks(self) -> bool:
+        """Whether an ``on_predict_batch_*`` hook is overridden."""
+        return any(not is_default(getattr(self, hook)) for hook in PREDICT_BATCH_HOOKS)
 
     @_default
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
@@ -282,6 +292,14 @@ class CallbackList(Callback):
     @property
     def uses_batch_hooks(self) -> bool:
         return any(cb.uses_batch_hooks for cb in self.callbacks)
+
+    @property
+    def uses_test_batch_hooks(self) -> bool:
+        return any(cb.uses_test_batch_hooks for cb in self.callbacks)
+
+    @property
+    def uses_predict_batch_hooks(self) -> bool:
+        return any(cb.uses_predict_batch_hooks for cb in self.callbacks)
 
     def _call(self, hook: str, *args: Any) -> None:
         logs = pythonify_logs(args[-1])

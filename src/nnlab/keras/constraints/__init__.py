@@ -87,8 +87,10 @@ def get(identifier: Any) -> Any:
         return None
     if isinstance(identifier, dict):
         obj: Any = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS.get(identifier)
+    elif isinstance(identifier, str):  # a built-in's name, or a registered "package>name"
+        from ..saving.object_registration import get_registered_object
+
+        obj = ALL_OBJECTS.get(identifier) or get_registered_object(identifier)
     else:
         obj = identifier
     if callable(obj):

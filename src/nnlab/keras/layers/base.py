@@ -35,7 +35,7 @@ from nnlab.nn import Module, Parameter
 
 from .. import constraints, regularizers
 from ..utils import new_rng, snake_case, unique_name
-from ..variables import Variable, initial_value, set_path
+from ..variables import Variable, initial_value, name_scope
 from .input_spec import assert_input_compatibility
 
 __all__ = ["Layer", "as_shape", "initial_value", "to_tensor"]
@@ -228,8 +228,8 @@ class Layer(Module):
         if initializer is None:
             initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
         value = initial_value(initializer, shape, dtype, self.rng)
-        weight = Variable(value, trainable=bool(trainable) and self._trainable, name=name)
-        set_path(weight, self.name)
+        with name_scope(self.name, caller=self):
+            weight = Variable(value, trainable=bool(trainable) and self._trainable, name=name)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(weight)
         reg = _regularizer(regularizer, f"{self.name}.add_weight")
         weight.regularizer = reg
@@ -237,6 +237,34 @@ class Layer(Module):
             self._penalties.append((weight, reg))
         weight.constraint = constraints.get(constraint)  # applied by the optimizer
         return weight
+
+    def add_variable(
+        self,
+        shape: Any,
+        initializer: Any,
+        dtype: Any = None,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Variable:
+        """Keras 3's other name for :meth:`add_weight` (shape and initializer required)."""
+        return self.add_weight(
+            shape, initializer, dtype, trainable, regularizer, constraint, name, **kwargs
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A ``keras.Variable`` set as an attribute (``self.w = keras.Variable(...)``) joins
+        the layer's weights, as in Keras (those from ``add_weight`` are there already)."""
+        if isinstance(value, Variable) and "_non_trainable_weights" in self.__dict__:
+            known = self._trainable_weights + self._non_trainable_weights
+            if not any(w is value for w in known):
+                trainable = value.trainable and self._trainable
+                (self._trainable_weights if trainable else self._non_trainable_weights).append(
+                    value
+                )
+        object.__setattr__(self, name, value)
 
     def _sublayers(self) -> Iterator[Layer]:
         """The layers held directly by this one (attributes, lists, dicts), in attribute order."""
@@ -383,7 +411,8 @@ class Layer(Module):
     def _build_from(self, inputs: Any) -> None:
         shapes = _shapes(inputs)
         self._build_shapes_arg = shapes
-        self.build(shapes)
+        with name_scope(self.name, caller=self):
+            self.build(shapes)
         self.built = True
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:

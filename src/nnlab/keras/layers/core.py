@@ -222,8 +222,10 @@ def _serialize(obj: Any) -> Any:
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
     config = getattr(obj, "get_config", None)
-    if config is None:
-        return getattr(obj, "__name__", repr(obj))
+    if config is None:  # a function: its registered "package>name" if it has one (kvar)
+        from ..saving.object_registration import GLOBAL_CUSTOM_NAMES
+
+        return GLOBAL_CUSTOM_NAMES.get(obj) or getattr(obj, "__name__", repr(obj))
     module = type(obj).__module__
     if module.startswith("nnlab.keras."):  # Keras's public module: keras.initializers, ...
         module = "keras." + module.split(".")[2]

@@ -8,8 +8,9 @@
     opt = optimizers.Adam(learning_rate=lr)                    # a schedule of the step count
 
 ``SGD`` and ``Lion`` (sgd.py); ``Adam``, ``AdamW``, ``Adamax``, ``Nadam`` (adam.py); ``RMSprop``,
-``Adagrad``, ``Adadelta`` (adaptive.py); what they share, clipping, weight decay, EMA and the
-state per parameter, in base_optimizer.py; learning-rate schedules in schedules.py.
+``Adagrad``, ``Adadelta`` (adaptive.py); ``Ftrl`` (ftrl.py); ``Adafactor`` (adafactor.py); what
+they share, clipping, weight decay, EMA and the state per parameter, in base_optimizer.py;
+learning-rate schedules in schedules.py.
 """
 
 from __future__ import annotations
@@ -17,18 +18,22 @@ from __future__ import annotations
 from typing import Any
 
 from . import schedules
+from .adafactor import Adafactor
 from .adam import Adam, Adamax, AdamW, Nadam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .base_optimizer import Optimizer, _snake_case
+from .ftrl import Ftrl
 from .sgd import SGD, Lion
 
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Ftrl",
     "Lion",
     "Nadam",
     "Optimizer",
@@ -41,7 +46,7 @@ __all__ = [
 
 _OPTIMIZERS: dict[str, Any] = {  # name -> class (each has a default learning rate)
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion)
+    for cls in (SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, Ftrl, Adafactor)
 }
 
 

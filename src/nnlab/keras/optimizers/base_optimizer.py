@@ -368,11 +368,13 @@ class Optimizer(OptimizerState):
             self.finalize_variable_values(self._params)
 
     def finalize_variable_values(self, var_list: Sequence[Tensor]) -> None:
-        """With ``use_ema``, overwrite the parameters with their moving averages."""
+        """With ``use_ema``, overwrite the parameters with their moving averages (those the
+        optimizer has updated; ``fit`` calls this at its end, as Keras 3 does)."""
         if self.use_ema:
             for p in var_list:
-                p.data[...] = self.state[p]["average"]
-                self._updated(p)
+                if p in self.state:
+                    p.data[...] = self.state[p]["average"]
+                    self._updated(p)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
