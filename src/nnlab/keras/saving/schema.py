@@ -260,6 +260,8 @@ _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
     metrics.F1Score: _F_SCORE,
     metrics.FBetaScore: {**_F_SCORE, "beta": NUMBER},
     metrics.R2Score: {"class_aggregation": Nullable(STR), "num_regressors": STEPS},
+    metrics.PearsonCorrelation: {"axis": INT},  # klayers
+    metrics.ConcordanceCorrelation: {"axis": INT},  # klayers
     metrics.BinaryCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER},
     metrics.CategoricalCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER, "axis": INT},
     metrics.SparseCategoricalCrossentropy: {
