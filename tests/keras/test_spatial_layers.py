@@ -77,8 +77,7 @@ def test_same_outputs_gradients_shapes_and_config_as_keras(
         (lambda: layers.Cropping1D("1"), r"Cropping1D: cropping must be"),
         (lambda: layers.ZeroPadding3D((1, 2)), r"padding must be .* 3 \(before, after\) pairs"),
         (lambda: layers.Cropping3D(((1, 2, 3), 1, 1)), r"Cropping3D: cropping must be"),
-        (lambda: layers.UpSampling1D(0), r"UpSampling1D: size"),
-        (lambda: layers.UpSampling1D((2,)), r"UpSampling1D: size must be a positive int"),
+        (lambda: layers.UpSampling1D(0), r"size` should be a positive integer.*UpSampling1D"),
         (lambda: layers.UpSampling3D((2, 2)), r"UpSampling3D: size"),
         (lambda: layers.ZeroPadding3D(data_format="NDHWC"), r"data_format"),
     ],
@@ -86,6 +85,50 @@ def test_same_outputs_gradients_shapes_and_config_as_keras(
 def test_bad_arguments_name_the_problem(factory: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         factory()
+
+
+def _keras3_message(make: Any) -> str:
+    try:
+        make()
+    except ValueError as error:
+        return str(error)
+    raise AssertionError("Keras 3 accepted the input")
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "shape"),
+    [
+        ("Cropping1D", ((3, 3),), (1, 5, 2)),
+        ("Cropping1D", ((2, 3),), (1, 5, 2)),
+        ("Cropping2D", (((4, 0), (0, 0)),), (1, 4, 5, 1)),
+        ("Cropping2D", (((0, 0), (3, 3)),), (1, 4, 5, 1)),
+        ("Cropping3D", (((8, 1), (0, 0), (0, 0)),), (1, 7, 9, 3, 1)),
+        ("Cropping3D", (((0, 0), (0, 0), (2, 1)),), (1, 7, 9, 3, 1)),
+    ],
+)
+def test_excessive_cropping_uses_keras3_wording(name: str, args: Any, shape: Any) -> None:
+    """The first sentence of Keras 3's message (the part its tests match) is ours too, for the
+    eager call and for the symbolic shape check."""
+    x = np.zeros(shape, np.float32)
+    theirs = _keras3_message(
+        lambda: getattr(keras3.layers, name)(*args).compute_output_shape(shape)
+    )
+    head = theirs.split(" Received")[0]
+    with pytest.raises(ValueError, match=re.escape(head)):
+        getattr(layers, name)(*args)(x)
+    with pytest.raises(ValueError, match=re.escape(head)):
+        getattr(layers, name)(*args).compute_output_shape(shape)
+
+
+def test_upsampling_size_uses_keras3_wording() -> None:
+    for size in [(2,), 2.5, True]:  # not an int: a TypeError, as in Keras 3
+        with pytest.raises(TypeError):
+            keras3.layers.UpSampling1D(size=size)
+        with pytest.raises(TypeError, match=r"Expected an integer value for `size`"):
+            layers.UpSampling1D(size=size)
+    theirs = _keras3_message(lambda: keras3.layers.UpSampling1D(size=0))
+    with pytest.raises(ValueError, match=re.escape(theirs.split(" Received")[0])):
+        layers.UpSampling1D(size=0)
 
 
 def test_bad_inputs_name_the_problem() -> None:

@@ -61,12 +61,20 @@ class ReLU(_Elementwise):
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        if self.negative_slope == 0 and self.threshold == 0:
-            out = inputs.relu()
+        # Keras 3's composition: pos = x if x > threshold else 0 (relu when threshold = 0),
+        # clipped to [0, max_value]; minus negative_slope·relu(threshold - x).
+        slope, threshold = self.negative_slope, self.threshold
+        if slope != 0 and self.max_value is None and threshold == 0:
+            return where(inputs.data >= 0, inputs, inputs * np.float32(slope))
+        if threshold != 0:
+            out = where(inputs.data > np.float32(threshold), inputs, np.float32(0.0))
         else:
-            below = (inputs - self.threshold) * self.negative_slope
-            out = where(inputs.data >= self.threshold, inputs, below)
-        return out if self.max_value is None else out.clip(None, self.max_value)
+            out = inputs.relu()
+        if self.max_value is not None:
+            out = out.clip(0.0, self.max_value)
+        if slope != 0:
+            out = out - (np.float32(threshold) - inputs).relu() * np.float32(slope)
+        return out
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -164,13 +172,37 @@ class Softmax(_Elementwise):
         super().__init__(**kwargs)
         self.axis = axis
 
+    def _softmax(self, inputs: Tensor) -> Tensor:
+        """Over one axis, or jointly over a tuple of axes: e^{x - max} / Σ_axes e^{x - max}."""
+        axis = self.axis
+        if isinstance(axis, list | tuple):
+            if len(axis) == 1:
+                return inputs.softmax(axis=int(axis[0]))
+            axes = tuple(int(a) for a in axis)
+            shift = inputs.data.max(axis=axes, keepdims=True)  # a constant: no gradient needed
+            exps = (inputs - shift).exp()
+            return exps / exps.sum(axis=axes, keepdims=True)
+        return inputs.softmax(axis=axis)
+
     def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
         if mask is not None:  # Keras 3: masked entries -1e9 before, 0 after (a row all masked: 0)
             data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+            if data.ndim > inputs.ndim:
+                raise ValueError(
+                    "The `mask` must be broadcastable to `inputs` and must not have more "
+                    f"dimensions. Received: inputs.shape={inputs.shape}, mask.shape={data.shape}"
+                )
+            for m_dim, i_dim in zip(data.shape[::-1], inputs.shape[::-1], strict=False):
+                if m_dim not in (1, i_dim):
+                    raise ValueError(
+                        "The `mask` must be broadcastable to `inputs`. Each mask dimension must "
+                        "be 1 or match the corresponding input dimension. Received: "
+                        f"inputs.shape={inputs.shape}, mask.shape={data.shape}"
+                    )
             keep = np.broadcast_to(data if data.dtype == bool else data > 0.5, inputs.shape)
-            out = where(keep, where(keep, inputs, np.float32(-1e9)).softmax(axis=self.axis), 0.0)
-            return out
-        out = inputs.softmax(axis=self.axis)
+            masked = where(keep, inputs, np.float32(-1e9))
+            return where(keep, self._softmax(masked), np.float32(0.0))
+        out = self._softmax(inputs)
         if self.axis in (-1, inputs.ndim - 1):
             remember_logits(out, inputs, "softmax")
         return out

@@ -10,6 +10,7 @@ a ``Node`` (layer, input tensors, output tensors, call arguments) in the layer's
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -280,6 +281,34 @@ def _first_dtype(inputs: Any) -> str:
     return "float32"
 
 
+def _check_input_tensor(
+    tensor: Any, shape: Any, batch_size: Any, batch_shape: Any, dtype: Any, sparse: Any
+) -> None:
+    """Keras 3's errors for ``InputLayer(input_tensor=...)`` with arguments that disagree."""
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(
+            "Argument `input_tensor` must be a KerasTensor. Received invalid type: "
+            f"input_tensor={tensor!r} (of type {type(tensor)})"
+        )
+
+    def bad(name: str) -> ValueError:
+        return ValueError(
+            f"When providing the `input_tensor` argument, you cannot provide an incompatible "
+            f"`{name}` argument."
+        )
+
+    if batch_size is not None and (not tensor.shape or tensor.shape[0] != batch_size):
+        raise bad("batch_size")
+    if shape is not None and tuple(shape) != tuple(tensor.shape[1:]):
+        raise bad("shape")
+    if batch_shape is not None and tuple(batch_shape) != tuple(tensor.shape):
+        raise bad("batch_shape")
+    if dtype is not None and np.dtype(getattr(dtype, "name", dtype)).name != tensor.dtype:
+        raise bad("dtype")
+    if sparse is not None and bool(sparse) != tensor.sparse:
+        raise bad("sparse")
+
+
 class InputLayer(Layer):
     """The entry point of a model: makes the symbolic input ``output`` of shape ``batch_shape``.
 
@@ -302,28 +331,53 @@ class InputLayer(Layer):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if shape is None and "input_shape" in kwargs:
+        if "input_shape" in kwargs:
+            warnings.warn(
+                "Argument `input_shape` is deprecated. Use `shape` instead.", stacklevel=2
+            )
             shape = kwargs.pop("input_shape")
         if batch_shape is None and "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
         kwargs.pop("ragged", None)
+        if input_tensor is not None:  # Keras 3's checks, then the tensor's own shape and dtype
+            _check_input_tensor(input_tensor, shape, batch_size, batch_shape, dtype, sparse)
+            batch_shape, dtype = input_tensor.shape, input_tensor.dtype
+            sparse, shape, batch_size = input_tensor.sparse, None, None
         if sparse:
-            raise ValueError("Input: sparse inputs are not supported by nnlab.keras")
+            raise ValueError(
+                "`sparse=True` is not supported with the nnlab backend (Input: sparse inputs "
+                "are not supported by nnlab.keras)"
+            )
+        self.sparse, self.ragged = False, False
         if shape is not None and batch_shape is not None:
-            raise ValueError("Input: give shape= or batch_shape=, not both")
+            raise ValueError(
+                "You cannot pass both `shape` and `batch_shape` at the same time. (Input: give "
+                "shape= or batch_shape=, not both)"
+            )
+        if batch_size is not None and batch_shape is not None:
+            raise ValueError(
+                "You cannot pass both `batch_size` and `batch_shape` at the same time."
+            )
         if batch_shape is not None:
             full = as_shape(batch_shape, "Input: batch_shape")
         elif shape is not None:
             full = (batch_size, *as_shape(shape, "Input: shape"))
         else:
-            raise ValueError("Input: shape= (the shape of one sample, e.g. (784,)) is required")
+            raise ValueError(
+                "You must pass a `shape` argument. (Input: shape= is the shape of one sample, "
+                "e.g. (784,))"
+            )
         if not full:
             raise ValueError("Input: the shape needs a batch axis, got ()")
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         self.batch_shape: Shape = full
         self.built = True
         self.optional = optional
-        tensor = KerasTensor(full, dtype=self.dtype, name=self.name)
+        tensor = (
+            input_tensor
+            if input_tensor is not None
+            else KerasTensor(full, dtype=self.dtype, name=self.name)
+        )
         node = Node(self, [], tensor, (), {})
         tensor._keras_history = (node, 0)
         self._inbound_nodes.append(node)
@@ -334,7 +388,8 @@ class InputLayer(Layer):
         """The width of 2-D inputs (the old nnlab name), else None."""
         return self.batch_shape[1] if len(self.batch_shape) == 2 else None
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Any = None, training: bool | None = None) -> Any:
+        """The identity (Keras 3's ``InputLayer.call()`` takes nothing and returns None)."""
         return inputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -344,7 +399,7 @@ class InputLayer(Layer):
         return {
             "batch_shape": list(self.batch_shape),
             "dtype": self.dtype,
-            "sparse": False,
+            "sparse": self.sparse,
             "ragged": False,
             "name": self.name,
             "optional": self.optional,

@@ -18,12 +18,14 @@ other non-batch axis; then γ, β per channel (groups=-1: one channel per group,
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from nnlab.autograd import Tensor, batch_norm, layer_norm
 
+from ..utils import get_keras_mask
 from .base import Layer
 from .core import _constraint, _initializer, _reg, _serialize
 from .input_spec import InputSpec
@@ -58,11 +60,33 @@ class BatchNormalization(Layer):
         synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
-        renorm = kwargs.pop("renorm", False)  # Keras's configs carry renorm_momentum=0.99
-        kwargs.pop("renorm_momentum", None)
-        if renorm or kwargs.pop("renorm_clipping", None):
-            raise ValueError("BatchNormalization: renorm is not supported by nnlab.keras")
+        renorm = bool(kwargs.pop("renorm", False))
+        renorm_clipping = kwargs.pop("renorm_clipping", None)
+        renorm_momentum = float(kwargs.pop("renorm_momentum", 0.99))
+        if renorm:
+            renorm_clipping = dict(renorm_clipping or {})
+            keys = ["rmax", "rmin", "dmax"]
+            if set(renorm_clipping) - set(keys):
+                raise ValueError(
+                    "Received invalid keys for `renorm_clipping` argument: "
+                    f"{renorm_clipping}. Supported values: {keys}. (BatchNormalization)"
+                )
+            rmax, rmin = renorm_clipping.get("rmax"), renorm_clipping.get("rmin")
+            dmax = renorm_clipping.get("dmax")
+            if rmax is not None and rmin is not None and rmax < rmin:
+                raise ValueError(
+                    "rmax should be greater than rmin in the `renorm_clipping` argument. "
+                    f"Received: rmax={rmax}, rmin={rmin}. (BatchNormalization)"
+                )
+            if dmax is not None and dmax < 0:
+                raise ValueError(
+                    "dmax should be non-negative in the `renorm_clipping` argument. "
+                    f"Received: dmax={dmax}. (BatchNormalization)"
+                )
+        self.renorm, self.renorm_clipping = renorm, renorm_clipping
+        self.renorm_momentum = renorm_momentum
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = _initializer(beta_initializer, "BatchNormalization")
@@ -108,10 +132,36 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight(
             shape, self.moving_variance_initializer, trainable=False, name="moving_variance"
         )
+        if self.renorm:
+            # Batch renormalization tracks standard deviations: moving_stddev (inference) and
+            # renorm_mean / renorm_stddev (the r, d corrections), stddevs starting at
+            # √(moving_variance_initializer), as in Keras.
+            self.moving_stddev = self.add_weight(
+                shape, self.moving_variance_initializer, trainable=False, name="moving_stddev"
+            )
+            self.renorm_mean = self.add_weight(
+                shape, self.moving_mean_initializer, trainable=False, name="renorm_mean"
+            )
+            self.renorm_stddev = self.add_weight(
+                shape, self.moving_variance_initializer, trainable=False, name="renorm_stddev"
+            )
+            for weight in (self.moving_stddev, self.renorm_stddev):
+                weight.data[...] = np.sqrt(weight.data)
         self.built = True
 
-    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+    def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
         axis = self._axis
+        if mask is None:
+            mask = get_keras_mask(inputs)
+        if mask is not None:
+            mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+            if mask.ndim != inputs.ndim - 1:
+                raise ValueError(
+                    "The mask provided should be one dimension less than the inputs. Received: "
+                    f"mask.shape={mask.shape}, inputs.shape={inputs.shape} (BatchNormalization)"
+                )
+        if training and self.trainable and (mask is not None or self.renorm):
+            return self._train_step_composed(inputs, mask)
         if training and self.trainable:
             out = batch_norm(
                 inputs,
@@ -142,6 +192,74 @@ class BatchNormalization(Layer):
             axis=axis,
         )
 
+    def _train_step_composed(self, inputs: Tensor, mask: np.ndarray | None) -> Tensor:
+        """Training with a mask and/or renorm, from differentiable tensor ops.
+
+        Mask m (inputs' shape without the last axis, broadcast over it): μ = Σ m·x / (Σ m + 1e-7),
+        σ² = Σ m·(x - μ)² / (Σ m + 1e-7) over every axis but ``axis`` -- masked values take no
+        part in the statistics. Renorm: σ_B = √(σ² + ε), r = σ_B / max(renorm_stddev, √ε),
+        d = (μ - renorm_mean) / max(renorm_stddev, √ε), clipped to [rmin, rmax] and
+        [-dmax, dmax], held constant (no gradient); y = x̂·(r·γ) + (d·γ + β). Then
+        renorm_mean, renorm_stddev follow renorm_momentum, moving_mean and moving_stddev follow
+        momentum, and moving_variance = max(moving_stddev² - ε, 0).
+        """
+        axis, eps = self._axis, np.float32(self.epsilon)
+        reduce = tuple(i for i in range(inputs.ndim) if i != axis)
+        per_axis = [inputs.shape[i] if i == axis else 1 for i in range(inputs.ndim)]
+        if mask is None:
+            mean = inputs.mean(axis=reduce, keepdims=True)
+            centred = inputs - mean
+            variance = (centred * centred).mean(axis=reduce, keepdims=True)
+        else:
+            weights = np.broadcast_to(mask[..., None], inputs.shape).astype(np.float32)
+            count = weights.sum(axis=reduce, keepdims=True) + np.float32(1e-7)
+            mean = (inputs * weights).sum(axis=reduce, keepdims=True) / count
+            centred = (inputs - mean) * weights
+            variance = (centred * centred).sum(axis=reduce, keepdims=True) / count
+        gamma = None if self.gamma is None else self.gamma.reshape(*per_axis)
+        beta = None if self.beta is None else self.beta.reshape(*per_axis)
+        batch_mean = mean.data.reshape(-1)
+        batch_variance = variance.data.reshape(-1)
+        m = np.float32(self.momentum)
+        if self.renorm:
+            stddev = np.sqrt(batch_variance + eps)
+            floor = np.maximum(self.renorm_stddev.data, np.sqrt(eps))
+            r = stddev / floor
+            d = (batch_mean - self.renorm_mean.data) / floor
+            clip = self.renorm_clipping or {}
+            if clip.get("rmin") is not None:
+                r = np.maximum(r, np.float32(clip["rmin"]))
+            if clip.get("rmax") is not None:
+                r = np.minimum(r, np.float32(clip["rmax"]))
+            if clip.get("dmax") is not None:
+                d = np.clip(d, -np.float32(clip["dmax"]), np.float32(clip["dmax"]))
+            r = r.astype(np.float32).reshape(per_axis)
+            d = d.astype(np.float32).reshape(per_axis)
+            beta = (
+                (d if gamma is None else gamma * d)
+                if beta is None
+                else beta + (d if gamma is None else gamma * d)
+            )
+            gamma = r if gamma is None else gamma * r
+            rm = np.float32(self.renorm_momentum)
+            self.renorm_mean.data[...] = self.renorm_mean.data * rm + batch_mean * (1 - rm)
+            self.renorm_stddev.data[...] = self.renorm_stddev.data * rm + stddev * (1 - rm)
+            self.moving_mean.data[...] = self.moving_mean.data * m + batch_mean * (1 - m)
+            new_stddev = self.moving_stddev.data * m + stddev * (1 - m)
+            self.moving_stddev.data[...] = new_stddev
+            self.moving_variance.data[...] = np.maximum(new_stddev * new_stddev - eps, 0)
+        else:
+            self.moving_mean.data[...] = self.moving_mean.data * m + batch_mean * (1 - m)
+            self.moving_variance.data[...] = self.moving_variance.data * m + batch_variance * (
+                1 - m
+            )
+        out = (inputs - mean) / (variance + eps).sqrt()
+        if gamma is not None:
+            out = out * gamma
+        if beta is not None:
+            out = out + beta
+        return out
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
@@ -162,6 +280,9 @@ class BatchNormalization(Layer):
             "beta_constraint": _serialize(self.beta_constraint),
             "gamma_constraint": _serialize(self.gamma_constraint),
             "synchronized": False,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
         }
 
 
@@ -182,9 +303,24 @@ class LayerNormalization(Layer):
         gamma_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        if kwargs.pop("rms_scaling", False):
-            raise ValueError("LayerNormalization: rms_scaling is not supported by nnlab.keras")
+        # rms_scaling (deprecated in Keras 3, kept for its configs): y = γ·x / √(Var[x] + ε),
+        # no centring and no β -- Keras's formula, which scales by the variance, not the RMS.
+        self.rms_scaling = bool(kwargs.pop("rms_scaling", False))
+        if self.rms_scaling:
+            warnings.warn(
+                "You passed `rms_scaling=True`, which is deprecated: it scales the input by the "
+                "variance, not the root mean square; use `keras.layers.RMSNormalization` for RMS "
+                "normalization.",
+                stacklevel=2,
+            )
         super().__init__(**kwargs)
+        if isinstance(axis, list | tuple):
+            axis = list(axis)
+        elif isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+            raise TypeError(
+                "Expected an int or a list/tuple of ints for the argument 'axis', but received: "
+                f"{axis!r} (LayerNormalization)"
+            )
         self.axis, self.epsilon = axis, float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = _initializer(beta_initializer, "LayerNormalization")
@@ -202,7 +338,7 @@ class LayerNormalization(Layer):
         if self._axes != list(range(rank - len(self._axes), rank)):
             raise ValueError("LayerNormalization: nnlab.keras normalizes over the last axes only")
         shape = tuple(input_shape[a] for a in self._axes)
-        if self.scale:
+        if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(
                 shape,
                 self.gamma_initializer,
@@ -210,7 +346,7 @@ class LayerNormalization(Layer):
                 constraint=self.gamma_constraint,
                 name="gamma",
             )
-        if self.center:
+        if self.center and not self.rms_scaling:
             self.beta = self.add_weight(
                 shape,
                 self.beta_initializer,
@@ -222,6 +358,13 @@ class LayerNormalization(Layer):
         self.built = True
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        if self.rms_scaling:
+            axes = tuple(self._axes)
+            mean = inputs.mean(axis=axes, keepdims=True)
+            centred = inputs - mean
+            variance = (centred * centred).mean(axis=axes, keepdims=True)
+            out = inputs / (variance + np.float32(self.epsilon)).sqrt()
+            return out if self.gamma is None else out * self.gamma
         return layer_norm(inputs, self._shape, self.gamma, self.beta, eps=self.epsilon)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -234,7 +377,7 @@ class LayerNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "rms_scaling": False,
+            "rms_scaling": self.rms_scaling,
             "beta_initializer": _serialize(self.beta_initializer),
             "gamma_initializer": _serialize(self.gamma_initializer),
             "beta_regularizer": _serialize(self.beta_regularizer),

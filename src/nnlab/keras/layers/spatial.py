@@ -196,9 +196,17 @@ class _Cropping(_SpatialLayer):
         out = []
         for n, crop, axis in zip(spatial, self.sides, self.AXES[self.rank], strict=True):
             if n is not None and sum(crop) >= n:
+                # Keras 3's wording (its tests match it), then which axis is too short
+                if self.rank == 1:
+                    head = "`cropping` parameter of `Cropping1D` layer must be smaller than "
+                    head += "the input length."
+                else:
+                    head = "Values in `cropping` argument should be smaller than the "
+                    head += "corresponding spatial dimension of the input."
                 raise ValueError(
-                    f"{type(self).__name__}: cropping {crop} removes all {n} {axis} of the "
-                    f"input (shape {tuple(input_shape)})"
+                    f"{head} Received: input_shape={tuple(input_shape)}, "
+                    f"cropping={self.cropping} ({type(self).__name__}: cropping {crop} "
+                    f"removes all {n} {axis})"
                 )
             out.append(None if n is None else n - sum(crop))
         return with_spatial(input_shape[0], out, channels, self.data_format)
@@ -321,7 +329,15 @@ class UpSampling1D(_UpSampling):
 
     def __init__(self, size: int = 2, **kwargs: Any):
         if isinstance(size, bool) or not isinstance(size, int | np.integer):
-            raise ValueError(f"UpSampling1D: size must be a positive int, got {size!r}")
+            raise TypeError(
+                f"Expected an integer value for `size`, got {type(size)}. (UpSampling1D: size "
+                f"must be a positive int, got {size!r})"
+            )
+        if size < 1:
+            raise ValueError(
+                f"Argument `size` should be a positive integer. Received: size={size!r} "
+                "(UpSampling1D)"
+            )
         super().__init__(size, None, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
