@@ -251,3 +251,20 @@ def test_a_0d_float_tensor_takes_the_dtype_of_the_float_tensor_with_dimensions_a
     # two 0-d or two dimensioned float tensors still widen, as torch does
     assert (nnlab.tensor(np.float32(1.0)) * nnlab.tensor(np.array(1.0))).dtype == np.float64
     assert (f32 * nnlab.tensor(np.ones(3))).dtype == np.float64
+
+
+def test_an_operand_the_engine_does_not_know_gets_its_own_reflected_operator():
+    class Symbol:  # e.g. a symbolic KerasTensor: it records ``tensor op symbol`` itself
+        def __radd__(self, other):
+            return ("radd", other)
+
+        def __rmatmul__(self, other):
+            return ("rmatmul", other)
+
+    t = nnlab.tensor(np.ones(2))
+    assert (t + Symbol())[0] == "radd"
+    assert (t @ Symbol())[0] == "rmatmul"
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for -: 'Tensor' and 'str'"):
+        t - "2"
+    # the engine's own operands still work on both sides
+    assert (np.float32(2) * t).dtype == np.float64 and (t - [1.0, 2.0]).data.tolist() == [0, -1]

@@ -10,6 +10,8 @@ import json
 import numpy as np
 import pytest
 
+import nnlab
+
 from .keras_oracle import keras, nk
 
 RNG = np.random.default_rng(3)
@@ -197,3 +199,11 @@ def test_optional_inputs_take_none(k) -> None:
     strict = k.Model([x, k.Input((2,), name="needed")], k.layers.Dense(1)(x))
     with pytest.raises(ValueError, match="The input 'needed' is not optional, but None"):
         strict([np.ones((2, 4)), None])
+
+
+def test_an_nnlab_tensor_on_the_left_of_a_symbolic_input_is_recorded_in_the_graph():
+    scale = nnlab.tensor(np.array([1.0, 2.0, 3.0], np.float32))
+    x = nk.Input((3,))
+    model = nk.Model(x, scale * x + 1.0)
+    out = model.predict(np.ones((2, 3), np.float32), verbose=0)
+    np.testing.assert_allclose(out, [[2.0, 3.0, 4.0]] * 2)

@@ -25,6 +25,15 @@ from .ops import as_tensor
 from .tensor import Tensor
 
 
+def tiles(x: np.ndarray, win: Window) -> np.ndarray:
+    """The view x6 (N, OH, kh, OW, kw, C) of x (N, H, W, C) cut into the kh×kw windows of a
+    pooling with stride = kernel and no padding: x6[n, oh, i, ow, j, c] = x[n, oh kh + i,
+    ow kw + j, c] (a reshape of x[:, :OH kh, :OW kw], no copy)."""
+    (kh, kw), (oh, ow) = win.kernel, win.out
+    n, c = x.shape[0], x.shape[3]
+    return x[:, : oh * kh, : ow * kw].reshape(n, oh, kh, ow, kw, c)
+
+
 class _Pool2d(Function):
     """Shared by the 2-D poolings: the window and the channels_first <-> NHWC views."""
 
@@ -136,15 +145,6 @@ class MaxPool2d(_Pool2d):
         full = np.zeros(self.x_shape, dtype=g.dtype)
         full[:, : oh * kh, : ow * kw] = dx
         return full
-
-
-def tiles(x: np.ndarray, win: Window) -> np.ndarray:
-    """The view x6 (N, OH, kh, OW, kw, C) of x (N, H, W, C) cut into the kh×kw windows of a
-    pooling with stride = kernel and no padding: x6[n, oh, i, ow, j, c] = x[n, oh kh + i,
-    ow kw + j, c] (a reshape of x[:, :OH kh, :OW kw], no copy)."""
-    (kh, kw), (oh, ow) = win.kernel, win.out
-    n, c = x.shape[0], x.shape[3]
-    return x[:, : oh * kh, : ow * kw].reshape(n, oh, kh, ow, kw, c)
 
 
 def max_pool2d(

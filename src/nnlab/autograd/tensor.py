@@ -308,40 +308,67 @@ class Tensor:
             self.grad += g
 
     # ----------------------------------------------------------------- operators
+    # An operand of a type the engine does not know gets NotImplemented, so that Python asks that
+    # operand's own reflected operator (a symbolic KerasTensor records ``Tensor + x`` that way)
+    # or raises its usual "unsupported operand type(s)" TypeError.
     def __add__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.add(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.sub(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.mul(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.div(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.pow(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
+        if _foreign(other):
+            return NotImplemented
         return ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
@@ -491,6 +518,14 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> T
     """Make a tensor. float64 ndarrays stay float64; lists and Python scalars become float32;
     integer data stays integer (and cannot require grad). ``dtype`` forces a dtype."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+_OPERAND_TYPES = (Tensor, np.ndarray, np.generic, int, float, complex, list, tuple)
+
+
+def _foreign(other: Any) -> bool:
+    """Whether ``other`` is no operand of the engine's operators (see ``Tensor.__add__``)."""
+    return not isinstance(other, _OPERAND_TYPES)
 
 
 # the modules behind the operators and methods above; imported last since they build on Tensor
