@@ -207,3 +207,10 @@ def test_an_nnlab_tensor_on_the_left_of_a_symbolic_input_is_recorded_in_the_grap
     model = nk.Model(x, scale * x + 1.0)
     out = model.predict(np.ones((2, 3), np.float32), verbose=0)
     np.testing.assert_allclose(out, [[2.0, 3.0, 4.0]] * 2)
+
+
+def test_equality_of_keras_tensors_is_identity_as_in_keras_3():
+    x, y = nk.Input((3,)), nk.Input((3,))
+    assert (x == x) is True and (x == y) is False and x in [y, x]
+    assert isinstance(nk.ops.equal(x, y), nk.KerasTensor)  # the elementwise comparison
+    assert isinstance(x != y, nk.KerasTensor)  # Keras 3 records != as not_equal

@@ -209,10 +209,8 @@ class KerasTensor:
     def __ne__(self, other: Any) -> Any:
         return _ops().not_equal(self, other)
 
-    def __eq__(self, other: Any) -> Any:
-        return _ops().equal(self, other)
-
-    __hash__ = object.__hash__
+    # no __eq__, as in Keras 3: ``a == b`` compares identities (``keras.ops.equal`` records the
+    # elementwise comparison), so KerasTensors can be looked up in lists and dicts
 
     def __getitem__(self, key: Any) -> Any:
         return _ops().get_item(self, key)
