@@ -146,3 +146,34 @@ def test_bad_arguments_are_named() -> None:
         metrics.MeanIoU(num_classes=0)
     with pytest.raises(ValueError, match="same number"):
         metrics.MeanIoU(num_classes=2).update_state([0, 1], [0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "make,loss",
+    [
+        (
+            lambda: [
+                metrics.IoU(3, [0, 2]),
+                metrics.MeanIoU(3, ignore_class=1),
+                metrics.BinaryIoU([0, 1], 0.3),
+            ],
+            "sparse_categorical_crossentropy",
+        ),
+        (
+            lambda: [metrics.OneHotIoU(3, [1]), metrics.OneHotMeanIoU(3)],
+            "categorical_crossentropy",
+        ),
+    ],
+)
+def test_iou_metrics_survive_nnlabs_own_model_file(tmp_path, make, loss):
+    from nnlab import keras as nk
+    from nnlab.keras.saving import saving_lib
+
+    model = nk.Sequential([nk.Input((4,)), nk.layers.Dense(3, activation="softmax")])
+    given = make()
+    model.compile("adam", loss, metrics=given)
+    saving_lib.save_model(model, tmp_path / "m.nnlab")
+    again = saving_lib.load_model(tmp_path / "m.nnlab")
+    loaded = [m for per_output in again._compile_metrics.per_output for m in per_output]
+    assert [type(m) for m in loaded] == [type(m) for m in given]
+    assert [m.get_config() for m in loaded] == [m.get_config() for m in given]

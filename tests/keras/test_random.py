@@ -115,6 +115,8 @@ def test_seed_generator_state_like_keras() -> None:
     """Keras 3's SeedGenerator: state [seed, counter], next() returns it and moves the counter;
     restoring the state repeats the draws."""
     keras3 = pytest.importorskip("keras")
+    keras.utils.clear_session()  # the automatic names (seed_generator_N) start afresh in both
+    keras3.utils.clear_session()
     ours, theirs = keras.random.SeedGenerator(42), keras3.random.SeedGenerator(42)
     assert ours.state.shape == tuple(theirs.state.shape) == (2,)
     assert ours.state.dtype == theirs.state.dtype == "int32"

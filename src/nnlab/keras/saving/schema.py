@@ -215,6 +215,7 @@ _NO_ARGS: tuple[type[metrics.Metric], ...] = (
     metrics.CategoricalHinge,
 )
 _F_SCORE = {"average": Nullable(STR), "threshold": Nullable(NUMBER)}
+_IOU = {"num_classes": COUNT, "ignore_class": Nullable(INT), "sparse_y_pred": BOOL, "axis": INT}
 _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
     **{cls: {} for cls in _NO_ARGS},
     metrics.BinaryAccuracy: {"threshold": NUMBER},
@@ -262,6 +263,11 @@ _METRIC_ARGS: dict[type[metrics.Metric], dict[str, Any]] = {
     metrics.R2Score: {"class_aggregation": Nullable(STR), "num_regressors": STEPS},
     metrics.PearsonCorrelation: {"axis": INT},  # klayers
     metrics.ConcordanceCorrelation: {"axis": INT},  # klayers
+    metrics.IoU: {**_IOU, "target_class_ids": [STEPS], "sparse_y_true": BOOL},
+    metrics.MeanIoU: {**_IOU, "sparse_y_true": BOOL},
+    metrics.BinaryIoU: {"target_class_ids": [STEPS], "threshold": NUMBER},
+    metrics.OneHotIoU: {**_IOU, "target_class_ids": [STEPS]},
+    metrics.OneHotMeanIoU: _IOU,
     metrics.BinaryCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER},
     metrics.CategoricalCrossentropy: {"from_logits": BOOL, "label_smoothing": NUMBER, "axis": INT},
     metrics.SparseCategoricalCrossentropy: {
