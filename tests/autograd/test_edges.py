@@ -266,5 +266,12 @@ def test_an_operand_the_engine_does_not_know_gets_its_own_reflected_operator():
     assert (t @ Symbol())[0] == "rmatmul"
     with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for -: 'Tensor' and 'str'"):
         t - "2"
+
+    class ArrayLike:  # anything NumPy can read stays an operand
+        def __array__(self, dtype=None, copy=None):
+            return np.array([1.0, 2.0])
+
+    assert (t + ArrayLike()).data.tolist() == [2.0, 3.0]
+    assert (ArrayLike().__array__() * t).data.tolist() == [1.0, 2.0]
     # the engine's own operands still work on both sides
     assert (np.float32(2) * t).dtype == np.float64 and (t - [1.0, 2.0]).data.tolist() == [0, -1]

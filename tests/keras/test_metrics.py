@@ -10,6 +10,7 @@ import pytest
 
 from nnlab import tensor
 from nnlab.keras import metrics
+from nnlab.keras import ops as keras_ops
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
@@ -371,3 +372,23 @@ def test_correlation_metrics_like_keras(cls: str) -> None:
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_a_metric_variable_combines_with_engine_tensors_on_either_side():
+    class SumOfPredictions(metrics.Metric):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            batch = keras_ops.sum(y_pred)  # an engine Tensor
+            self.total.assign(self.total + batch)  # metric variable on the left
+            self.total.assign(batch + self.total - batch)  # and on the right
+
+        def result(self):
+            return self.total
+
+    m = SumOfPredictions()
+    m.update_state(None, np.array([1.0, 2.0]))
+    m.update_state(None, np.array([3.0]))
+    assert float(np.asarray(m.result())) == 6.0

@@ -524,8 +524,9 @@ _OPERAND_TYPES = (Tensor, np.ndarray, np.generic, int, float, complex, list, tup
 
 
 def _foreign(other: Any) -> bool:
-    """Whether ``other`` is no operand of the engine's operators (see ``Tensor.__add__``)."""
-    return not isinstance(other, _OPERAND_TYPES)
+    """Whether ``other`` is no operand of the engine's operators (see ``Tensor.__add__``):
+    neither a tensor, an array, a number or a sequence, nor an array-like (``__array__``)."""
+    return not isinstance(other, _OPERAND_TYPES) and not hasattr(other, "__array__")
 
 
 # the modules behind the operators and methods above; imported last since they build on Tensor
