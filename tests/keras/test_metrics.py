@@ -392,3 +392,19 @@ def test_a_metric_variable_combines_with_engine_tensors_on_either_side():
     m.update_state(None, np.array([1.0, 2.0]))
     m.update_state(None, np.array([3.0]))
     assert float(np.asarray(m.result())) == 6.0
+
+
+def test_mean_metric_wrapper_config_describes_its_function_as_keras_3():
+    from nnlab.keras import losses
+
+    ours = metrics.MeanMetricWrapper(fn=losses.mean_squared_error, name="mse", dtype="float32")
+    theirs = keras.metrics.MeanMetricWrapper(
+        fn=keras.losses.mean_squared_error, name="mse", dtype="float32"
+    )
+    assert ours.get_config() == theirs.get_config()
+    again = metrics.MeanMetricWrapper.from_config(ours.get_config())
+    assert again.name == "mse" and again._fn is losses.mean_squared_error
+    again.update_state(np.array([[1.0, 2.0]]), np.array([[1.0, 4.0]]))
+    assert float(np.asarray(again.result())) == pytest.approx(2.0)
+    # a subclass names its function itself: no fn in its config, as in Keras
+    assert "fn" not in metrics.MeanSquaredError().get_config()

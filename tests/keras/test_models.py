@@ -238,3 +238,15 @@ def test_not_compiled_and_bad_fit_arguments(blobs) -> None:
         model.fit(x[:1], y[:1], validation_split=0.1, verbose=0)
     with pytest.raises(ValueError, match="no layers"):
         Sequential().predict(x)
+
+
+def test_a_subclassed_model_refuses_a_layers_attribute_as_keras_3():
+    from nnlab import keras as nk
+
+    class Net(nk.Model):
+        def __init__(self):
+            super().__init__()
+            self.layers = [nk.layers.Dense(2)]
+
+    with pytest.raises(AttributeError, match="`Model.layers` attribute is reserved"):
+        Net()

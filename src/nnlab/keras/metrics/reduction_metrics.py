@@ -111,4 +111,17 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), **self._fn_kwargs}
+        config = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is MeanMetricWrapper:  # the subclasses fix their function, as Keras's do
+            from ..saving.serialization_lib import serialize_keras_object
+
+            config["fn"] = serialize_keras_object(self._fn)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Any:
+        if "fn" in config:  # Keras's description of the function (a registered or known one)
+            from ..saving.serialization_lib import deserialize_keras_object
+
+            config = {**config, "fn": deserialize_keras_object(config["fn"])}
+        return cls(**config)

@@ -73,6 +73,12 @@ class Model(Trainer, Layer):
         """The layers directly in this model (attributes, in the order they were set)."""
         return list(self._sublayers())
 
+    @layers.setter
+    def layers(self, _: Any) -> None:
+        raise AttributeError(
+            "`Model.layers` attribute is reserved and should not be used. Please use another name."
+        )
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or the one at position ``index`` in ``layers``."""
         if index is not None and name is not None:
