@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Function, Tensor
+from nnlab.autograd import Tensor
+from nnlab.autograd.ops import cast as engine_cast
 
 from ._util import as_array, dtype_name, t
 from .operation import keras_op
@@ -43,29 +44,12 @@ def _standard_array(x: Any, dtype: Any = None) -> np.ndarray:
     return arr if name is None or arr.dtype.name == name else arr.astype(name)
 
 
-class _Cast(Function):
-    """y = x in another float dtype; the gradient is cast back."""
-
-    saves_tensors = False
-    __slots__ = ("dtype", "source")
-
-    def __init__(self, dtype: np.dtype) -> None:
-        self.dtype = dtype
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.source = x.dtype
-        return x.astype(self.dtype)
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        return (g.astype(self.source),)
-
-
 def convert_to_tensor(x: Any, dtype: Any = None, sparse: Any = None, ragged: Any = None) -> Tensor:
     """``x`` as a Tensor (a Tensor of the right dtype is returned as is, keeping its graph)."""
     if isinstance(x, Tensor) and (dtype is None or x.dtype.name == dtype_name(dtype)):
         return x
     if isinstance(x, Tensor) and x.dtype.kind == "f" and np.dtype(dtype_name(dtype)).kind == "f":
-        return _Cast(np.dtype(dtype_name(dtype))).apply(x)
+        return engine_cast(x, dtype_name(dtype))
     return Tensor(_standard_array(x, dtype))
 
 
