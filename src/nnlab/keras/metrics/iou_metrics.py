@@ -158,8 +158,11 @@ class IoU(_IoUBase):
         iou = np.where(valid, tp / (den + np.float32(EPSILON)), np.float32(0.0))
         return np.float32(iou.sum() / (valid.sum(dtype=np.float32) + np.float32(EPSILON)))
 
+    #: constructor arguments a subclass fixes, so its config leaves them out (as Keras's do)
+    _fixed_args: tuple[str, ...] = ()
+
     def get_config(self) -> dict[str, Any]:
-        return {
+        config = {
             **super().get_config(),
             "num_classes": self.num_classes,
             "target_class_ids": self.target_class_ids,
@@ -168,6 +171,7 @@ class IoU(_IoUBase):
             "sparse_y_pred": self.sparse_y_pred,
             "axis": self.axis,
         }
+        return {k: v for k, v in config.items() if k not in self._fixed_args}
 
 
 class BinaryIoU(IoU):
@@ -187,13 +191,10 @@ class BinaryIoU(IoU):
         y_pred = (to_array(y_pred, np.float32) >= self.threshold).astype(self._dtype)
         super().update_state(to_array(y_true).astype(self._dtype), y_pred, sample_weight)
 
+    _fixed_args = ("num_classes", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
+
     def get_config(self) -> dict[str, Any]:
-        return {
-            "target_class_ids": self.target_class_ids,
-            "threshold": self.threshold,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
+        return {**super().get_config(), "threshold": self.threshold}
 
 
 class MeanIoU(IoU):
@@ -220,16 +221,7 @@ class MeanIoU(IoU):
             axis=axis,
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_true": self.sparse_y_true,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    _fixed_args: tuple[str, ...] = ("target_class_ids",)
 
 
 class OneHotIoU(IoU):
@@ -256,16 +248,7 @@ class OneHotIoU(IoU):
             axis=axis,
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "target_class_ids": self.target_class_ids,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    _fixed_args: tuple[str, ...] = ("sparse_y_true",)
 
 
 class OneHotMeanIoU(MeanIoU):
@@ -290,12 +273,4 @@ class OneHotMeanIoU(MeanIoU):
             axis=axis,
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    _fixed_args = ("target_class_ids", "sparse_y_true")
