@@ -107,3 +107,15 @@ def test_embedding_weights_argument_like_keras() -> None:
         theirs = keras.layers.Embedding(4, 3, weights=weights)
         np.testing.assert_array_equal(ours.get_weights()[0], theirs.get_weights()[0])
         np.testing.assert_array_equal(ours(np.array([[3, 0]])).numpy(), table[[[3, 0]]])
+
+
+def test_the_input_spec_is_checked_again_for_each_new_shape_and_dtype():
+    layer = nk.layers.Dense(3)
+    good = np.ones((2, 4), np.float32)
+    layer(good)
+    layer(good)  # the same shape and dtype again: already verified
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
+        layer(np.ones((2, 5), np.float32))
+    layer(np.ones((7, 4), np.float32))  # another batch size passes
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
+        layer(np.ones((2, 5), np.float32))  # and the bad one still fails after it

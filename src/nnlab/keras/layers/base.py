@@ -143,6 +143,7 @@ class Layer(Module):
     """
 
     input_spec: Any = None  # an InputSpec (or a list of them) checked at each call (klayers)
+    _spec_checked: Any = None  # (id(input_spec), shape, dtype) of the last Tensor that passed it
 
     def __init__(
         self,
@@ -425,8 +426,12 @@ class Layer(Module):
                 return symbolic_call(self, inputs, args, kwargs)
             if not isinstance(inputs, Tensor):
                 inputs = to_tensor(inputs)
-        if self.input_spec is not None:  # Keras's InputSpec check (klayers)
-            assert_input_compatibility(self.input_spec, inputs, self.name)
+        if self.input_spec is not None:  # Keras's InputSpec check, once per spec, shape, dtype
+            single = type(inputs) is Tensor  # a list or dict (merging layers) is checked each time
+            key = (id(self.input_spec), inputs.shape, inputs.dtype) if single else None
+            if key is None or key != self._spec_checked:
+                assert_input_compatibility(self.input_spec, inputs, self.name)
+                self._spec_checked = key
         if not self.built:
             self._check_input_shape(inputs)
             self._build_from(inputs)
