@@ -22,7 +22,14 @@ import numpy as np
 from nnlab.autograd import Tensor, conv1d, conv2d, pad
 
 from .base import Layer
-from .core import _initializer, _reg, _serialize, apply_activation, resolve_activation
+from .core import (
+    _constraint,
+    _initializer,
+    _reg,
+    _serialize,
+    apply_activation,
+    resolve_activation,
+)
 
 __all__ = ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"]
 
@@ -100,17 +107,6 @@ def conv_output_length(
     return -(-length // stride)  # "same" and "causal"
 
 
-def check_constraint(constraint: Any, where: str) -> Any:  # kvar: keras.constraints
-    """A weight constraint (``keras.constraints.get``: a name such as 'max_norm', a config, a
-    Constraint or a callable w -> w), applied after each optimizer update."""
-    from .. import constraints
-
-    try:
-        return constraints.get(constraint)
-    except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None
-
-
 # ------------------------------------------------------------------ the layers
 class BaseConv(Layer):
     """What the convolutions share: arguments, checks, the kernel and bias, the output shape.
@@ -170,8 +166,8 @@ class BaseConv(Layer):
         self.bias_initializer = _initializer(bias_initializer, where)
         self.kernel_regularizer = _reg(kernel_regularizer, f"{where}.kernel_regularizer")
         self.bias_regularizer = _reg(bias_regularizer, f"{where}.bias_regularizer")
-        self.kernel_constraint = check_constraint(kernel_constraint, where)
-        self.bias_constraint = check_constraint(bias_constraint, where)
+        self.kernel_constraint = _constraint(kernel_constraint, where)
+        self.bias_constraint = _constraint(bias_constraint, where)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
 
@@ -468,7 +464,7 @@ class SeparableConv2D(DepthwiseConv2D):
         self.pointwise_regularizer = _reg(
             pointwise_regularizer, "SeparableConv2D.pointwise_regularizer"
         )
-        self.pointwise_constraint = check_constraint(pointwise_constraint, "SeparableConv2D")
+        self.pointwise_constraint = _constraint(pointwise_constraint, "SeparableConv2D")
         self.pointwise_kernel: Tensor | None = None
 
     def _out_channels(self, in_channels: Any) -> Any:

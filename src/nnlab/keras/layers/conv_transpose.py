@@ -38,7 +38,6 @@ from nnlab.autograd import Tensor, conv_transpose1d, conv_transpose2d
 from .base import Layer
 from .conv import (
     Shape,
-    check_constraint,
     check_rank,
     spatial_and_channels,
     standardize_data_format,
@@ -46,7 +45,14 @@ from .conv import (
     standardize_tuple,
     with_spatial,
 )
-from .core import _initializer, _reg, _serialize, apply_activation, resolve_activation
+from .core import (
+    _constraint,
+    _initializer,
+    _reg,
+    _serialize,
+    apply_activation,
+    resolve_activation,
+)
 
 __all__ = ["Conv1DTranspose", "Conv2DTranspose", "transpose_window"]
 
@@ -144,8 +150,8 @@ class BaseConvTranspose(Layer):
         self.bias_initializer = _initializer(bias_initializer, where)
         self.kernel_regularizer = _reg(kernel_regularizer, f"{where}.kernel_regularizer")
         self.bias_regularizer = _reg(bias_regularizer, f"{where}.bias_regularizer")
-        self.kernel_constraint = check_constraint(kernel_constraint, where)
-        self.bias_constraint = check_constraint(bias_constraint, where)
+        self.kernel_constraint = _constraint(kernel_constraint, where)
+        self.bias_constraint = _constraint(bias_constraint, where)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
 
