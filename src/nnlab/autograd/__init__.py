@@ -42,6 +42,7 @@ from .nn_ops import (
 )
 from .norm_ops import batch_norm, layer_norm
 from .ops import add, div, matmul, mul, neg, pow, sub
+from .parallel import get_num_threads, set_num_threads
 from .pool_ops import (
     avg_pool2d,
     dropout2d,
@@ -100,6 +101,8 @@ __all__ = [
     "mul",
     "neg",
     "no_grad",
+    "get_num_threads",
+    "set_num_threads",
     "pad",
     "pow",
     "relu",

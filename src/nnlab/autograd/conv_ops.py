@@ -41,6 +41,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .function import Function
 from .ops import as_tensor
+from .parallel import for_chunks
 from .tensor import Tensor
 
 DATA_FORMATS = ("channels_first", "channels_last")
@@ -162,7 +163,9 @@ def im2col(xp: np.ndarray, win: Window, groups: int) -> np.ndarray:
         strides=(sn, sh * th, sw * tw, sc * cg, sh * dh, sw * dw, sc),
         writeable=False,
     )
-    return np.ascontiguousarray(view).reshape(n * oh * ow, groups, kh * kw * cg)
+    cols = np.empty(view.shape, dtype=xp.dtype)
+    for_chunks(n, lambda s: np.copyto(cols[s], view[s]), cols.size)
+    return cols.reshape(n * oh * ow, groups, kh * kw * cg)
 
 
 def col2im_matmul(
@@ -183,8 +186,13 @@ def col2im_matmul(
     )
     dxp = np.zeros(padded_shape, dtype=g.dtype)
     for k, (rows, cols) in enumerate(win.offsets()):
-        dxp[:, rows, cols] += grouped_matmul(g, blocks[k]).reshape(n, oh, ow, c)
+        add_into(dxp[:, rows, cols], grouped_matmul(g, blocks[k]).reshape(n, oh, ow, c))
     return dxp
+
+
+def add_into(target: np.ndarray, source: np.ndarray) -> None:
+    """target += source, split over the batch (the first axis) on the engine's threads."""
+    for_chunks(len(target), lambda s: np.add(target[s], source[s], out=target[s]), source.size)
 
 
 def grouped_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -201,6 +209,19 @@ def grouped_matmul_tn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if g == 1:
         return (a.reshape(m, -1).T @ b.reshape(m, -1))[None]
     return np.matmul(a.transpose(1, 2, 0), b.transpose(1, 0, 2))
+
+
+def bias_relu(y: np.ndarray, b: np.ndarray | None, relu: bool) -> None:
+    """y <- y + b, then max(y, 0) if ``relu``, in place."""
+    if b is not None:
+        y += b
+    if relu:
+        np.maximum(y, 0, out=y)
+
+
+def relu_mask(g: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    """out <- g ⊙ [y > 0]: the gradient through ReLU, from its output y."""
+    np.multiply(g, y > 0, out=out)
 
 
 def column_sums(a: np.ndarray) -> np.ndarray:
@@ -326,9 +347,9 @@ class Conv(Function):
         ).reshape(g, -1, o // g)
         self.x_shape, self.w_shape = x.shape, w.shape
         y = grouped_matmul(self.cols, self.wk)
-        if b is not None:
-            y += b
-        self.out = np.maximum(y, 0, out=y) if self.relu else None
+        if b is not None or self.relu:
+            for_chunks(len(y), lambda s: bias_relu(y[s], b, self.relu), y.size)
+        self.out = y if self.relu else None
         return self._from_nhwc(y.reshape(xn.shape[0], *self.win.out, o))
 
     def _from_nhwc(self, y: np.ndarray) -> np.ndarray:
@@ -344,7 +365,9 @@ class Conv(Function):
         g_nhwc = self._nhwc(grad)
         m, groups, _ = cols.shape
         if self.out is not None:  # through the fused ReLU: g ⊙ [y > 0]
-            g2 = (g_nhwc * (self.out.reshape(g_nhwc.shape) > 0)).reshape(m, groups, -1)
+            out, masked = self.out.reshape(g_nhwc.shape), np.empty(g_nhwc.shape, grad.dtype)
+            for_chunks(len(out), lambda s: relu_mask(g_nhwc[s], out[s], masked[s]), out.size)
+            g2 = masked.reshape(m, groups, -1)
         else:
             g2 = np.ascontiguousarray(g_nhwc).reshape(m, groups, -1)  # (M, G, O/G)
         grads: list[np.ndarray | None] = [None, None]

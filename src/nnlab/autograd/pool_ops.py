@@ -22,6 +22,7 @@ from .conv_ops import (
 )
 from .function import Function
 from .ops import as_tensor
+from .parallel import for_chunks
 from .tensor import Tensor
 
 
@@ -92,9 +93,14 @@ class MaxPool2d(_Pool2d):
             )
         self.xp = xp = pad_nhwc(xn, win, -np.inf)
         (r0, c0), *rest = win.offsets()
-        out = np.array(xp[:, r0, c0])
-        for rows, cols in rest:
-            np.maximum(out, xp[:, rows, cols], out=out)
+        out = np.empty((xn.shape[0], *win.out, xn.shape[3]), dtype=x.dtype)
+
+        def chunk(s: slice) -> None:
+            np.copyto(out[s], xp[s, r0, c0])
+            for rows, cols in rest:
+                np.maximum(out[s], xp[s, rows, cols], out=out[s])
+
+        for_chunks(len(out), chunk, xp.size)
         self.out = out
         return self._from_nhwc(out)
 
@@ -129,22 +135,24 @@ class MaxPool2d(_Pool2d):
         window (H not a multiple of kh) get zeros.
         """
         x6 = tiles(self.xp, self.win)
-        hit = x6 == self.out[:, :, None, :, None]
         kh, kw = self.win.kernel
-        taken = hit[:, :, 0, :, 0].copy()
-        for i, j in np.ndindex(kh, kw):
-            if i or j:
-                h = hit[:, :, i, :, j]
-                np.greater(h, taken, out=h)  # h and not taken
-                taken |= h
-        dx6 = hit * g[:, :, None, :, None]
-        n, oh, _, ow, _, c = dx6.shape
-        dx = dx6.reshape(n, oh * kh, ow * kw, c)
-        if dx.shape == self.x_shape:
-            return dx
-        full = np.zeros(self.x_shape, dtype=g.dtype)
-        full[:, : oh * kh, : ow * kw] = dx
-        return full
+        oh, ow = self.win.out
+        tiled = self.x_shape[1:3] == (oh * kh, ow * kw)
+        dx = (np.empty if tiled else np.zeros)(self.x_shape, dtype=g.dtype)
+        dx6 = tiles(dx, self.win)
+
+        def chunk(s: slice) -> None:
+            hit = x6[s] == self.out[s, :, None, :, None]
+            taken = hit[:, :, 0, :, 0].copy()
+            for i, j in np.ndindex(kh, kw):
+                if i or j:
+                    h = hit[:, :, i, :, j]
+                    np.greater(h, taken, out=h)  # h and not taken
+                    taken |= h
+            np.multiply(hit, g[s, :, None, :, None], out=dx6[s])
+
+        for_chunks(len(dx), chunk, x6.size)
+        return dx
 
 
 def max_pool2d(
