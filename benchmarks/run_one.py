@@ -12,6 +12,11 @@ import resource
 import sys
 import time
 
+# As a script that starts with ``import nnlab`` (and the ``nnlab`` command): nnlab comes before
+# NumPy, so OpenBLAS's idle threads stop spinning soon (nnlab/__init__.py) in every process,
+# the hand-written NumPy loop's included; PyTorch's own BLAS and threads do not read it.
+import nnlab  # noqa: F401
+
 
 def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB

@@ -3,6 +3,9 @@ several threads when the job is large enough, and give bit for bit the one-threa
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -30,6 +33,8 @@ def test_set_num_threads_validates(threads):
 
 
 def test_default_threads_follow_the_environment(threads, monkeypatch):
+    monkeypatch.setattr(parallel, "_blas_spin_bounded", lambda: True)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setenv("NNLAB_NUM_THREADS", "5")
     assert parallel._default_threads() == 5
     monkeypatch.delenv("NNLAB_NUM_THREADS")
@@ -37,6 +42,39 @@ def test_default_threads_follow_the_environment(threads, monkeypatch):
     assert parallel._default_threads() == 2
     monkeypatch.setenv("OMP_NUM_THREADS", "junk")
     assert parallel._default_threads() >= 1
+
+
+def test_one_thread_while_blas_threads_spin(threads, monkeypatch):
+    """OpenBLAS's idle workers spinning (NumPy loaded before nnlab, no OPENBLAS_THREAD_TIMEOUT)
+    would take the cores: the engine stays on one thread unless told otherwise."""
+    monkeypatch.setattr(parallel, "_blas_spin_bounded", lambda: False)
+    monkeypatch.delenv("NNLAB_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert parallel._default_threads() == 1
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread: nothing spins
+    assert parallel._default_threads() == 2
+    monkeypatch.setenv("NNLAB_NUM_THREADS", "3")  # the user's choice wins
+    assert parallel._default_threads() == 3
+
+
+def test_importing_nnlab_first_bounds_the_blas_spin():
+    code = (
+        "import os, nnlab, numpy; "
+        "print(os.environ['OPENBLAS_THREAD_TIMEOUT'], nnlab._BLAS_SPIN_BOUNDED)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["18", "True"], out.stderr
+    late = (
+        "import os, numpy, nnlab; "
+        "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'), nnlab._BLAS_SPIN_BOUNDED)"
+    )
+    out = subprocess.run([sys.executable, "-c", late], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["None", "False"], out.stderr
+    env["OPENBLAS_THREAD_TIMEOUT"] = "20"  # the user's own setting is kept
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["20", "True"], out.stderr
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 100])
