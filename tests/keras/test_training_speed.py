@@ -1,5 +1,6 @@
 """The hot path's shortcuts give the same numbers as Keras 3 (KERAS_BACKEND=torch): Adam's
-update in cache-sized blocks (a parameter larger than one block, its size not a multiple of it)."""
+update in cache-sized blocks (a parameter larger than one block, its size not a multiple of it),
+and SGD's, on one thread and on several."""
 
 from __future__ import annotations
 
@@ -8,34 +9,61 @@ import os
 import numpy as np
 import pytest
 
+from nnlab.autograd import parallel
 from nnlab.keras import optimizers
 from nnlab.nn import Parameter
-from nnlab.optim.base import BLOCK, blocks
+from nnlab.optim.base import BLOCK, for_blocks
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
 
-def test_blocks_cover_every_element_once() -> None:
-    a = np.arange(2 * BLOCK + 5, dtype=np.float32)
-    b = np.zeros_like(a)
-    for x, y in blocks(a, b):
-        assert x.size <= BLOCK and np.shares_memory(y, b)
-        y += x
-    np.testing.assert_array_equal(a, b)
-    strided = np.zeros((2 * BLOCK, 2), np.float32)[:, 0]  # not contiguous: one block
-    assert [len(x) for (x,) in blocks(strided)] == [2 * BLOCK]
+@pytest.mark.parametrize("threads", [1, 3])
+def test_blocks_cover_every_element_once(threads: int) -> None:
+    saved = parallel.get_num_threads()
+    parallel.set_num_threads(threads)
+    try:
+        a = np.arange(5 * BLOCK + 5, dtype=np.float32)
+        b = np.zeros_like(a)
+        sizes: list[int] = []
+
+        def add(x: np.ndarray, y: np.ndarray) -> None:
+            assert x.size <= BLOCK and np.shares_memory(y, b)
+            sizes.append(x.size)
+            y += x
+
+        for_blocks(add, a, b, passes=10)
+        np.testing.assert_array_equal(a, b)
+        assert sorted(sizes) == [5] + [BLOCK] * 5
+        strided = np.zeros((2 * BLOCK, 2), np.float32)[:, 0]  # not contiguous: one block
+        sizes.clear()
+        for_blocks(lambda x: sizes.append(len(x)), strided)
+        assert sizes == [2 * BLOCK]
+    finally:
+        parallel.set_num_threads(saved)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"amsgrad": True, "learning_rate": 0.05}])
-def test_blocked_adam_equals_keras(kwargs: dict) -> None:
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("Adam", {}),
+        ("Adam", {"amsgrad": True, "learning_rate": 0.05}),
+        ("SGD", {"learning_rate": 0.1}),
+        ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+        ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
+    ],
+)
+def test_blocked_update_equals_keras(name: str, kwargs: dict, threads: int, monkeypatch) -> None:
+    """The updates that run block by block, on one thread and split over three."""
+    monkeypatch.setattr(parallel, "_threads", threads)  # read by get_num_threads
     rng = np.random.default_rng(0)
-    shapes = [(300, 250), (250,)]  # 75,000 elements: one full block and a partial one
+    shapes = [(800, 250), (250,)]  # 200,000 elements: three full blocks and a partial one
     params = [rng.normal(size=s).astype(np.float32) for s in shapes]
     steps = [[rng.normal(size=s).astype(np.float32) for s in shapes] for _ in range(4)]
     ours = [Parameter(p.copy()) for p in params]
     theirs = [keras.Variable(p.copy()) for p in params]
-    opt, ref = optimizers.Adam(**kwargs), keras.optimizers.Adam(**kwargs)
+    opt, ref = getattr(optimizers, name)(**kwargs), getattr(keras.optimizers, name)(**kwargs)
     for grads in steps:
         opt.apply(grads, ours)
         tensors = [keras.ops.convert_to_tensor(g) for g in grads]

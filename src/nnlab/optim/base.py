@@ -14,30 +14,40 @@ reused at every step.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Tensor, increment_version
+from ..autograd.parallel import for_chunks
 
-__all__ = ["OptimizerBase", "blocks", "check_learning_rate"]
+__all__ = ["OptimizerBase", "check_learning_rate", "for_blocks"]
 
 BLOCK = 1 << 16  # elements: five float32 blocks of this size (1.25 MiB) stay in a core's L2 cache
 
 
-def blocks(*arrays: np.ndarray) -> Any:
-    """The arrays (same shape, C-contiguous) cut into matching flat blocks of ``BLOCK`` elements.
+def for_blocks(fn: Callable[..., object], *arrays: np.ndarray, passes: int = 1) -> None:
+    """``fn(*block)`` on the arrays (same shape, C-contiguous) cut into matching flat blocks of
+    ``BLOCK`` elements, the blocks shared out over the engine's threads (``autograd.parallel``).
 
     An update of several passes (Adam makes about twelve) then runs all its passes on one block
     while it is in the cache, instead of streaming the whole parameter through memory twelve
-    times; the result is the same. Arrays that are not all C-contiguous come as one block.
+    times, and a large parameter is updated on every core; the result is the same. ``passes``
+    (the update's passes over the data) sizes the job for the thread split. Arrays that are not
+    all C-contiguous come as one block.
     """
-    if arrays[0].size <= BLOCK or not all(a.flags.c_contiguous for a in arrays):
-        yield arrays
+    size = arrays[0].size
+    if size <= BLOCK or not all(a.flags.c_contiguous for a in arrays):
+        fn(*arrays)
         return
     flat = [a.reshape(-1) for a in arrays]
-    for start in range(0, flat[0].size, BLOCK):
-        yield tuple(f[start : start + BLOCK] for f in flat)
+
+    def run(chunk: slice) -> None:
+        for start in range(chunk.start * BLOCK, min(chunk.stop * BLOCK, size), BLOCK):
+            fn(*(f[start : start + BLOCK] for f in flat))
+
+    for_chunks(-(-size // BLOCK), run, size * passes)
 
 
 def check_learning_rate(value: Any, where: str) -> float:

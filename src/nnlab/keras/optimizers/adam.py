@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
-from nnlab.optim.base import blocks
+from nnlab.optim.base import for_blocks
 
 from .base_optimizer import LearningRate, Optimizer
 
@@ -63,17 +63,22 @@ class Adam(Optimizer):
         alpha = learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
         m_all, v_all = state["momentum"], state["velocity"]
         v_max_all = state["velocity_hat"] if self.amsgrad else v_all
-        arrays = (variable.data, gradient, m_all, v_all, v_max_all, self._buffer(variable))
-        for w, g, m, v, v_max, tmp in blocks(*arrays):  # every pass on one block in the cache
+        amsgrad, epsilon = self.amsgrad, self.epsilon
+
+        def update(w: Any, g: Any, m: Any, v: Any, v_max: Any, tmp: Any) -> None:
             _moving_average(m, g, b1, tmp)
             _moving_average(v, np.square(g, out=tmp), b2, tmp)
-            if self.amsgrad:
+            if amsgrad:
                 v = np.maximum(v_max, v, out=v_max)
             denominator = np.sqrt(v, out=tmp)
-            denominator += self.epsilon
+            denominator += epsilon
             step = np.divide(m, denominator, out=tmp)
             step *= alpha
             w -= step
+
+        # every pass on one block while it is in the cache, the blocks on every core
+        arrays = (variable.data, gradient, m_all, v_all, v_max_all, self._buffer(variable))
+        for_blocks(update, *arrays, passes=12)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
+from nnlab.optim.base import for_blocks
 
 from .base_optimizer import LearningRate, Optimizer
 
@@ -40,19 +41,26 @@ class SGD(Optimizer):
         self.slot_groups = (("momentum",),) if self.momentum else ()
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
-        w, g = variable.data, gradient
-        step = np.multiply(g, learning_rate, out=self._buffer(variable))  # η g
-        if not self.momentum:
-            w -= step
-            return
-        v = self.state[variable]["momentum"]
-        v *= self.momentum
-        v -= step
-        if self.nesterov:
-            w -= step
-            w += np.multiply(v, self.momentum, out=step)
-        else:
-            w += v
+        mu, nesterov = self.momentum, self.nesterov
+
+        def update(w: np.ndarray, g: np.ndarray, step: np.ndarray, *slots: np.ndarray) -> None:
+            np.multiply(g, learning_rate, out=step)  # η g
+            if not slots:
+                w -= step
+                return
+            v = slots[0]
+            v *= mu
+            v -= step
+            if nesterov:
+                w -= step
+                w += np.multiply(v, mu, out=step)
+            else:
+                w += v
+
+        arrays = [variable.data, gradient, self._buffer(variable)]
+        if mu:
+            arrays.append(self.state[variable]["momentum"])
+        for_blocks(update, *arrays, passes=2 + 3 * bool(mu))  # large parameters on every core
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
