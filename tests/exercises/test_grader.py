@@ -4,6 +4,7 @@ non-notebook and cells-deleted notebooks each give one row, the bad ones score 0
 from __future__ import annotations
 
 import csv
+import signal
 import subprocess
 import sys
 import time
@@ -174,3 +175,24 @@ def test_limits_are_checked_and_only_ever_lowered() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.stdout.strip() == f"({2**20}, {2**21})", result.stderr
+
+
+def test_a_worker_killed_by_its_cpu_limit_takes_its_kernel_along() -> None:
+    """SIGXCPU (the CPU-time side of the hard limit) kills the worker alone: the kernel it
+    started in a session of its own is found while the worker runs and killed after it."""
+    script = (
+        "import os, signal, subprocess, sys, time\n"
+        "kernel = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
+        " start_new_session=True)\n"
+        "print(kernel.pid, flush=True)\n"
+        "time.sleep(0.5)\n"
+        "os.kill(os.getpid(), signal.SIGXCPU)\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    assert sandbox._wait(worker, 20.0)  # type: ignore[arg-type]
+    assert worker.returncode == -signal.SIGXCPU
+    assert worker.stdout is not None
+    kernel = int(worker.stdout.read())
+    time.sleep(0.5)
+    stat = Path(f"/proc/{kernel}/stat")
+    assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z", kernel

@@ -188,16 +188,37 @@ def run_notebook(path: str | os.PathLike[str], lab: str, limits: Limits | None =
                 )
             except (OSError, subprocess.SubprocessError) as exc:
                 return Outcome((), f"could not start the grading process: {exc}")
-            try:
-                process.wait(timeout=limits.hard_limit_s)
-            except subprocess.TimeoutExpired:
+            timed_out = (
+                f"timed out: killed after {limits.hard_limit_s:g} s (an endless "
+                "loop that ignored the interrupt?)"
+            )
+            if not _wait(process, limits.hard_limit_s):
                 _kill(process)
-                return Outcome(
-                    (),
-                    f"timed out: killed after {limits.hard_limit_s:g} s (an endless "
-                    "loop that ignored the interrupt?)",
-                )
+                return Outcome((), timed_out)
+            if process.returncode == -signal.SIGXCPU:  # the CPU-time side of the same limit
+                return Outcome((), timed_out)
         return _read_outcome(folder, process.returncode)
+
+
+def _wait(process: subprocess.Popen[bytes], limit_s: float) -> bool:
+    """Wait up to ``limit_s`` for the worker; False if it is still running. While it runs, its
+    kernel's process group is looked up every 0.1 s: a worker killed by a signal (its CPU-time
+    limit) leaves the kernel orphaned, and that group is then killed here."""
+    deadline = time.monotonic() + limit_s
+    groups: list[int] = []
+    while True:
+        try:
+            process.wait(timeout=max(0.0, min(0.1, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                return False
+            groups = _session_leaders_under(process.pid) or groups
+            continue
+        if process.returncode < 0:
+            for group in groups:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(group, signal.SIGKILL)
+        return True
 
 
 def _read_outcome(folder: Path, returncode: int) -> Outcome:
