@@ -145,3 +145,19 @@ def test_conv_and_pool_on_threads_equal_one_thread(threads, data_format):
     many = _conv_pool_step(0, data_format)
     for a, b in zip(one, many, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_chunk_that_splits_a_job_of_its_own_runs_it_inline(threads):
+    """Nested jobs never wait for a pool thread that is busy running their caller."""
+    parallel.set_num_threads(2)
+    parallel.MIN_WORK = 1
+    seen = np.zeros(8, dtype=int)
+
+    def outer(s: slice) -> None:
+        def inner(t: slice) -> None:
+            seen[s][t] += 1
+
+        parallel.for_chunks(s.stop - s.start, inner, work=100)
+
+    parallel.for_chunks(8, outer, work=100)
+    assert (seen == 1).all()

@@ -86,6 +86,19 @@ def set_num_threads(n: int) -> None:
             _pool = None
 
 
+_worker = threading.local()  # busy: this thread is running a chunk
+
+
+def _in_worker(fn: Callable[[slice], object], chunk: slice) -> object:
+    """Run a chunk on a pool thread, marked busy: if it splits a job of its own, that job runs
+    inline instead of waiting for a pool thread that may be this one (a deadlock)."""
+    _worker.busy = True
+    try:
+        return fn(chunk)
+    finally:
+        _worker.busy = False
+
+
 def _executor(workers: int) -> ThreadPoolExecutor:
     global _pool
     with _lock:
@@ -100,13 +113,13 @@ def for_chunks(n: int, fn: Callable[[slice], object], work: int) -> None:
     how many threads are worth it). Returns when every chunk is done; re-raises the first
     exception of a chunk."""
     parts = min(get_num_threads(), n, work // MIN_WORK)
-    if parts <= 1:
+    if parts <= 1 or getattr(_worker, "busy", False):  # a chunk's own jobs run inline
         fn(slice(0, n))
         return
     bounds = [n * i // parts for i in range(parts + 1)]
     pool = _executor(get_num_threads() - 1)
     futures: list[Future[object]] = [
-        pool.submit(fn, slice(bounds[i], bounds[i + 1])) for i in range(1, parts)
+        pool.submit(_in_worker, fn, slice(bounds[i], bounds[i + 1])) for i in range(1, parts)
     ]
     try:
         fn(slice(bounds[0], bounds[1]))
