@@ -102,3 +102,78 @@ def test_pass_through_layers_keep_the_mask(make) -> None:
     ours, theirs = make(nk), make(keras)
     assert ours.supports_masking == theirs.supports_masking
     np.testing.assert_array_equal(ours.compute_mask(x, mask), mask)
+
+
+def _probes(layers_module):
+    class Probe(layers_module.Layer):
+        """Receives the input's mask in ``call`` and passes it on."""
+
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            self.seen = mask
+            return inputs
+
+    class Drop(layers_module.Layer):
+        """Does not support masking: the mask stops here."""
+
+        def call(self, inputs):
+            return inputs * 1.0
+
+    class MakeMask(layers_module.Layer):
+        """Makes a mask of its own from the values (its compute_mask is called without one)."""
+
+        def call(self, inputs):
+            return inputs * 1.0
+
+        def compute_mask(self, inputs, mask=None):
+            data = inputs.data if hasattr(inputs, "data") else inputs
+            return np.asarray(data).sum(axis=-1) > 0
+
+    return Probe, Drop, MakeMask
+
+
+def _mask(tensor, ours: bool):
+    mask = utils.get_keras_mask(tensor) if ours else getattr(tensor, "_keras_mask", None)
+    return None if mask is None else np.asarray(mask)
+
+
+@pytest.mark.filterwarnings("ignore:Layer .* does not support masking")
+def test_layer_call_passes_and_propagates_masks_as_keras() -> None:
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    seen, masks = {}, {}
+    for name, lib in (("keras", keras), ("nnlab", nk)):
+        probe_cls, drop_cls, make_cls = _probes(lib.layers)
+        emb = lib.layers.Embedding(5, 3, mask_zero=True)
+        probe = probe_cls()
+        h = probe(lib.layers.Dense(2)(emb(x)))
+        seen[name] = np.asarray(probe.seen)
+        dropped = drop_cls()(h)
+        made = make_cls()(lib.layers.Dense(2)(emb(x)))
+        ours = name == "nnlab"
+        masks[name] = (_mask(h, ours), _mask(dropped, ours), _mask(made, ours))
+    np.testing.assert_array_equal(seen["nnlab"], seen["keras"])
+    np.testing.assert_array_equal(masks["nnlab"][0], masks["keras"][0])
+    assert masks["keras"][1] is None and masks["nnlab"][1] is None
+    assert masks["nnlab"][2].shape == masks["keras"][2].shape == (2, 4)
+
+
+def test_masked_sequence_loss_equals_keras() -> None:
+    """Embedding(mask_zero=True) → Dense → Dense: the padding steps weigh 0 in the loss."""
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0], [4, 4, 1, 0]])
+    y = np.array([[1, 2, 0, 0], [2, 1, 0, 0], [0, 1, 2, 1]])
+
+    def build(lib):
+        inp = lib.Input((4,), dtype="int32")
+        h = lib.layers.Embedding(5, 3, mask_zero=True)(inp)
+        out = lib.layers.Dense(3)(lib.layers.Dense(6, activation="relu")(h))
+        model = lib.Model(inp, out)
+        model.compile(loss=lib.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    theirs, ours = build(keras), build(nk)
+    ours.set_weights(theirs.get_weights())
+    want = theirs.evaluate(x, y, verbose=0)
+    assert ours.evaluate(x, y, verbose=0) == pytest.approx(want, rel=1e-6)

@@ -105,6 +105,11 @@ def set_keras_mask(tensor: Any, mask: Any) -> None:
     _MASKS[key] = (weakref.ref(tensor, forget), np.asarray(mask, dtype=bool))
 
 
+def masks_in_use() -> bool:
+    """Whether any live tensor carries a mask (the layers' fast path skips the lookups)."""
+    return bool(_MASKS)
+
+
 def get_keras_mask(tensor: Any) -> np.ndarray | None:
     """The mask ``set_keras_mask`` attached to ``tensor``, or None."""
     entry = _MASKS.get(id(tensor))

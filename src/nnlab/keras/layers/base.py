@@ -34,7 +34,7 @@ from nnlab.autograd import Tensor, no_grad
 from nnlab.nn import Module, Parameter
 
 from .. import constraints, regularizers
-from ..utils import new_rng, snake_case, unique_name
+from ..utils import get_keras_mask, masks_in_use, new_rng, set_keras_mask, snake_case, unique_name
 from ..variables import Variable, initial_value, name_scope
 from .input_spec import assert_input_compatibility
 
@@ -105,6 +105,43 @@ def _flatten(x: Any) -> list[Any]:
 
 
 _TRAINING_ARG: dict[type, bool] = {}
+
+
+_MASK_ARG: dict[type, bool] = {}
+
+
+def _call_takes_mask(cls: type) -> bool:
+    """Whether ``cls.call`` names a ``mask`` parameter (Keras then passes the input's mask)."""
+    known = _MASK_ARG.get(cls)
+    if known is None:
+        known = _MASK_ARG[cls] = "mask" in inspect.signature(cls.call).parameters  # type: ignore[attr-defined]
+    return known
+
+
+def _own_compute_mask(cls: type) -> bool:
+    """Whether a user's layer class defines ``compute_mask`` (Keras then calls it on every call,
+    with or without an input mask: it may make one). nnlab's layers attach theirs in ``call``."""
+    return (
+        not cls.__module__.startswith("nnlab.") and cls.compute_mask is not Layer.compute_mask  # type: ignore[attr-defined]
+    )
+
+
+def _input_mask(inputs: Any) -> Any:
+    """The mask carried by the input (a list of them for a list of inputs), or None."""
+    if isinstance(inputs, list | tuple):
+        masks = [get_keras_mask(t) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return get_keras_mask(inputs)
+
+
+def _set_output_mask(outputs: Any, mask: Any) -> None:
+    """Attach ``mask`` (one per output for a list) to the outputs that carry none yet."""
+    if isinstance(outputs, list | tuple):
+        masks = mask if isinstance(mask, list | tuple) else [mask] * len(outputs)
+        for out, m in zip(outputs, masks, strict=False):
+            _set_output_mask(out, m)
+    elif isinstance(outputs, Tensor) and mask is not None and get_keras_mask(outputs) is None:
+        set_keras_mask(outputs, mask.data if isinstance(mask, Tensor) else mask)
 
 
 def _call_takes_training(cls: type) -> bool:
@@ -401,6 +438,12 @@ class Layer(Module):
         """The computation on Tensors; subclasses implement it."""
         return inputs
 
+    supports_masking = False  # whether an input's mask passes on to the outputs
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The outputs' mask given the input's (Keras 3's default: the same mask)."""
+        return mask
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for ``input_shape`` (batch axis included); by default found by
         running ``call`` once on zeros."""
@@ -446,6 +489,11 @@ class Layer(Module):
             ctx.loss_owners.clear()
         if _call_takes_training(type(self)):
             kwargs["training"] = training
+        # Keras's masks: the input's mask goes to a ``call(..., mask=None)`` and, through
+        # ``compute_mask``, to the outputs of a layer that supports masking
+        mask = _input_mask(inputs) if masks_in_use() else None
+        if mask is not None and "mask" not in kwargs and _call_takes_mask(type(self)):
+            kwargs["mask"] = mask
         ctx.depth += 1
         ctx.training = training
         try:
@@ -453,6 +501,8 @@ class Layer(Module):
         finally:
             ctx.depth -= 1
             ctx.training = outer
+        if (mask is not None and self.supports_masking) or _own_compute_mask(type(self)):
+            _set_output_mask(outputs, self.compute_mask(inputs, mask))
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 penalty = self.activity_regularizer(out)
