@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-MIN_WORK = 1 << 17  # values per thread below which splitting costs more than it saves
+MIN_WORK = 1 << 19  # values per thread below which splitting costs more than it saves
 
 _lock = threading.Lock()
 _threads: int | None = None
