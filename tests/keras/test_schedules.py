@@ -54,11 +54,10 @@ def test_values_equal_keras(name: str, kwargs: dict) -> None:
     steps = range(60)
     got = np.array([ours(t) for t in steps])
     want = np.array([float(keras.ops.convert_to_numpy(theirs(t))) for t in steps])
-    restarts = _geometric_restarts(kwargs) if name == "CosineDecayRestarts" else set()
+    restarts = _geometric_restarts(kwargs) if name == "CosineDecayRestarts" else {}
     off = [t for t in steps if t not in restarts]
     np.testing.assert_allclose(got[off], want[off], rtol=1e-5, atol=1e-7)
-    for t in restarts:  # a period starts here: its first value, exactly
-        i = _restart_index(kwargs, t)
+    for t, i in restarts.items():  # period i starts here: its first value, exactly
         assert got[t] == pytest.approx(
             kwargs["initial_learning_rate"] * kwargs.get("m_mul", 1) ** i
         )
@@ -69,29 +68,23 @@ def test_values_equal_keras(name: str, kwargs: dict) -> None:
     assert schedules.deserialize(keras_form).get_config() == ours.get_config()
 
 
-def _restart_index(kwargs: dict, t: int) -> int:
-    t_mul, start, length, i = kwargs.get("t_mul", 2.0), 0.0, kwargs["first_decay_steps"], 0
-    while start + length <= t:
-        start, length, i = start + length, length * t_mul, i + 1
-    return i
-
-
-def _geometric_restarts(kwargs: dict) -> set[int]:
-    """The steps where a period of geometrically growing length (t_mul != 1) begins. There the
-    period index is floor(log(1 - t/T (1 - t_mul)) / log(t_mul)) of an exact integer, which
-    float32 rounds to either side, depending on the log's implementation: Keras 3.15 on torch
-    gives the previous period's last value at step 10 of (T = 4, t_mul = 1.5), NumPy's float32
-    the new period's first. nnlab computes in float64 and gives the new period's first value,
-    as the formula's exact arithmetic does; these steps are checked against that."""
+def _geometric_restarts(kwargs: dict) -> dict[int, int]:
+    """The steps where a period of geometrically growing length (t_mul != 1) begins, with the
+    period's index. There the index is floor(log(1 - t/T (1 - t_mul)) / log(t_mul)) of an
+    exact integer, which float32 rounds to either side, depending on the log's implementation:
+    Keras 3.15 on torch gives the previous period's last value at step 10 of (T = 4, t_mul =
+    1.5), NumPy's float32 the new period's first. nnlab computes in float64 and gives the new
+    period's first value, as the formula's exact arithmetic does; these steps are checked
+    against that."""
     t_mul = kwargs.get("t_mul", 2.0)
     if t_mul == 1.0:
-        return set()
-    starts, start, length = set(), 0.0, kwargs["first_decay_steps"]
+        return {}
+    starts, start, length, i = {}, 0.0, kwargs["first_decay_steps"], 0
     while start < 60:
-        if start == int(start):
-            starts.add(int(start))
-        start, length = start + length, length * t_mul
-    return starts - {0}
+        if start == int(start) and i:
+            starts[int(start)] = i
+        start, length, i = start + length, length * t_mul, i + 1
+    return starts
 
 
 def test_bad_arguments_are_named() -> None:

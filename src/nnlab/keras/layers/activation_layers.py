@@ -27,9 +27,6 @@ class _Elementwise(Layer):
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return mask
-
 
 class ReLU(_Elementwise):
     """Rectified linear unit with Keras's options (see the module docstring)."""

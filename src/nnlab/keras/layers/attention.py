@@ -315,9 +315,6 @@ class MultiHeadAttention(Layer):
         out = self._output_shape or (query_shape[-1],)
         return (*tuple(query_shape)[:-1], *out)
 
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return None if mask is None else mask
-
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),

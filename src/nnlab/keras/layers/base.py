@@ -118,12 +118,19 @@ def _call_takes_mask(cls: type) -> bool:
     return known
 
 
+_OWN_MASK: dict[type, bool] = {}
+
+
 def _own_compute_mask(cls: type) -> bool:
     """Whether a user's layer class defines ``compute_mask`` (Keras then calls it on every call,
-    with or without an input mask: it may make one). nnlab's layers attach theirs in ``call``."""
-    return (
-        not cls.__module__.startswith("nnlab.") and cls.compute_mask is not Layer.compute_mask  # type: ignore[attr-defined]
-    )
+    with or without an input mask: it may make one). nnlab's layers that make a mask
+    (Embedding, Masking, the merging and attention layers) attach it in ``call``."""
+    known = _OWN_MASK.get(cls)
+    if known is None:
+        known = _OWN_MASK[cls] = (
+            not cls.__module__.startswith("nnlab.") and cls.compute_mask is not Layer.compute_mask  # type: ignore[attr-defined]
+        )
+    return known
 
 
 def _input_mask(inputs: Any) -> Any:

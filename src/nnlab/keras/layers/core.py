@@ -172,9 +172,6 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return (*tuple(input_shape)[:-1], self.units)
 
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return mask
-
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),

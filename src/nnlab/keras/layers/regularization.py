@@ -102,9 +102,6 @@ class _Noise(Layer):
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return mask
-
 
 class Dropout(_Noise):
     """Inverted dropout: y = x ⊙ m / (1 - rate), mᵢ ~ Bernoulli(1 - rate), in training only.
@@ -235,9 +232,6 @@ class ActivityRegularization(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
-
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return mask
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}

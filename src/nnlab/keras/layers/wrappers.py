@@ -54,9 +54,6 @@ class TimeDistributed(Layer):
         steps = [self.layer(inputs[:, t], training=training) for t in range(inputs.shape[1])]
         return stack(steps, axis=1)
 
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        return mask
-
     def get_config(self) -> dict[str, Any]:
         from .core import _serialize
 
