@@ -202,6 +202,18 @@ def test_ndarray_on_the_left_defers_to_tensor():
             lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0, 3])),
             r"class indices must lie in \[0, 2\]",
         ),
+        (  # negative indices too, of every integer width (int8 to uint64)
+            lambda: nnlab.softmax_cross_entropy(
+                nnlab.tensor(np.ones((2, 3))), np.array([0, -1], np.int8)
+            ),
+            r"class indices must lie in \[0, 2\], got values in \[-1, 0\]",
+        ),
+        (
+            lambda: nnlab.softmax_cross_entropy(
+                nnlab.tensor(np.ones((2, 3))), np.array([2**63, 1], np.uint64)
+            ),
+            r"class indices must lie in \[0, 2\]",
+        ),
         (
             lambda: nnlab.softmax_cross_entropy(nnlab.tensor(np.ones((2, 3))), np.array([0])),
             r"1 targets for 2 rows",

@@ -279,10 +279,19 @@ def test_dense_fused_keras_layout():
     check_op(
         [(5, 3), (3, 4), (4,)],
         lambda x, k, b: torch.relu(x @ k + b),
-        lambda x, k, b: nnlab.autograd.dense(x, k, b, relu=True),
+        lambda x, k, b: nnlab.autograd.dense(x, k, b, activation="relu"),
+    )
+    check_op(
+        [(5, 3), (3, 4), (4,)],
+        lambda x, k, b: torch.tanh(x @ k + b),
+        lambda x, k, b: nnlab.autograd.dense(x, k, b, activation="tanh"),
     )
     with pytest.raises(ValueError, match=r"expected \(batch, 3\)"):
         nnlab.autograd.dense(nnlab.tensor(np.ones((2, 4))), nnlab.tensor(np.ones((3, 2))))
+    with pytest.raises(ValueError, match="activation must be one of"):
+        nnlab.autograd.dense(
+            nnlab.tensor(np.ones((2, 3))), nnlab.tensor(np.ones((3, 2))), None, "elu"
+        )
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -360,7 +369,8 @@ GRADCHECK_CASES = [
     (lambda a, b: nnlab.stack([a, b]).transpose(1, 2, 0).clip(-1, 1), [(2, 3), (2, 3)]),
     (lambda a: nnlab.where(a.data > 0, a * a, -a), [(4, 4)]),
     (lambda x, w, b: nnlab.autograd.linear(x, w, b).relu(), [(5, 3), (2, 3), (2,)]),
-    (lambda x, k, b: nnlab.autograd.dense(x, k, b, relu=True) ** 2, [(5, 3), (3, 2), (2,)]),
+    (lambda x, k, b: nnlab.autograd.dense(x, k, b, activation="relu") ** 2, [(5, 3), (3, 2), (2,)]),
+    (lambda x, k, b: nnlab.autograd.dense(x, k, b, activation="tanh") ** 2, [(5, 3), (3, 2), (2,)]),
     (lambda z: nnlab.softmax_cross_entropy(z, np.array([1, 0, 2])), [(3, 3)]),
     (lambda z: nnlab.sigmoid_binary_cross_entropy(z, np.eye(3)), [(3, 3)]),
     (lambda a, b: (a.abs() + 0.5) ** b, [(3,), (3,)]),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nnlab
+from nnlab import keras
 from nnlab.keras import initializers, regularizers, utils
 from nnlab.keras.layers import Activation, Dense, Dropout, Input
 from nnlab.keras.models import Sequential
@@ -58,6 +59,28 @@ def test_activations(name) -> None:
     Sequential([layer])
     layer.set_weights([np.eye(3), np.zeros(3)])
     np.testing.assert_allclose(layer.call(nnlab.tensor(x)).data, expected, rtol=1e-6)
+
+
+def test_fused_activations_only_for_keras_own_functions() -> None:
+    """Dense fuses Keras's relu and tanh into the engine's dense node (Conv2D its relu): a
+    user's function that only shares the name runs as written, in a layer and through fit."""
+
+    def relu(x):
+        return x * 2.0
+
+    def tanh(x):
+        return x + 1.0
+
+    x = np.ones((1, 2), np.float32)
+    for act, expected in ((relu, 4.0), (tanh, 3.0), ("relu", 2.0), ("tanh", np.tanh(2.0))):
+        layer = Dense(3, activation=act, kernel_initializer="ones")
+        np.testing.assert_allclose(layer(x).data, np.full((1, 3), expected), rtol=1e-6)
+    conv = keras.layers.Conv2D(1, 1, activation=relu, kernel_initializer="ones")
+    np.testing.assert_allclose(conv(-np.ones((1, 2, 2, 1), np.float32)).data.ravel(), -2.0)
+    model = Sequential([Input((2,)), Dense(1, activation=tanh, kernel_initializer="zeros")])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((1, 1), np.float32), epochs=1, verbose=0)  # d/dz (z + 1)^2 = 2 at z=0
+    np.testing.assert_allclose(model.layers[0].bias.data, [-0.02], rtol=1e-6)
 
 
 def test_initializer_statistics() -> None:

@@ -38,8 +38,11 @@ def _reduce_loss(loss: np.ndarray, reduction: str, n: int) -> np.ndarray:
     if reduction == "none":
         return loss
     total = loss.sum()
-    with np.errstate(invalid="ignore"):
-        return np.asarray(total / n if reduction == "mean" else total, dtype=loss.dtype)
+    if reduction == "sum":
+        return np.asarray(total, dtype=loss.dtype)
+    if n == 0:
+        return np.full((), np.nan, dtype=loss.dtype)
+    return np.asarray(total / n, dtype=loss.dtype)
 
 
 def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
@@ -51,6 +54,8 @@ def _log_softmax(z: np.ndarray, axis: int | None) -> np.ndarray:
 
 def _axis(axis: int, ndim: int, op: str) -> int | None:
     """One axis as a non-negative int; None for a 0-d tensor (axis 0 or -1 is allowed there)."""
+    if type(axis) is int and -ndim <= axis < ndim:  # the usual case
+        return axis % ndim
     if not isinstance(axis, int | np.integer):
         raise TypeError(f"{op}: axis must be one int, got {axis!r}")
     norm = normalize_axis(axis, ndim, op)
@@ -185,20 +190,25 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Linear().apply(x, weight, bias)
 
 
-class Dense(Function):
-    """y = x K + b with the kernel K of shape (in, out) (Keras's layout), optionally followed by
-    ReLU in the same node.
+DENSE_ACTIVATIONS = (None, "relu", "tanh")
 
-    Backward: dx = g Kᵀ, dK = xᵀ g, db = Σ_batch g, after masking g ⊙ [y > 0] for ReLU. On
-    OpenBLAS the product x K with K stored (in, out) is markedly faster than ``linear``'s x Wᵀ
-    (about a third for MNIST's 100×784 @ 784×256), which is why Keras layers use this op.
+
+class Dense(Function):
+    """y = act(x K + b) with the kernel K of shape (in, out) (Keras's layout) and act the
+    identity, ReLU or tanh, in one node (one node less per layer, and the activation runs in
+    place on x K + b).
+
+    Backward: dx = g' Kᵀ, dK = xᵀ g', db = Σ_batch g', with g' = g ⊙ act'(y): [y > 0] for ReLU,
+    1 - y² for tanh. On OpenBLAS the product x K with K stored (in, out) is markedly faster than
+    ``linear``'s x Wᵀ (about a third for MNIST's 100×784 @ 784×256), which is why Keras layers
+    use this op.
     """
 
-    __slots__ = ("x", "k", "has_bias", "relu", "out")
+    __slots__ = ("x", "k", "has_bias", "activation", "out")
     fresh_grads = True
 
-    def __init__(self, relu: bool = False) -> None:
-        self.relu = relu
+    def __init__(self, activation: str | None = None) -> None:
+        self.activation = activation
 
     def forward(self, x: np.ndarray, k: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         if k.ndim != 2 or x.ndim != 2 or x.shape[1] != k.shape[0]:
@@ -212,14 +222,19 @@ class Dense(Function):
         y: np.ndarray = x @ k
         if b is not None:
             y += b
-        if self.relu:
+        if self.activation == "relu":
             np.maximum(y, 0, out=y)
-            self.out = y
+        elif self.activation == "tanh":
+            np.tanh(y, out=y)
+        self.out = y
         return y
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        if self.relu:
+        if self.activation == "relu":
             g = g * (self.out > 0)
+        elif self.activation == "tanh":
+            y = self.out
+            g = g * (1 - y * y)
         gx = g @ self.k.T if self.inputs[0].requires_grad else None
         gk = self.x.T @ g if self.inputs[1].requires_grad else None
         if not self.has_bias:
@@ -228,13 +243,20 @@ class Dense(Function):
         return gx, gk, gb
 
 
-def dense(x: Any, kernel: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
-    """x @ kernel + bias (then max(·, 0) if ``relu``) in one node; x (N, in), kernel (in, out)
-    (Keras's layout; ``linear`` takes PyTorch's (out, in) weight), bias (out,)."""
+def dense(
+    x: Any, kernel: Tensor, bias: Tensor | None = None, activation: str | None = None
+) -> Tensor:
+    """activation(x @ kernel + bias) in one node; x (N, in), kernel (in, out) (Keras's layout;
+    ``linear`` takes PyTorch's (out, in) weight), bias (out,); ``activation`` is None (the
+    identity), ``"relu"`` or ``"tanh"``."""
+    if activation not in DENSE_ACTIVATIONS:
+        raise ValueError(
+            f"dense: activation must be one of {DENSE_ACTIVATIONS}, got {activation!r}"
+        )
     x = as_tensor(x, kernel)
     if bias is None:
-        return Dense(relu).apply(x, kernel)
-    return Dense(relu).apply(x, kernel, bias)
+        return Dense(activation).apply(x, kernel)
+    return Dense(activation).apply(x, kernel, bias)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -243,28 +265,37 @@ class SoftmaxCrossEntropy(Function):
     Targets are class indices (N,) or distributions (N, K). Backward: dz = (softmax(z) - t) · g.
     """
 
-    __slots__ = ("reduction", "target", "probs", "n")
+    __slots__ = ("reduction", "target", "probs", "n", "rows")
     saves_tensors = False  # the backward reads only its own probabilities
 
     def __init__(self, target: np.ndarray, reduction: str) -> None:
         self.target, self.reduction = target, reduction
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        logp = _log_softmax(z, axis=1)
         t = self.target
-        if t.ndim == 1:
-            per_sample = -logp[np.arange(z.shape[0]), t]
-        else:
-            per_sample = -(t * logp).sum(axis=1)
-        self.probs = np.exp(logp)
         self.n = z.shape[0]
+        if t.ndim == 1:
+            self.rows = np.arange(self.n)
+        if z.size == 0:
+            self.probs = z.copy()
+            per_sample = np.zeros(self.n, z.dtype)
+        else:  # log softmax(z) = s - log Σ e^s with s = z - max z (stable)
+            shifted = z - z.max(axis=1, keepdims=True)
+            e = np.exp(shifted)
+            total = e.sum(axis=1, keepdims=True)
+            self.probs = np.divide(e, total, out=e)
+            log_total = np.log(total)
+            if t.ndim == 1:  # -log p_t = log Σ e^s - s_t
+                per_sample = log_total[:, 0] - shifted[self.rows, t]
+            else:
+                per_sample = -(t * (shifted - log_total)).sum(axis=1)
         return _reduce_loss(per_sample, self.reduction, self.n)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         d = self.probs.copy()
         t = self.target
         if t.ndim == 1:
-            d[np.arange(self.n), t] -= 1
+            d[self.rows, t] -= 1
         else:
             d -= t
         if self.reduction == "none":
@@ -293,7 +324,8 @@ def softmax_cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> 
     if t.ndim == 1 and t.dtype.kind in "iu":
         if t.shape[0] != n:
             raise ValueError(f"softmax_cross_entropy: {t.shape[0]} targets for {n} rows of logits")
-        if t.size and (t.min() < 0 or t.max() >= k):
+        # one reduction checks both ends: read as unsigned, a negative index is huge
+        if t.size and t.view(f"u{t.dtype.itemsize}").max() >= k:
             raise ValueError(
                 f"softmax_cross_entropy: class indices must lie in [0, {k - 1}], "
                 f"got values in [{t.min()}, {t.max()}]"

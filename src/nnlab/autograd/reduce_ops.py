@@ -22,6 +22,8 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     """
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the usual case: one axis in range
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     size = ndim or 1
     out = []

@@ -261,7 +261,7 @@ class Tensor:
                     "a scalar output. Pass grad= (dL/doutput, same shape), or reduce first "
                     "(e.g. .sum() or .mean())"
                 )
-            seed = np.ones_like(self._data)
+            seed = np.array(1, dtype=self._data.dtype).reshape(self._data.shape)
         else:
             seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:

@@ -22,9 +22,10 @@ import numpy as np
 from ..autograd import Tensor, increment_version
 from ..autograd.parallel import for_chunks
 
-__all__ = ["OptimizerBase", "check_learning_rate", "for_blocks"]
+__all__ = ["BLOCK", "SMALL", "OptimizerBase", "check_learning_rate", "for_blocks"]
 
 BLOCK = 1 << 16  # elements: five float32 blocks of this size (1.25 MiB) stay in a core's L2 cache
+SMALL = 1 << 12  # elements: below this, an update's temporaries cost less than reusing buffers
 
 
 def for_blocks(fn: Callable[..., object], *arrays: np.ndarray, passes: int = 1) -> None:

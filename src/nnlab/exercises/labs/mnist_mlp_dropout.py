@@ -86,7 +86,7 @@ def _logits_reference(
     p: float,
     u: np.ndarray,
 ) -> np.ndarray:
-    h = dense(constant(x), constant(W1), constant(b1), relu=True)
+    h = dense(constant(x), constant(W1), constant(b1), activation="relu")
     return np.asarray(dense(_engine_dropout(h, p, u), constant(W2), constant(b2)).data)
 
 

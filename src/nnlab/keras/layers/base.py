@@ -73,6 +73,8 @@ def as_shape(shape: Any, where: str) -> Shape:
 def to_tensor(x: Any) -> Any:
     """Arrays (and nested lists/tuples/dicts of them) as Tensors; floats become float32 (the
     layers' dtype), integer arrays keep their dtype (indices for ``Embedding``)."""
+    if type(x) is np.ndarray and x.dtype == np.float32:  # the usual batch, checked first
+        return Tensor(x)
     if isinstance(x, Tensor) or x is None:  # None: an optional model input left out
         return x
     if isinstance(x, list | tuple):
@@ -104,33 +106,27 @@ def _flatten(x: Any) -> list[Any]:
     return [x]
 
 
-_TRAINING_ARG: dict[type, bool] = {}
+_CALL_INFO: dict[type, tuple[bool, bool, bool]] = {}
 
 
-_MASK_ARG: dict[type, bool] = {}
-
-
-def _call_takes_mask(cls: type) -> bool:
-    """Whether ``cls.call`` names a ``mask`` parameter (Keras then passes the input's mask)."""
-    known = _MASK_ARG.get(cls)
-    if known is None:
-        known = _MASK_ARG[cls] = "mask" in inspect.signature(cls.call).parameters  # type: ignore[attr-defined]
-    return known
-
-
-_OWN_MASK: dict[type, bool] = {}
-
-
-def _own_compute_mask(cls: type) -> bool:
-    """Whether a user's layer class defines ``compute_mask`` (Keras then calls it on every call,
-    with or without an input mask: it may make one). nnlab's layers that make a mask
-    (Embedding, Masking, the merging and attention layers) attach it in ``call``."""
-    known = _OWN_MASK.get(cls)
-    if known is None:
-        known = _OWN_MASK[cls] = (
+def _call_info(cls: type) -> tuple[bool, bool, bool]:
+    """What ``Layer.__call__`` needs to know of a layer class, found once per class: whether
+    ``cls.call`` accepts ``training`` (by name or through ``**kwargs``), whether it names a
+    ``mask`` parameter (Keras then passes the input's mask), and whether a user's class defines
+    ``compute_mask`` (Keras then calls it on every call, with or without an input mask: it may
+    make one; nnlab's layers that make a mask, such as Embedding, Masking, the merging and
+    attention layers, attach it in ``call``)."""
+    info = _CALL_INFO.get(cls)
+    if info is None:
+        params = inspect.signature(cls.call).parameters  # type: ignore[attr-defined]
+        takes_training = "training" in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+        )
+        own_compute_mask = (
             not cls.__module__.startswith("nnlab.") and cls.compute_mask is not Layer.compute_mask  # type: ignore[attr-defined]
         )
-    return known
+        info = _CALL_INFO[cls] = (takes_training, "mask" in params, own_compute_mask)
+    return info
 
 
 def _input_mask(inputs: Any) -> Any:
@@ -149,18 +145,6 @@ def _set_output_mask(outputs: Any, mask: Any) -> None:
             _set_output_mask(out, m)
     elif isinstance(outputs, Tensor) and mask is not None and get_keras_mask(outputs) is None:
         set_keras_mask(outputs, mask.data if isinstance(mask, Tensor) else mask)
-
-
-def _call_takes_training(cls: type) -> bool:
-    """Whether ``cls.call`` accepts ``training`` (by name or through ``**kwargs``)."""
-    known = _TRAINING_ARG.get(cls)
-    if known is None:
-        params = inspect.signature(cls.call).parameters  # type: ignore[attr-defined]
-        known = "training" in params or any(
-            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-        )
-        _TRAINING_ARG[cls] = known
-    return known
 
 
 class LayerCache:
@@ -354,13 +338,17 @@ class Layer(Module):
     def trainable_weights(self) -> list[Parameter]:
         """The weights ``fit`` updates: none when ``trainable`` is False, and not those whose
         own ``trainable`` was set to False (as in Keras)."""
+        out: list[Parameter] = []
         if not self._trainable:
-            return []
-        return self._collect(
-            lambda la: (
-                [w for w in la._trainable_weights if w.requires_grad] if la._trainable else []
-            )
-        )
+            return out
+        seen: set[int] = set()
+        for layer in self._flatten_layers():  # written out: the training step reads it each batch
+            if layer._trainable:
+                for w in layer._trainable_weights:
+                    if w.requires_grad and id(w) not in seen:
+                        seen.add(id(w))
+                        out.append(w)
+        return out
 
     @property
     def non_trainable_weights(self) -> list[Parameter]:
@@ -432,8 +420,10 @@ class Layer(Module):
         """Losses added during the last call, then the weight penalties (regularizers)."""
         out: list[Tensor] = []
         for layer in self._flatten_layers():
-            out.extend(layer._losses)
-            out.extend(reg(w) for w, reg in layer._penalties)
+            if layer._losses:
+                out.extend(layer._losses)
+            if layer._penalties:
+                out.extend(reg(w) for w, reg in layer._penalties)
         return out
 
     # ------------------------------------------------------------------ building and calling
@@ -467,7 +457,9 @@ class Layer(Module):
         self.built = True
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(inputs) is not Tensor:
+        if type(inputs) is np.ndarray:  # a batch from fit/predict: never symbolic
+            inputs = to_tensor(inputs)
+        elif type(inputs) is not Tensor:
             from .input_layer import KerasTensor, symbolic_call
 
             if any(isinstance(t, KerasTensor) for t in _flatten(inputs)):
@@ -476,9 +468,11 @@ class Layer(Module):
                 return symbolic_call(self, inputs, args, kwargs)
             if not isinstance(inputs, Tensor):
                 inputs = to_tensor(inputs)
-        if self.input_spec is not None:  # Keras's InputSpec check, once per spec, shape, dtype
-            single = type(inputs) is Tensor  # a list or dict (merging layers) is checked each time
-            key = (id(self.input_spec), inputs.shape, inputs.dtype) if single else None
+        spec = self.input_spec
+        if spec is not None:  # Keras's InputSpec check, once per spec, shape, dtype
+            # a list or dict (merging layers) is checked each time
+            data = inputs._data if type(inputs) is Tensor else None
+            key = None if data is None else (id(spec), data.shape, data.dtype)
             if key is None or key != self._spec_checked:
                 assert_input_compatibility(self.input_spec, inputs, self.name)
                 self._spec_checked = key
@@ -494,12 +488,14 @@ class Layer(Module):
             for owner in ctx.loss_owners:
                 owner._losses.clear()
             ctx.loss_owners.clear()
-        if _call_takes_training(type(self)):
+        cls = type(self)
+        takes_training, takes_mask, own_compute_mask = _CALL_INFO.get(cls) or _call_info(cls)
+        if takes_training:
             kwargs["training"] = training
         # Keras's masks: the input's mask goes to a ``call(..., mask=None)`` and, through
         # ``compute_mask``, to the outputs of a layer that supports masking
         mask = _input_mask(inputs) if masks_in_use() else None
-        if mask is not None and "mask" not in kwargs and _call_takes_mask(type(self)):
+        if mask is not None and takes_mask and "mask" not in kwargs:
             kwargs["mask"] = mask
         ctx.depth += 1
         ctx.training = training
@@ -508,7 +504,7 @@ class Layer(Module):
         finally:
             ctx.depth -= 1
             ctx.training = outer
-        if (mask is not None and self.supports_masking) or _own_compute_mask(type(self)):
+        if own_compute_mask or (mask is not None and self.supports_masking):
             _set_output_mask(outputs, self.compute_mask(inputs, mask))
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
@@ -543,7 +539,7 @@ class Layer(Module):
         first = _flatten_shapes(input_shape)[0]
         batch_unknown = bool(first) and first[0] is None
         with no_grad():
-            kwargs = {"training": False} if _call_takes_training(type(self)) else {}
+            kwargs = {"training": False} if _call_info(type(self))[0] else {}
             out = self.call(zeros(input_shape), **kwargs)
 
         def shape_of(t: Any) -> Any:

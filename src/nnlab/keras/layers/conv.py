@@ -21,6 +21,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor, conv1d, conv2d, pad
 
+from .. import activations
 from .base import Layer
 from .core import (
     _constraint,
@@ -227,8 +228,8 @@ class BaseConv(Layer):
         return with_spatial(input_shape[0], out, self._out_channels(channels), self.data_format)
 
     # ---------------------------------------------------------------- computing
-    def _fused_relu(self) -> bool:
-        return self.activation_name == "relu"
+    def _fused_relu(self) -> bool:  # Keras's relu itself (not any function named relu)
+        return self.activation is activations.relu
 
     def _convolve(
         self,

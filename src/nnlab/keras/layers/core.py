@@ -161,8 +161,10 @@ class Dense(Layer):
         lead = x.shape[:-1]
         if x.ndim != 2:
             x = x.reshape(-1, kernel.shape[0])
-        if self.activation_name == "relu":
-            z = dense(x, kernel, self.bias, relu=True)
+        act = self.activation
+        fused = "relu" if act is activations.relu else "tanh" if act is activations.tanh else None
+        if fused is not None:  # the activation runs inside the engine's dense node
+            z = dense(x, kernel, self.bias, activation=fused)
             return z if len(lead) == 1 else z.reshape(*lead, self.units)
         z = dense(x, kernel, self.bias)
         if len(lead) != 1:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd import Tensor, no_grad
+from nnlab.autograd import Tensor, increment_version, no_grad
 from nnlab.optim.base import check_learning_rate
 
 from ..utils import unique_name
@@ -189,7 +189,7 @@ class Optimizer(OptimizerState):
         self, grads: Sequence[Any], trainable_variables: Sequence[Tensor] | None = None
     ) -> None:
         """One update of ``trainable_variables`` (default: those already built) by ``grads``."""
-        grads = list(grads)
+        given = list(grads)
         if trainable_variables is None:
             if not self.built:
                 raise ValueError(
@@ -197,26 +197,33 @@ class Optimizer(OptimizerState):
                     "built on a list of variables. Call `optimizer.build(trainable_variables)` "
                     "first."
                 )
-            if len(grads) != len(self._params):
+            variables = self._params
+            if len(given) != len(variables):
                 raise ValueError(
-                    f"{type(self).__name__}: got {len(grads)} gradients for the "
-                    f"{len(self._params)} variables the optimizer was built with"
+                    f"{type(self).__name__}: got {len(given)} gradients for the "
+                    f"{len(variables)} variables the optimizer was built with"
                 )
-            pairs = list(zip(grads, self._params, strict=True))
         else:
             variables = list(trainable_variables)
-            if len(grads) != len(variables):
+            if len(given) != len(variables):
                 raise ValueError(
-                    f"{type(self).__name__}: got {len(grads)} gradients for "
+                    f"{type(self).__name__}: got {len(given)} gradients for "
                     f"{len(variables)} variables"
                 )
             self._build_or_track(variables)
-            pairs = list(zip(grads, variables, strict=True))
-        if not pairs:
+        if not variables:
             return
-        missing = [i for i, (g, _) in enumerate(pairs) if g is None]
-        pairs = [(self._as_gradient(g, p, i), p) for i, (g, p) in enumerate(pairs) if g is not None]
-        if not pairs:
+        as_gradient = self._as_gradient
+        grads_kept: list[np.ndarray] = []
+        params: list[Tensor] = []
+        missing: list[int] = []
+        for i, (g, p) in enumerate(zip(given, variables, strict=True)):
+            if g is None:
+                missing.append(i)
+            else:
+                grads_kept.append(as_gradient(g, p, i))
+                params.append(p)
+        if not params:
             raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
         if missing:
             warnings.warn(
@@ -224,8 +231,7 @@ class Optimizer(OptimizerState):
                 "the loss; they are left unchanged.",
                 stacklevel=2,
             )
-        params = [p for _, p in pairs]
-        self._apply([g for g, _ in pairs], params)
+        self._apply(grads_kept, params)
         self._apply_constraints(params)
         self._iterations += 1
 
@@ -300,15 +306,15 @@ class Optimizer(OptimizerState):
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
+        update_step = self.update_step
         if self._numpy_update:
             for g, p in zip(grads, params, strict=True):
-                self.update_step(g, p, learning_rate)
-                self._updated(p)
-            return
-        with no_grad():  # a user's update_step written with Tensor ops records no graph
-            for g, p in zip(grads, params, strict=True):
-                self.update_step(g, p, learning_rate)
-                self._updated(p)
+                update_step(g, p, learning_rate)
+        else:
+            with no_grad():  # a user's update_step written with Tensor ops records no graph
+                for g, p in zip(grads, params, strict=True):
+                    update_step(g, p, learning_rate)
+        increment_version(params)  # modified in place: older graphs may not use them
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         """Update ``variable.data`` in place from ``gradient`` (the optimizer's formula)."""

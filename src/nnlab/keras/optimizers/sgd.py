@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.autograd import Tensor
-from nnlab.optim.base import for_blocks
+from nnlab.optim.base import SMALL, for_blocks
 
 from .base_optimizer import LearningRate, Optimizer
 
@@ -42,6 +42,10 @@ class SGD(Optimizer):
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         mu, nesterov = self.momentum, self.nesterov
+        if not mu and gradient.size <= SMALL:  # plain SGD on a small array: one NumPy call
+            w = variable.data
+            w -= gradient * learning_rate
+            return
 
         def update(w: np.ndarray, g: np.ndarray, step: np.ndarray, *slots: np.ndarray) -> None:
             np.multiply(g, learning_rate, out=step)  # η g
