@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor
-from .base import OptimizerBase, check_learning_rate
+from ..autograd import Tensor, increment_version
+from .base import SMALL, OptimizerBase, check_learning_rate
 
 ParamsLike = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
@@ -107,13 +107,15 @@ class Optimizer(OptimizerBase):
         result is returned).
         """
         loss = closure() if closure is not None else None
+        updated = []
         for group in self.param_groups:
             for p in group["params"]:
                 g = p.grad
                 if g is None:
                     continue
                 self._update(p, g, group, self._state(p))
-                self._updated(p)
+                updated.append(p)
+        increment_version(updated)  # modified in place: older graphs may not use them
         return loss
 
     def _update(
@@ -183,9 +185,12 @@ class SGD(Optimizer):
         self, p: Tensor, g: np.ndarray, group: Mapping[str, Any], state: dict[str, Any]
     ) -> None:
         x = p.data
+        mu = group["momentum"]
+        if not mu and not group["weight_decay"] and x.size <= SMALL:  # one NumPy expression
+            x -= g * group["lr"]
+            return
         dt = x.dtype.type
         d = self._with_weight_decay(p, g, group["weight_decay"])
-        mu = group["momentum"]
         scratch = self._buffer(p, 1)
         if mu:
             buf = state.get("momentum_buffer")
