@@ -45,6 +45,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("saving", "Saving", "`keras.saving`: the `.keras` format and the custom-object registry."),
     ("utils", "Utilities", "`keras.utils`."),
     ("datasets", "Datasets", "`keras.datasets`."),
+    ("config", "Config", "`keras.config`: the global settings (image data format, epsilon)."),
+    ("backend", "Backend", "`keras.backend`: the settings under Keras's older names, dtypes."),
 )
 
 #: public submodules of nnlab.keras that are implementation detail, not Keras API

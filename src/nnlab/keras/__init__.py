@@ -8,13 +8,16 @@
     history = model.fit(x, y, batch_size=16, epochs=100, validation_data=(x_val, y_val))
 
 Submodules: ``models``, ``layers``, ``optimizers``, ``losses``, ``metrics``, ``callbacks``,
-``regularizers``, ``activations``, ``initializers``, ``utils`` (seeds, ``to_categorical``),
-``saving`` (the file format).
+``regularizers``, ``activations``, ``initializers``, ``utils`` (seeds, ``to_categorical``,
+``pad_sequences``), ``saving`` (the file format), ``config`` and ``backend`` (the global
+settings: ``image_data_format``, ``epsilon``, ...).
 """
 
 from . import (
     activations,
+    backend,
     callbacks,
+    config,
     constraints,  # kvar
     datasets,
     initializers,
@@ -43,7 +46,9 @@ __all__ = [
     "Sequential",
     "Variable",  # kvar
     "activations",
+    "backend",
     "callbacks",
+    "config",
     "constraints",  # kvar
     "datasets",
     "initializers",

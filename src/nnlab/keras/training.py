@@ -103,6 +103,16 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
     raise ValueError(f"data must be (x,), (x, y) or (x, y, sample_weight), got {len(data)} items")
 
 
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """The batch ``unpack_x_y_sample_weight`` reads back: ``x`` alone (``(x,)`` when x is itself
+    a tuple or list, so that it is not read as ``(x, y)``), ``(x, y)`` or ``(x, y, weights)``."""
+    if y is None:
+        return (x,) if isinstance(x, tuple | list) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def _value(x: Any) -> Any:
     """A metric's value for the logs: a float, or an array for a metric with several values
     (F1Score per class)."""

@@ -5,6 +5,15 @@
   so a script that sets the seed once is reproducible.
 - ``clear_session()``: restart the automatic names (``dense``, ``dense_1``, ...).
 - ``to_categorical(y, num_classes=None)``: integer labels -> one-hot float32 rows.
+- ``pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
+  value=0.0)``: sequences of different lengths as one array (batch, maxlen, ...), cut and padded
+  at the start ("pre") or the end ("post"), as text models' inputs.
+- ``normalize(x, axis=-1, order=2)``: x divided by its ``order``-norm along ``axis`` (a zero norm
+  counts as 1); a NumPy array gives a NumPy array, a tensor a differentiable tensor.
+- Keras's other names of functions that live elsewhere: the custom-object registry and
+  ``(de)serialize_keras_object`` (:mod:`nnlab.keras.saving`), ``pack_x_y_sample_weight`` /
+  ``unpack_x_y_sample_weight`` (the training loop's batches), ``Sequence`` (``PyDataset``), and
+  ``is_keras_tensor`` (:mod:`nnlab.keras.backend`).
 - ``set_keras_mask(tensor, mask)`` / ``get_keras_mask(tensor)``: the boolean mask a tensor
   carries (Keras's ``_keras_mask``; True = a real time step, False = padding), kept beside the
   tensor while it lives. ``Masking`` and ``Embedding(mask_zero=True)`` set it on their outputs;
@@ -22,14 +31,46 @@ import numpy as np
 from .data import PyDataset as PyDataset  # keras.utils.PyDataset (the loop's, in data.py)
 
 __all__ = [
+    "PyDataset",
+    "Sequence",
     "clear_session",
     "get_keras_mask",
     "new_rng",
+    "normalize",
+    "pad_sequences",
     "set_keras_mask",
     "set_random_seed",
     "to_categorical",
     "unique_name",
 ]
+
+Sequence = PyDataset  # Keras 3 keeps the old name
+
+#: names of functions defined elsewhere (imported on first use: those modules import this one)
+_ELSEWHERE = {
+    "CustomObjectScope": "saving",
+    "custom_object_scope": "saving",
+    "deserialize_keras_object": "saving",
+    "get_custom_objects": "saving",
+    "get_registered_name": "saving",
+    "get_registered_object": "saving",
+    "register_keras_serializable": "saving",
+    "serialize_keras_object": "saving",
+    "pack_x_y_sample_weight": "training",
+    "unpack_x_y_sample_weight": "training",
+    "is_keras_tensor": "backend",
+}
+__all__ += sorted(_ELSEWHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"nnlab.keras.{module}"), name)
+
 
 _seed_sequence = np.random.SeedSequence()
 _name_counts: dict[str, int] = {}
@@ -87,6 +128,67 @@ def to_categorical(y: Any, num_classes: int | None = None) -> np.ndarray:
     out = np.zeros((len(labels), k), dtype=np.float32)
     out[np.arange(len(labels)), labels] = 1
     return out
+
+
+def pad_sequences(
+    sequences: Any,
+    maxlen: int | None = None,
+    dtype: Any = "int32",
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: Any = 0.0,
+) -> np.ndarray:
+    """The sequences as one array of shape (len(sequences), maxlen, *item shape), filled with
+    ``value``: a longer sequence loses its first ("pre") or last ("post") items, a shorter one is
+    padded before ("pre") or after ("post") its items. ``maxlen`` defaults to the longest."""
+    for name, arg in (("padding", padding), ("truncating", truncating)):
+        if arg not in ("pre", "post"):
+            raise ValueError(f'{name.capitalize()} type "{arg}" not understood')
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("`sequences` must be iterable.")
+    rows: list[np.ndarray] = []
+    item_shape: tuple[int, ...] | None = None
+    for i, seq in enumerate(sequences):
+        if not hasattr(seq, "__len__"):
+            raise ValueError(
+                f"`sequences` must be a list of iterables. Found non-iterable: {seq!r}"
+            )
+        row = np.asarray(seq, dtype=dtype) if len(seq) else np.zeros((0,), dtype)
+        if len(row):
+            if item_shape is None:
+                item_shape = row.shape[1:]
+            elif row.shape[1:] != item_shape:
+                raise ValueError(
+                    f"Shape of sample {row.shape[1:]} of sequence at position {i} is different "
+                    f"from expected shape {item_shape}"
+                )
+        rows.append(row)
+    if maxlen is None:
+        maxlen = max((len(r) for r in rows), default=0)
+    elif isinstance(maxlen, bool) or not isinstance(maxlen, int | np.integer) or maxlen < 0:
+        raise ValueError(f"pad_sequences: maxlen must be an integer >= 0, got {maxlen!r}")
+    out = np.full((len(rows), int(maxlen), *(item_shape or ())), value, dtype=dtype)
+    for i, row in enumerate(rows):
+        kept = row[max(len(row) - maxlen, 0) :] if truncating == "pre" else row[:maxlen]
+        if len(kept) == 0:
+            continue
+        if padding == "post":
+            out[i, : len(kept)] = kept
+        else:
+            out[i, maxlen - len(kept) :] = kept
+    return out
+
+
+def normalize(x: Any, axis: int = -1, order: int = 2) -> Any:
+    """x / ‖x‖ (the ``order``-norm along ``axis``; a zero norm counts as 1). A NumPy array
+    gives a NumPy array; a tensor goes through ``keras.ops.normalize`` (differentiable)."""
+    if isinstance(x, np.ndarray):
+        norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+        norm[norm == 0] = 1
+        return x / np.expand_dims(norm, axis)
+    from .ops import normalize as normalize_tensor
+
+    return normalize_tensor(x, axis=axis, order=order)
 
 
 _MASKS: dict[int, tuple[weakref.ref[Any], np.ndarray]] = {}

@@ -21,9 +21,9 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
-__all__ = ["EPSILON", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm"]
+from ..config import epsilon
 
-EPSILON = 1e-7  # Keras's backend.epsilon()
+__all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm"]
 
 
 def _values(w: Any) -> np.ndarray:
@@ -70,7 +70,7 @@ class MaxNorm(Constraint):
         w = _values(w)
         norms = _norms(w, self.axis)
         desired = np.clip(norms, 0, self.max_value)
-        return Tensor((w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False))
+        return Tensor((w * (desired / (epsilon() + norms))).astype(w.dtype, copy=False))
 
     def get_config(self) -> dict[str, Any]:
         return {"max_value": self.max_value, "axis": self.axis}
@@ -92,7 +92,7 @@ class UnitNorm(Constraint):
 
     def __call__(self, w: Any) -> Tensor:
         w = _values(w)
-        return Tensor((w / (EPSILON + _norms(w, self.axis))).astype(w.dtype, copy=False))
+        return Tensor((w / (epsilon() + _norms(w, self.axis))).astype(w.dtype, copy=False))
 
     def get_config(self) -> dict[str, Any]:
         return {"axis": self.axis}
@@ -116,7 +116,7 @@ class MinMaxNorm(Constraint):
         desired = (
             self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
         )
-        return Tensor((w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False))
+        return Tensor((w * (desired / (epsilon() + norms))).astype(w.dtype, copy=False))
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -22,6 +22,7 @@ import numpy as np
 from nnlab.autograd import Tensor, conv1d, conv2d, pad
 
 from .. import activations
+from ..config import standardize_data_format
 from .base import Layer
 from .core import (
     _constraint,
@@ -50,17 +51,6 @@ def standardize_tuple(
             f"{where}: {name} must be an int >= {minimum} or a tuple of {n} of them, got {value!r}"
         )
     return tuple(int(v) for v in values)
-
-
-def standardize_data_format(data_format: str | None, where: str) -> str:
-    """None -> "channels_last" (Keras's default image_data_format); else checked."""
-    if data_format is None:
-        return "channels_last"
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
-            f"{where}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}"
-        )
-    return data_format
 
 
 def standardize_padding(padding: Any, where: str, allowed: Sequence[str]) -> str:
@@ -160,7 +150,7 @@ class BaseConv(Layer):
             )
         allowed = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
         self.padding = standardize_padding(padding, where, allowed)
-        self.data_format = standardize_data_format(data_format, where)
+        self.data_format = standardize_data_format(data_format)
         self.activation_name, self.activation = resolve_activation(activation, where)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializer(kernel_initializer, where)

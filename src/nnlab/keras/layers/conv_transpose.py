@@ -35,12 +35,12 @@ import numpy as np
 
 from nnlab.autograd import Tensor, conv_transpose1d, conv_transpose2d
 
+from ..config import standardize_data_format
 from .base import Layer
 from .conv import (
     Shape,
     check_rank,
     spatial_and_channels,
-    standardize_data_format,
     standardize_padding,
     standardize_tuple,
     with_spatial,
@@ -143,7 +143,7 @@ class BaseConvTranspose(Layer):
                 f"{where}: strides > 1 together with dilation_rate > 1 is not supported "
                 f"(got strides={self.strides}, dilation_rate={self.dilation_rate})"
             )
-        self.data_format = standardize_data_format(data_format, where)
+        self.data_format = standardize_data_format(data_format)
         self.activation_name, self.activation = resolve_activation(activation, where)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializer(kernel_initializer, where)

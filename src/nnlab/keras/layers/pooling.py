@@ -23,13 +23,13 @@ from typing import Any
 
 from nnlab.autograd import Tensor, avg_pool2d, max_pool2d
 
+from ..config import standardize_data_format
 from .base import Layer
 from .conv import (
     Shape,
     check_rank,
     conv_output_length,
     spatial_and_channels,
-    standardize_data_format,
     standardize_padding,
     standardize_tuple,
     with_spatial,
@@ -70,7 +70,7 @@ class BasePooling(Layer):
             else standardize_tuple(strides, self.rank, "strides", where)
         )
         self.padding = standardize_padding(padding, where, ("valid", "same"))
-        self.data_format = standardize_data_format(data_format, where)
+        self.data_format = standardize_data_format(data_format)
 
     def compute_output_shape(self, input_shape: Sequence[Any]) -> Shape:
         check_rank(type(self).__name__, input_shape, self.rank, self.data_format)
@@ -167,7 +167,7 @@ class BaseGlobalPooling(Layer):
 
     def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format, type(self).__name__)
+        self.data_format = standardize_data_format(data_format)
         self.keepdims = bool(keepdims)
 
     def _axes(self) -> tuple[int, ...]:

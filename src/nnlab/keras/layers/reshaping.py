@@ -15,23 +15,11 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
+from ..config import standardize_data_format
 from .base import Layer
 from .input_spec import InputSpec
 
-__all__ = ["Flatten", "Permute", "RepeatVector", "Reshape", "standardize_data_format"]
-
-
-def standardize_data_format(data_format: Any) -> str:
-    """'channels_last' (the default) or 'channels_first'; Keras's ValueError otherwise."""
-    if data_format is None:
-        return "channels_last"
-    value = str(data_format).lower()
-    if value not in {"channels_first", "channels_last"}:
-        raise ValueError(
-            "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
-            f"Received: data_format={value}"
-        )
-    return value
+__all__ = ["Flatten", "Permute", "RepeatVector", "Reshape"]
 
 
 class Flatten(Layer):

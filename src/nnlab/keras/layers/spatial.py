@@ -27,12 +27,12 @@ import numpy as np
 
 from nnlab.autograd import Tensor, dropout2d, pad
 
+from ..config import standardize_data_format
 from .base import Layer
 from .conv import (
     Shape,
     check_rank,
     spatial_and_channels,
-    standardize_data_format,
     standardize_tuple,
     with_spatial,
 )
@@ -107,7 +107,7 @@ class _SpatialLayer(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format, type(self).__name__)
+        self.data_format = standardize_data_format(data_format)
 
     def _spatial(self, input_shape: Sequence[Any]) -> tuple[list[Any], Any]:
         _check_rank(type(self).__name__, input_shape, self.rank, self.data_format)

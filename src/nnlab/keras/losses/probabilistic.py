@@ -24,6 +24,7 @@ import numpy as np
 import nnlab.autograd as ag
 from nnlab.autograd import Tensor
 
+from ..config import epsilon
 from .loss import as_prediction
 from .regression import _pair, _raw
 
@@ -36,8 +37,6 @@ __all__ = [
     "poisson",
     "sparse_categorical_crossentropy",
 ]
-
-EPSILON = 1e-7
 
 
 def _smooth_binary(y_true: Any, label_smoothing: float) -> Any:
@@ -64,7 +63,7 @@ def _elementwise_bce(y_true: Any, y_pred: Tensor, from_logits: bool) -> Tensor:
         return ag.sigmoid_binary_cross_entropy(y_pred, y_true, reduction="none")
     if from_logits:  # a differentiable target: the same formula with Tensor ops
         return ag.relu(y_pred) - y_pred * y_true + ag.softplus(-y_pred.abs())
-    p = y_pred.clip(EPSILON, 1.0 - EPSILON)
+    p = y_pred.clip(epsilon(), 1.0 - epsilon())
     return -(p.log() * y_true + (1.0 - p).log() * (1.0 - y_true))
 
 
@@ -111,7 +110,7 @@ def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int) -> Tensor:
     if from_logits:
         return ag.log_softmax(y_pred, axis=axis)
     p = y_pred / y_pred.sum(axis=axis, keepdims=True)
-    return p.clip(EPSILON, 1.0 - EPSILON).log()
+    return p.clip(epsilon(), 1.0 - epsilon()).log()
 
 
 def _check_axis(axis: Any) -> None:
@@ -152,7 +151,7 @@ def categorical_focal_crossentropy(
     y_true = _smooth_categorical(y_true, label_smoothing)
     if from_logits:
         y_pred = ag.softmax(y_pred, axis=axis)
-    p = (y_pred / y_pred.sum(axis=axis, keepdims=True)).clip(EPSILON, 1.0 - EPSILON)
+    p = (y_pred / y_pred.sum(axis=axis, keepdims=True)).clip(epsilon(), 1.0 - epsilon())
     return ((1.0 - p) ** gamma * alpha * -(p.log() * y_true)).sum(axis=axis)
 
 
@@ -203,11 +202,11 @@ def sparse_categorical_crossentropy(
 def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
     """Σ over the last axis of y log(y / ŷ), both clipped to [ε, 1]."""
     y_true, y_pred = _pair(y_true, y_pred, same_rank=False)
-    t = np.clip(_raw(y_true), EPSILON, 1.0).astype(y_pred.dtype)
-    return (t * (np.log(t) - y_pred.clip(EPSILON, 1.0).log())).sum(axis=-1)
+    t = np.clip(_raw(y_true), epsilon(), 1.0).astype(y_pred.dtype)
+    return (t * (np.log(t) - y_pred.clip(epsilon(), 1.0).log())).sum(axis=-1)
 
 
 def poisson(y_true: Any, y_pred: Any) -> Tensor:
     """mean over the last axis of ŷ - y log(ŷ + ε)."""
     y_true, y_pred = _pair(y_true, y_pred, same_rank=False)
-    return (y_pred - (y_pred + EPSILON).log() * y_true).mean(axis=-1)
+    return (y_pred - (y_pred + epsilon()).log() * y_true).mean(axis=-1)

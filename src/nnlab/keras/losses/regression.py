@@ -24,6 +24,7 @@ import numpy as np
 import nnlab.autograd as ag
 from nnlab.autograd import Tensor
 
+from ..config import epsilon
 from .loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
     "mean_squared_logarithmic_error",
     "squared_hinge",
 ]
-
-EPSILON = 1e-7
 
 
 def _pair(y_true: Any, y_pred: Any, same_rank: bool = True) -> tuple[Any, Tensor]:
@@ -77,15 +76,15 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
     """100 · mean over the last axis of |y - ŷ| / max(|y|, ε)."""
     y_true, y_pred = _pair(y_true, y_pred)
-    scale = np.maximum(np.abs(_raw(y_true)), EPSILON).astype(y_pred.dtype)
+    scale = np.maximum(np.abs(_raw(y_true)), epsilon()).astype(y_pred.dtype)
     return ((y_true - y_pred) / scale).abs().mean(axis=-1) * 100.0
 
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean over the last axis of (log(max(ŷ, ε) + 1) - log(max(y, ε) + 1))²."""
     y_true, y_pred = _pair(y_true, y_pred)
-    d = (y_pred.clip(EPSILON, None) + 1.0).log() - np.log(
-        np.maximum(_raw(y_true), EPSILON) + 1.0
+    d = (y_pred.clip(epsilon(), None) + 1.0).log() - np.log(
+        np.maximum(_raw(y_true), epsilon()) + 1.0
     ).astype(y_pred.dtype)
     return (d * d).mean(axis=-1)
 
@@ -108,9 +107,9 @@ def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
 def _l2_normalize(x: Any, axis: int) -> Any:
     """x / max(‖x‖, ε) along ``axis`` (Keras's normalize: x · min(1/‖x‖, 1/ε))."""
     if isinstance(x, Tensor):
-        return x * ((x * x).sum(axis=axis, keepdims=True).clip(EPSILON**2, None).sqrt() ** -1.0)
+        return x * ((x * x).sum(axis=axis, keepdims=True).clip(epsilon() ** 2, None).sqrt() ** -1.0)
     norm_sq = np.sum(x * x, axis=axis, keepdims=True)
-    return x / np.sqrt(np.maximum(norm_sq, EPSILON**2))
+    return x / np.sqrt(np.maximum(norm_sq, epsilon() ** 2))
 
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:

@@ -15,6 +15,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
+from ..config import epsilon
 from .loss import LossFunctionWrapper, as_prediction, as_target
 from .probabilistic import sparse_labels
 
@@ -27,7 +28,6 @@ __all__ = [
     "tversky",
 ]
 
-EPSILON = 1e-7
 SUM_OVER_BATCH = "sum_over_batch_size"
 
 
@@ -40,7 +40,7 @@ def dice(y_true: Any, y_pred: Any, axis: Any = None) -> Tensor:
     y_pred = as_prediction(y_pred)
     y_true = as_target(y_true, y_pred.dtype)
     overlap = _sum(y_pred * y_true, axis)
-    return 1.0 - overlap * 2.0 / (_sum(y_pred, axis) + np.sum(y_true, axis=axis) + EPSILON)
+    return 1.0 - overlap * 2.0 / (_sum(y_pred, axis) + np.sum(y_true, axis=axis) + epsilon())
 
 
 def tversky(
@@ -53,7 +53,7 @@ def tversky(
     tp = _sum(y_pred * y_true, axis)
     fn = _sum((1.0 - y_pred) * y_true, axis)
     fp = _sum(y_pred * (1.0 - y_true), axis)
-    return 1.0 - tp / (tp + fn * alpha + fp * beta + EPSILON)
+    return 1.0 - tp / (tp + fn * alpha + fp * beta + epsilon())
 
 
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float) -> Tensor:

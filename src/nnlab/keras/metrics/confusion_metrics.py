@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import epsilon
 from ..losses.loss import squeeze_or_expand_to_same_rank
 from .metric import Metric, Variable, to_array
 
@@ -38,7 +39,6 @@ __all__ = [
 ]
 
 NEG_INF = -1e10
-EPSILON = 1e-7
 
 
 def parse_thresholds(thresholds: Any, default: float) -> list[float]:
@@ -56,7 +56,7 @@ def is_evenly_distributed(thresholds: Sequence[float]) -> bool:
     """Whether the thresholds are i/(n-1), i = 0..n-1, n >= 3 (up to ε)."""
     n = len(thresholds)
     return n >= 3 and bool(
-        np.allclose(thresholds, np.arange(n, dtype=np.float32) / (n - 1), atol=EPSILON)
+        np.allclose(thresholds, np.arange(n, dtype=np.float32) / (n - 1), atol=epsilon())
     )
 
 
@@ -296,7 +296,7 @@ class AUC(Metric):
             self.num_thresholds = num_thresholds
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._evenly = True
-        self._thresholds = np.array([0.0 - EPSILON, *inner, 1.0 + EPSILON])
+        self._thresholds = np.array([0.0 - epsilon(), *inner, 1.0 + epsilon()])
         curves = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
         if str(curve).lower() not in curves:
             raise ValueError(

@@ -14,11 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ..config import epsilon
 from .metric import Metric, to_array
 
 __all__ = ["F1Score", "FBetaScore"]
-
-EPSILON = 1e-7
 
 
 class FBetaScore(Metric):
@@ -107,13 +106,13 @@ class FBetaScore(Metric):
             return np.float32(0.0)
         tp, fp = self.true_positives.value, self.false_positives.value
         fn = self.false_negatives.value
-        precision = tp / (tp + fp + EPSILON)
-        recall = tp / (tp + fn + EPSILON)
+        precision = tp / (tp + fp + epsilon())
+        recall = tp / (tp + fn + epsilon())
         b2 = self.beta**2
-        score = precision * recall / (b2 * precision + recall + EPSILON) * (1 + b2)
+        score = precision * recall / (b2 * precision + recall + epsilon()) * (1 + b2)
         if self.average == "weighted":
             weights = self.intermediate_weights.value
-            score = np.sum(score * weights / (np.sum(weights) + EPSILON))
+            score = np.sum(score * weights / (np.sum(weights) + epsilon()))
         elif self.average is not None:
             score = np.mean(score)
         return np.asarray(score, dtype=self._dtype)

@@ -27,11 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from ..config import epsilon
 from .metric import Metric, to_array
 
 __all__ = ["BinaryIoU", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU"]
-
-EPSILON = 1e-7
 
 
 def _metric_dtype(dtype: Any) -> Any:
@@ -155,8 +154,8 @@ class IoU(_IoUBase):
         ids = np.asarray(self.target_class_ids)
         tp, den = true_positives[ids], denominator[ids]
         valid = den > 1e-9
-        iou = np.where(valid, tp / (den + np.float32(EPSILON)), np.float32(0.0))
-        return np.float32(iou.sum() / (valid.sum(dtype=np.float32) + np.float32(EPSILON)))
+        iou = np.where(valid, tp / (den + np.float32(epsilon())), np.float32(0.0))
+        return np.float32(iou.sum() / (valid.sum(dtype=np.float32) + np.float32(epsilon())))
 
     #: constructor arguments a subclass fixes, so its config leaves them out (as Keras's do)
     _fixed_args: tuple[str, ...] = ()

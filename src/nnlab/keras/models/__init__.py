@@ -9,7 +9,18 @@ from .cloning import clone_model, model_from_json
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
+
+
+def save_model(
+    model: Any,
+    filepath: str | os.PathLike[str],
+    overwrite: bool = True,
+    zipped: bool | None = None,
+    **kwargs: Any,
+) -> None:
+    """Keras's function form of ``model.save(filepath)``."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
 
 def load_model(

@@ -1,0 +1,95 @@
+"""``keras.backend``: Keras 3's names for the settings of ``keras.config`` and a few helpers.
+
+- ``backend()``, ``floatx()``, ``epsilon()``, ``image_data_format()`` and their setters: see
+  :mod:`nnlab.keras.config`.
+- ``clear_session()``: restart the automatic layer names and the ``get_uid`` counters.
+- ``get_uid(prefix="")``: 1, 2, 3, ... on successive calls with the same prefix.
+- ``standardize_dtype(dtype)``: a dtype (None, a Python type, a NumPy dtype or type, a name) as
+  Keras's name ('float32'; Python's ``int`` is 'int32' and ``float`` 'float32', as in Keras
+  3); ``is_float_dtype`` / ``is_int_dtype`` test such a name.
+- ``is_keras_tensor(x)``: whether ``x`` is a symbolic ``KerasTensor`` (a functional model's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import utils
+from .config import (
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
+
+__all__ = [
+    "backend",
+    "clear_session",
+    "epsilon",
+    "floatx",
+    "get_uid",
+    "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
+    "is_keras_tensor",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "standardize_dtype",
+]
+
+#: Keras 3's dtype names
+ALLOWED_DTYPES = (
+    *("float16", "float32", "float64", "bfloat16", "float8_e4m3fn", "float8_e5m2"),
+    *("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64"),
+    *("bool", "string", "complex64", "complex128"),
+)
+_PYTHON_DTYPES: dict[Any, str] = {bool: "bool", int: "int32", float: "float32", str: "string"}
+_uids: dict[str, int] = {}
+
+
+def clear_session() -> None:
+    """Forget the automatic layer and model names and the ``get_uid`` counters."""
+    utils.clear_session()
+    _uids.clear()
+
+
+def get_uid(prefix: str = "") -> int:
+    """How many times ``get_uid`` was called with ``prefix``, this call included."""
+    _uids[prefix] = _uids.get(prefix, 0) + 1
+    return _uids[prefix]
+
+
+def standardize_dtype(dtype: Any) -> str:
+    """Keras's name of ``dtype`` (None: ``floatx()``); ValueError 'Invalid dtype' otherwise."""
+    if dtype is None:
+        return floatx()
+    try:
+        named = _PYTHON_DTYPES.get(dtype, dtype)
+    except TypeError:  # an unhashable value: no Python type
+        named = dtype
+    name = getattr(named, "name", None) or getattr(named, "__name__", None) or named
+    if not isinstance(name, str) or name not in ALLOWED_DTYPES:
+        raise ValueError(f"Invalid dtype: {dtype}")
+    return name
+
+
+def is_float_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a float type (bfloat16 included)."""
+    name = standardize_dtype(dtype)
+    return name.startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer type."""
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def is_keras_tensor(x: Any) -> bool:
+    """Whether ``x`` is a symbolic tensor of a functional model (``keras.Input``'s output)."""
+    from .layers.input_layer import KerasTensor
+
+    return isinstance(x, KerasTensor)
