@@ -69,6 +69,39 @@ def test_multi_input_output_shared_layer_and_merging_train_like_keras() -> None:
         assert en[key] == pytest.approx(ek[key], rel=1e-5)
 
 
+@pytest.mark.parametrize(
+    "metrics",
+    [
+        ["accuracy", "RootMeanSquaredError"],  # as many as outputs: one per output (Keras 3)
+        ["accuracy", ["RootMeanSquaredError", "mae"]],
+        [None, "mse"],
+        {"reg": ["mae"]},
+    ],
+)
+def test_multi_output_metrics_list_one_entry_per_output_like_keras(metrics) -> None:
+    """Hands-On ML's wide & deep model compiles ``metrics=["RootMeanSquaredError"] * 2`` for
+    its two outputs: Keras 3 reads a list as long as the outputs as one entry per output."""
+    xa, xb, ya, yb = _data()
+    theirs, ours, hk, hn = train_both(
+        _two_input_model,
+        [xa, xb],
+        [ya, yb],
+        {
+            "optimizer": lambda lib: lib.optimizers.SGD(0.05),
+            "loss": ["sparse_categorical_crossentropy", "mse"],
+            "metrics": metrics,
+        },
+        {"batch_size": 16, "epochs": 2},
+    )
+    assert_same_training(theirs, ours, hk, hn, [xa, xb])
+    ek = theirs.evaluate([xa, xb], [ya, yb], verbose=0, return_dict=True)
+    en = ours.evaluate([xa, xb], [ya, yb], verbose=0, return_dict=True)
+    assert sorted(en) == sorted(ek)
+    for key in ek:
+        assert en[key] == pytest.approx(ek[key], rel=1e-5)
+    assert ours.output_names == theirs.output_names == ["out", "reg"]
+
+
 def test_dict_inputs_by_name_and_compute_output_shape() -> None:
     model = _two_input_model(nk)
     xa, xb, _, _ = _data(5)
@@ -297,3 +330,66 @@ def test_subclassed_model_tracks_attribute_layers_and_fits() -> None:
     assert len(model.weights) == 4
     assert set(history.history) == {"accuracy", "loss"}
     assert model.predict(x, verbose=0).shape == (60, 3)
+
+
+def _wide_and_deep(lib):
+    """Hands-On ML's subclassed wide & deep model: a tuple of two inputs, two outputs."""
+
+    class WideAndDeepModel(lib.Model):
+        def __init__(self, units=30, activation="relu", **kwargs):
+            super().__init__(**kwargs)
+            self.hidden1 = lib.layers.Dense(units, activation=activation)
+            self.hidden2 = lib.layers.Dense(units, activation=activation)
+            self.main_output = lib.layers.Dense(1)
+            self.aux_output = lib.layers.Dense(1)
+
+        def call(self, inputs):
+            input_wide, input_deep = inputs
+            hidden2 = self.hidden2(self.hidden1(input_deep))
+            concat = lib.layers.concatenate([input_wide, hidden2])
+            return self.main_output(concat), self.aux_output(hidden2)
+
+    return WideAndDeepModel(units=8, name="my_cool_model")
+
+
+def test_subclassed_two_input_two_output_model_compiles_per_output_and_trains_like_keras():
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 8)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    data = (x[:, :5], x[:, 2:])
+    theirs, ours = _wide_and_deep(keras), _wide_and_deep(nk)
+    theirs(data), ours(data)  # build both; then the same starting weights
+    ours.set_weights(theirs.get_weights())
+    for lib, model in ((keras, theirs), (nk, ours)):
+        model.compile(
+            loss=["mse", "mse"],  # compile before the outputs are known: two of everything
+            loss_weights=[0.9, 0.1],
+            optimizer=lib.optimizers.SGD(0.01),
+            metrics=["RootMeanSquaredError", "RootMeanSquaredError"],
+        )
+    hk = theirs.fit(data, (y, y), epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    hn = ours.fit(data, (y, y), epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(hn["loss"], hk["loss"], rtol=1e-5)
+    for a, b in zip(theirs.get_weights(), ours.get_weights(), strict=True):
+        np.testing.assert_allclose(b, np.asarray(a), rtol=1e-4, atol=1e-6)
+    main_k, aux_k = theirs.predict(data, verbose=0)
+    main_n, aux_n = ours.predict(data, verbose=0)
+    np.testing.assert_allclose(main_n, main_k, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(aux_n, aux_k, rtol=1e-4, atol=1e-5)
+    assert {"output_0_RootMeanSquaredError", "output_1_loss"} <= set(hn)  # nnlab's names
+
+
+def test_subclassed_model_compile_spreads_a_single_loss_over_its_outputs_when_known():
+    rng = np.random.default_rng(1)
+    x = rng.random((32, 8)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = _wide_and_deep(nk)
+    model.compile(loss="mse", loss_weights=[0.9, 0.1], optimizer="sgd")  # one loss, two weights
+    history = model.fit((x[:, :5], x[:, 2:]), (y, y), epochs=1, verbose=0)
+    assert {"loss", "output_0_loss", "output_1_loss"} == set(history.history)
+    with pytest.raises(ValueError, match="got 3 loss_weights"):
+        model.compile(loss="mse", loss_weights=[0.9, 0.1, 0.5], optimizer="sgd")
+    fresh = _wide_and_deep(nk)  # not run yet: the count is checked at its first data
+    fresh.compile(loss="mse", loss_weights=[0.9, 0.1, 0.5], optimizer="sgd")
+    with pytest.raises(ValueError, match="the model has 2 outputs .* got 3 loss_weights"):
+        fresh.fit((x[:, :5], x[:, 2:]), (y, y), epochs=1, verbose=0)

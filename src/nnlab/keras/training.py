@@ -193,7 +193,13 @@ def _per_output(spec: Any, names: list[str], what: str) -> list[Any]:
             raise ValueError(f"compile: {what} has keys {unknown} that are not outputs {names}")
         return [spec.get(n) for n in names]
     if isinstance(spec, list | tuple) and (what != "metrics" or len(names) > 1):
-        if what == "metrics" and not all(isinstance(s, list | tuple | type(None)) for s in spec):
+        # metrics: one entry per output when there are as many as outputs (Keras 3); a list of
+        # another length, of metrics only, goes to every output (tf.keras 2's reading)
+        if (
+            what == "metrics"
+            and len(spec) != len(names)
+            and not any(isinstance(s, list | tuple | type(None)) for s in spec)
+        ):
             return [list(spec)] * len(names)
         if len(spec) != len(names):
             raise ValueError(
@@ -225,6 +231,8 @@ class Trainer:
     _compile_metrics: CompileMetrics | None = None
     _loss_tracker: _Mean | None = None
     _initial_epoch: int | None = None  # set by a callback (BackupAndRestore) to resume fit
+    _compile_args: tuple[Any, Any, Any, Any] = (None, None, None, None)
+    _compiled_for: list[str] | None = None  # the output names compile's arguments were spread on
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -240,9 +248,37 @@ class Trainer:
         auto_scale_loss: bool = True,
     ) -> None:
         """Choose the optimizer (name or object), the loss (name, object or function; one per
-        output as a list or a dict by output name) and the metrics. Unknown names raise here."""
-        names = self._output_names()
+        output as a list or a dict by output name) and the metrics. Unknown names raise here.
+
+        A subclassed model's outputs are known once it has run: its losses and metrics are
+        spread over them again when the first data shows more outputs than compile saw."""
         self.optimizer = optimizers_module.get(optimizer)
+        self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
+        self._loss_tracker = _Mean("loss")
+        try:
+            self._compile_outputs()
+        except ValueError:
+            if self._outputs_known():
+                raise
+            # a subclassed model that has not run: spread at its first data (see _prepare)
+            self.compiled_loss, self.loss, self._compile_metrics = None, loss, None
+            self._compiled_for = []
+        self.compiled = True
+
+    def _input_names_for(self, x: Any) -> list[str]:
+        """The model's input names, for the data ``x`` (a subclassed model takes its inputs'
+        structure from the data)."""
+        return self._input_names()
+
+    def _outputs_known(self) -> bool:
+        """Whether the number of outputs is known (a subclassed model's, once it has run)."""
+        return True
+
+    def _compile_outputs(self) -> None:
+        """Spread compile's losses, loss weights and metrics over the outputs known now."""
+        loss, loss_weights, metrics, weighted_metrics = self._compile_args
+        names = self._output_names()
+        self._compiled_for = names
         if loss is None:
             self.compiled_loss = None
         else:
@@ -281,11 +317,9 @@ class Trainer:
         if len(set(flat)) != len(flat) or "loss" in flat:
             raise ValueError(f"compile: metric names must be distinct and not 'loss': {flat}")
         self._compile_metrics = CompileMetrics(per_output, labels) if flat else None
-        self._loss_tracker = _Mean("loss")
         self._output_loss_trackers = (
             [_Mean(f"{n}_loss") for n in names] if len(names) > 1 and self.compiled_loss else []
         )
-        self.compiled = True
 
     @staticmethod
     def _make_metric(spec: Any, loss: Any) -> Any:
@@ -425,7 +459,7 @@ class Trainer:
         """Check x (and y) against the model and convert them once."""
         if x is None:
             raise ValueError(f"{where}: x is required")
-        in_names = self._input_names()
+        in_names = self._input_names_for(x)
         xs_raw = flatten_structure(x, in_names, where, "input")
         shapes = self._input_shapes()
         xs = [
@@ -435,6 +469,8 @@ class Trainer:
         if len(xs) > 1 and len({len(a) for a in xs}) > 1:
             raise ValueError(f"{where}: all inputs must have the same number of samples")
         self._build_for(xs)
+        if self._compiled_for is not None and self._output_names() != self._compiled_for:
+            self._compile_outputs()  # a subclassed model's outputs, known from its first run
         ys: list[np.ndarray] | None = None
         if y is not None:
             out_names = self._output_names()

@@ -427,6 +427,15 @@ class Functional(Model):
             return sorted(struct)
         return [t.name for t in self._input_tensors]
 
+    def _outputs_known(self) -> bool:
+        return True
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the outputs (their layers'; a dict of outputs: its sorted keys), in the
+        order of ``predict``'s list and of the losses given as a list."""
+        return self._output_names()
+
     def _output_names(self) -> list[str]:
         struct = self._outputs_struct
         if isinstance(struct, dict) and all(isinstance(v, KerasTensor) for v in struct.values()):

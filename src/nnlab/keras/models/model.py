@@ -112,6 +112,18 @@ class Model(Trainer, Layer):
     def _input_names(self) -> list[str]:
         return ["input"]
 
+    def _input_names_for(self, x: Any) -> list[str]:
+        """A subclassed model's ``call`` gets the data's structure: a tuple or list of arrays
+        (``fit((x_wide, x_deep), y)``) is one input each, a dict one input per key."""
+        if isinstance(x, dict):
+            return list(x)
+        if isinstance(x, list | tuple) and len(x) > 1 and all(_is_array(a) for a in x):
+            return [f"input_{i}" for i in range(len(x))]
+        return self._input_names()
+
+    def _outputs_known(self) -> bool:
+        return self._traced_outputs is not None
+
     def _output_names(self) -> list[str]:
         n = 1 if self._traced_outputs is None else len(self._traced_outputs)
         return ["output"] if n == 1 else [f"output_{i}" for i in range(n)]
@@ -245,3 +257,7 @@ def _functional_subclass(cls: type) -> type:
     if cls not in _FUNCTIONAL_SUBCLASSES:
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {})
     return _FUNCTIONAL_SUBCLASSES[cls]
+
+
+def _is_array(a: Any) -> bool:
+    return isinstance(a, np.ndarray | Tensor)

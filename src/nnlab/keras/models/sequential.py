@@ -234,6 +234,9 @@ class Sequential(Model):
     def _input_names(self) -> list[str]:
         return [self._input_layer.name if self._input_layer is not None else "input_layer"]
 
+    def _outputs_known(self) -> bool:
+        return True
+
     def _output_names(self) -> list[str]:
         return [self._layers[-1].name] if self._layers else ["output"]
 
