@@ -374,3 +374,50 @@ def test_subclassed_model_compile_spreads_a_single_loss_over_its_outputs_when_kn
     fresh.compile(loss="mse", loss_weights=[0.9, 0.1, 0.5], optimizer="sgd")
     with pytest.raises(ValueError, match="the model has 2 outputs .* got 3 loss_weights"):
         fresh.fit((x[:, :5], x[:, 2:]), (y, y), epochs=1, verbose=0)
+
+
+def _ticket_model(lib):
+    """Deep Learning with Python's subclassed CustomerTicketModel: a dict of three inputs."""
+
+    class CustomerTicketModel(lib.Model):
+        def __init__(self, num_departments):
+            super().__init__()
+            self.concat_layer = lib.layers.Concatenate()
+            self.mixing_layer = lib.layers.Dense(8, activation="relu")
+            self.priority_scorer = lib.layers.Dense(1, activation="sigmoid")
+            self.department_classifier = lib.layers.Dense(num_departments, activation="softmax")
+
+        def call(self, inputs):
+            features = self.concat_layer([inputs["title"], inputs["text_body"], inputs["tags"]])
+            features = self.mixing_layer(features)
+            return self.priority_scorer(features), self.department_classifier(features)
+
+    return CustomerTicketModel(num_departments=4)
+
+
+def test_subclassed_model_gets_dict_inputs_as_a_dict_like_keras():
+    rng = np.random.default_rng(0)
+    data = {
+        "title": rng.integers(0, 2, (48, 6)).astype("float32"),
+        "text_body": rng.integers(0, 2, (48, 5)).astype("float32"),
+        "tags": rng.integers(0, 2, (48, 3)).astype("float32"),
+    }
+    priority = rng.random((48, 1)).astype("float32")
+    department = np.eye(4, dtype="float32")[rng.integers(0, 4, 48)]
+    theirs, ours = _ticket_model(keras), _ticket_model(nk)
+    theirs(data), ours(data)
+    ours.set_weights(theirs.get_weights())
+    for lib, model in ((keras, theirs), (nk, ours)):
+        model.compile(
+            optimizer=lib.optimizers.RMSprop(0.01),
+            loss=["mean_squared_error", "categorical_crossentropy"],
+            metrics=[["mean_absolute_error"], ["accuracy"]],
+        )
+    hk = theirs.fit(data, [priority, department], epochs=2, batch_size=16, shuffle=False, verbose=0)
+    hn = ours.fit(data, [priority, department], epochs=2, batch_size=16, shuffle=False, verbose=0)
+    np.testing.assert_allclose(hn.history["loss"], hk.history["loss"], rtol=1e-5)
+    for a, b in zip(theirs.predict(data, verbose=0), ours.predict(data, verbose=0), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+    ek = theirs.evaluate(data, [priority, department], verbose=0)
+    en = ours.evaluate(data, [priority, department], verbose=0)
+    np.testing.assert_allclose(en[0], ek[0], rtol=1e-5)

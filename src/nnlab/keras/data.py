@@ -125,9 +125,11 @@ class Arrays:
         sample_weight: np.ndarray | None,
         single_input: bool,
         single_output: bool,
+        input_keys: list[str] | None = None,
     ) -> None:
         self.xs, self.ys, self.sample_weight = xs, ys, sample_weight
         self.single_input, self.single_output = single_input, single_output
+        self.input_keys = input_keys  # the batches' inputs as a dict with these keys
         self.n = len(xs[0])
         for what, arrays in (("x", xs), ("y", ys or [])):
             for a in arrays:
@@ -146,7 +148,10 @@ class Arrays:
     def batch(self, index: Any) -> tuple[Any, ...]:
         """(x,) / (x, y) / (x, y, sample_weight) for the rows ``index`` (a slice or indices)."""
         xs = [a[index] for a in self.xs]
-        x: Any = xs[0] if self.single_input else xs
+        if self.input_keys is not None:
+            x: Any = dict(zip(self.input_keys, xs, strict=True))
+        else:
+            x = xs[0] if self.single_input else xs
         if self.ys is None:
             return (x,)
         ys = [a[index] for a in self.ys]
@@ -163,6 +168,7 @@ class Arrays:
             None if self.sample_weight is None else self.sample_weight[index],
             self.single_input,
             self.single_output,
+            self.input_keys,
         )
 
 

@@ -233,6 +233,7 @@ class Trainer:
     _initial_epoch: int | None = None  # set by a callback (BackupAndRestore) to resume fit
     _compile_args: tuple[Any, Any, Any, Any] = (None, None, None, None)
     _compiled_for: list[str] | None = None  # the output names compile's arguments were spread on
+    _inputs_from_data = False  # a subclassed model: its call gets the data's own structure
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -468,7 +469,8 @@ class Trainer:
         ]
         if len(xs) > 1 and len({len(a) for a in xs}) > 1:
             raise ValueError(f"{where}: all inputs must have the same number of samples")
-        self._build_for(xs)
+        keys = in_names if isinstance(x, dict) and self._inputs_from_data else None
+        self._build_for(xs, keys)
         if self._compiled_for is not None and self._output_names() != self._compiled_for:
             self._compile_outputs()  # a subclassed model's outputs, known from its first run
         ys: list[np.ndarray] | None = None
@@ -500,6 +502,7 @@ class Trainer:
             sw,
             len(in_names) == 1 and not isinstance(x, list | dict),
             len(self._output_names()) == 1 and not isinstance(y, list | dict),
+            keys,
         )
 
     def _prepare_target(self, i: int, y: Any, where: str) -> np.ndarray:
@@ -912,7 +915,7 @@ class Trainer:
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         raise NotImplementedError
 
-    def _build_for(self, xs: list[np.ndarray]) -> None:
+    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
         raise NotImplementedError
 
 

@@ -179,6 +179,8 @@ class Functional(Model):
     """A model made of the layer and op calls between ``inputs`` and ``outputs`` (KerasTensors,
     or nested lists / tuples / dicts of them)."""
 
+    _inputs_from_data = False  # the inputs are the declared ones
+
     def __init__(
         self,
         inputs: Any,
@@ -427,9 +429,6 @@ class Functional(Model):
             return sorted(struct)
         return [t.name for t in self._input_tensors]
 
-    def _outputs_known(self) -> bool:
-        return True
-
     @property
     def output_names(self) -> list[str]:
         """The names of the outputs (their layers'; a dict of outputs: its sorted keys), in the
@@ -448,7 +447,7 @@ class Functional(Model):
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         return [t.shape for t in self._output_tensors]
 
-    def _build_for(self, xs: list[Any]) -> None:
+    def _build_for(self, xs: list[Any], keys: list[str] | None = None) -> None:
         pass
 
     # ------------------------------------------------------------------ config

@@ -112,17 +112,21 @@ class Model(Trainer, Layer):
     def _input_names(self) -> list[str]:
         return ["input"]
 
+    _inputs_from_data = True  # Functional and Sequential: False (their inputs are declared)
+
     def _input_names_for(self, x: Any) -> list[str]:
         """A subclassed model's ``call`` gets the data's structure: a tuple or list of arrays
-        (``fit((x_wide, x_deep), y)``) is one input each, a dict one input per key."""
-        if isinstance(x, dict):
-            return list(x)
-        if isinstance(x, list | tuple) and len(x) > 1 and all(_is_array(a) for a in x):
-            return [f"input_{i}" for i in range(len(x))]
+        (``fit((x_wide, x_deep), y)``) is one input each, a dict one input per key (its batches
+        are dicts again)."""
+        if self._inputs_from_data:
+            if isinstance(x, dict):
+                return list(x)
+            if isinstance(x, list | tuple) and len(x) > 1 and all(_is_array(a) for a in x):
+                return [f"input_{i}" for i in range(len(x))]
         return self._input_names()
 
     def _outputs_known(self) -> bool:
-        return self._traced_outputs is not None
+        return not self._inputs_from_data or self._traced_outputs is not None
 
     def _output_names(self) -> list[str]:
         n = 1 if self._traced_outputs is None else len(self._traced_outputs)
@@ -134,14 +138,18 @@ class Model(Trainer, Layer):
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         return self._traced_outputs
 
-    def _build_for(self, xs: list[np.ndarray]) -> None:
+    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
         """Build a subclassed model by running it once on the first samples (no graph)."""
         if self._traced_outputs is not None:
             return
         self._share_rng()
-        sample = [a[:2] for a in xs]
+        sample: Any = [a[:2] for a in xs]
+        if keys is not None:
+            sample = dict(zip(keys, sample, strict=True))
+        elif len(sample) == 1:
+            sample = sample[0]
         with no_grad():
-            out = self(sample[0] if len(sample) == 1 else sample, training=False)
+            out = self(sample, training=False)
         flat = (
             out
             if isinstance(out, list | tuple)

@@ -40,6 +40,8 @@ class Sequential(Model):
             ``nnlab.keras.utils.set_random_seed``'s sequence.
     """
 
+    _inputs_from_data = False  # one input, the first layer's
+
     def __init__(
         self,
         layers: Iterable[Any] | None = None,
@@ -234,9 +236,6 @@ class Sequential(Model):
     def _input_names(self) -> list[str]:
         return [self._input_layer.name if self._input_layer is not None else "input_layer"]
 
-    def _outputs_known(self) -> bool:
-        return True
-
     def _output_names(self) -> list[str]:
         return [self._layers[-1].name] if self._layers else ["output"]
 
@@ -248,7 +247,7 @@ class Sequential(Model):
             return [self._symbolic[-1].shape]
         return None
 
-    def _build_for(self, xs: list[np.ndarray]) -> None:
+    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
         if not self._layers:
             raise ValueError("the model has no layers; add some with model.add(...)")
         if not self._symbolic:
