@@ -91,26 +91,41 @@ def draw(
     Needs Graphviz's ``dot`` program; raises ``RuntimeError`` explaining how to install it when
     it is missing. The file is written atomically.
     """
+    return render_dot(to_dot(root, names), path, "draw", hint="nnlab.autograd.to_dot(tensor)")
+
+
+def render_dot(
+    text: str,
+    path: str | os.PathLike[str],
+    where: str,
+    formats: tuple[str, ...] = ("png", "svg", "pdf"),
+    hint: str = "",
+) -> Path:
+    """Render the DOT ``text`` with Graphviz's ``dot`` to ``path`` (its suffix names the format,
+    one of ``formats``), atomically; errors say ``where`` they come from (and, without ``dot``,
+    name ``hint``, the call that gives the DOT text)."""
     out = Path(path)
     fmt = out.suffix.lstrip(".").lower()
-    if fmt not in {"png", "svg", "pdf"}:
-        raise ValueError(
-            f"draw: unsupported file type {out.suffix!r} for {out}; use .png, .svg or .pdf"
-        )
+    if fmt not in formats:
+        allowed = ", ".join("." + f for f in formats)
+        raise ValueError(f"{where}: unsupported file type {out.suffix!r} for {out}; use {allowed}")
     dot = shutil.which("dot")
     if dot is None:
         raise RuntimeError(
-            "draw: Graphviz's 'dot' program was not found. Install Graphviz "
-            "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
-            "or use nnlab.autograd.to_dot(tensor) to get the DOT text."
+            f"{where}: Graphviz's 'dot' program was not found. Install Graphviz "
+            "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)"
+            + (f", or use {hint} to get the DOT text." if hint else ".")
         )
     try:
         result = subprocess.run(
-            [dot, f"-T{fmt}"], input=to_dot(root, names).encode(), check=True, capture_output=True
+            [dot, f"-T{'jpg' if fmt == 'jpeg' else fmt}"],
+            input=text.encode(),
+            check=True,
+            capture_output=True,
         )
     except subprocess.CalledProcessError as e:
         raise RuntimeError(
-            f"draw: dot failed: {e.stderr.decode(errors='replace').strip()}"
+            f"{where}: dot failed: {e.stderr.decode(errors='replace').strip()}"
         ) from None
     with atomic_writer(out) as f:
         f.write(result.stdout)

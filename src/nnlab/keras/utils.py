@@ -13,7 +13,8 @@
 - Keras's other names of functions that live elsewhere: the custom-object registry and
   ``(de)serialize_keras_object`` (:mod:`nnlab.keras.saving`), ``pack_x_y_sample_weight`` /
   ``unpack_x_y_sample_weight`` (the training loop's batches), ``Sequence`` (``PyDataset``), and
-  ``is_keras_tensor`` (:mod:`nnlab.keras.backend`).
+  ``is_keras_tensor`` (:mod:`nnlab.keras.backend`), ``plot_model`` / ``model_to_dot`` (a model's
+  layers drawn with Graphviz).
 - ``set_keras_mask(tensor, mask)`` / ``get_keras_mask(tensor)``: the boolean mask a tensor
   carries (Keras's ``_keras_mask``; True = a real time step, False = padding), kept beside the
   tensor while it lives. ``Masking`` and ``Embedding(mask_zero=True)`` set it on their outputs;
@@ -59,6 +60,8 @@ _ELSEWHERE = {
     "pack_x_y_sample_weight": "training",
     "unpack_x_y_sample_weight": "training",
     "is_keras_tensor": "backend",
+    "model_to_dot": "_visualization",
+    "plot_model": "_visualization",
 }
 __all__ += sorted(_ELSEWHERE)
 
