@@ -35,6 +35,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
 
+from . import activations as activations_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -53,6 +54,7 @@ from .data import (
     is_batch_source,
     split_validation,
 )
+from .layers.base import _CONTEXT
 from .layers.core import logits_of
 from .progress import ProgressBar, print_epoch_header
 
@@ -409,7 +411,16 @@ class Trainer:
     def train_step(self, data: Any) -> dict[str, float]:
         """One optimizer update on the batch ``data``; returns the metrics so far."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=True)  # type: ignore[operator]
+        last = self._deferrable_output_layer()
+        if last is None:
+            y_pred = self(x, training=True)  # type: ignore[operator]
+        else:  # y_pred are the logits: nothing here reads the probabilities
+            ctx = _CONTEXT
+            ctx.deferred_activation = last
+            try:
+                y_pred = self(x, training=True)  # type: ignore[operator]
+            finally:
+                ctx.deferred_activation = None
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         value = float(loss.data)
         assert self._loss_tracker is not None
@@ -438,6 +449,38 @@ class Trainer:
         """The model's output on the batch ``data``."""
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)  # type: ignore[operator]
+
+    def _deferrable_output_layer(self) -> Any:
+        """The output layer (a Dense with softmax or sigmoid) whose activation a training step
+        may leave out, when only the loss reads the predictions and it is the matching
+        cross-entropy, which computes from the logits anyway (fused): no compiled metrics,
+        Keras's own compute_loss and compute_metrics, no activity regularizer on that layer.
+        The loss and gradients are the same; the step skips computing unread probabilities."""
+        loss = self.compiled_loss
+        if self._compile_metrics is not None or not loss or len(loss) != 1:
+            return None
+        cls = type(self)
+        if cls.compute_loss is not Trainer.compute_loss or (
+            cls.compute_metrics is not Trainer.compute_metrics
+        ):
+            return None
+        last = self._output_layer()
+        fused = getattr(loss[0], "fused_activation", None)
+        if (
+            last is None
+            or fused is None
+            or getattr(loss[0], "from_logits", True)
+            or last.activation_name != fused
+            or last.activation is not getattr(activations_module, fused)
+            or last.activity_regularizer is not None
+        ):
+            return None
+        return last
+
+    def _output_layer(self) -> Any:
+        """The Dense layer that makes the model's only output, when the model's own call is a
+        plain chain of layers (Sequential), else None."""
+        return None
 
     def _apply_constraints(self) -> None:
         for layer in self._flatten_layers():  # type: ignore[attr-defined]

@@ -50,6 +50,8 @@ class _CallContext(threading.local):
         self.depth = 0
         self.training: bool | None = None
         self.loss_owners: list[Layer] = []
+        # the output layer whose softmax / sigmoid the training step leaves to the fused loss
+        self.deferred_activation: Layer | None = None
 
 
 _CONTEXT = _CallContext()

@@ -28,30 +28,37 @@ from nnlab.autograd import Tensor, dense
 
 from .. import activations
 from ..utils import set_keras_mask
-from .base import Layer
+from .base import _CONTEXT, Layer
 from .input_spec import InputSpec, assert_input_compatibility
 
 __all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "logits_of", "remember_logits"]
 
-_LOGITS: dict[int, tuple[weakref.ref[Tensor], Tensor, str]] = {}
+_LOGITS: dict[int, tuple[weakref.ref[Tensor], Tensor | None, str]] = {}
 
 
 def remember_logits(output: Tensor, logits: Tensor, activation: str) -> None:
-    """Record that ``output = activation(logits)`` (for the fused losses)."""
+    """Record that ``output = activation(logits)`` (for the fused losses). ``logits`` may be
+    ``output`` itself: the training step's deferred activation (see ``Dense.call``)."""
     key = id(output)
 
     def forget(_ref: weakref.ref[Tensor], k: int = key) -> None:
         _LOGITS.pop(k, None)
 
-    _LOGITS[key] = (weakref.ref(output, forget), logits, activation)
+    # never a strong reference to the output itself: the entry goes when the output does
+    _LOGITS[key] = (weakref.ref(output, forget), None if logits is output else logits, activation)
 
 
 def logits_of(output: Any) -> tuple[Tensor, str] | None:
-    """``(z, 'softmax' | 'sigmoid')`` if ``output`` was computed as that activation of z."""
+    """``(z, 'softmax' | 'sigmoid')`` if ``output`` was computed as that activation of z (or is
+    z, its activation deferred to the loss)."""
     entry = _LOGITS.get(id(output))
-    if entry is None or entry[0]() is not output:
+    if entry is None:
         return None
-    return entry[1], entry[2]
+    ref, stored, activation = entry
+    target = ref()
+    if target is None or target is not output:
+        return None
+    return (target if stored is None else stored), activation  # None: its own logits
 
 
 def resolve_activation(spec: Any, where: str = "") -> tuple[str, Callable[[Tensor], Tensor]]:
@@ -169,6 +176,9 @@ class Dense(Layer):
         z = dense(x, kernel, self.bias)
         if len(lead) != 1:
             z = z.reshape(*lead, self.units)
+        if _CONTEXT.deferred_activation is self:  # the training step's loss applies it, fused
+            remember_logits(z, z, self.activation_name)
+            return z
         return apply_activation(self.activation_name, self.activation, z)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:

@@ -236,6 +236,14 @@ class Sequential(Model):
     def _input_names(self) -> list[str]:
         return [self._input_layer.name if self._input_layer is not None else "input_layer"]
 
+    def _output_layer(self) -> Any:
+        if type(self).call is not Sequential.call or not self._layers:
+            return None
+        from ..layers.core import Dense
+
+        last = self._layers[-1]
+        return last if type(last) is Dense else None
+
     def _output_names(self) -> list[str]:
         return [self._layers[-1].name] if self._layers else ["output"]
 
