@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..layers.base import Layer, Shape, as_shape
+from ..layers.core import Dense
 from ..layers.input_layer import InputLayer, KerasTensor
 from ..utils import unique_name
 from .model import Model
@@ -239,8 +240,6 @@ class Sequential(Model):
     def _output_layer(self) -> Any:
         if type(self).call is not Sequential.call or not self._layers:
             return None
-        from ..layers.core import Dense
-
         last = self._layers[-1]
         return last if type(last) is Dense else None
 
