@@ -290,7 +290,7 @@ class Tensor:
                     gi = sum_to_shape(gi, inp._data.shape)
                 if inp._fn is None:
                     # a fresh array that owns its memory can become .grad as it is
-                    inp._accumulate(gi, owned=fresh and gi.base is None)
+                    inp._accumulate(gi, fresh and gi.base is None)
                 elif inp in grads:
                     grads[inp] = grads[inp] + gi
                 else:
