@@ -13,6 +13,8 @@
   ``GroupNormalization``, ``RMSNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
+- ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
+  ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
@@ -75,6 +77,8 @@ from .regularization import (
     GaussianNoise,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .rnn import GRU, LSTM, RNN, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .spatial import (
     Cropping1D,
     Cropping2D,
@@ -107,6 +111,14 @@ MaxPool2D = MaxPooling2D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
     "AvgPool1D",
     "AvgPool2D",
     "Convolution1D",
