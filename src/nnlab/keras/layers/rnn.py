@@ -41,7 +41,7 @@ def _flat(states: Any) -> list[Any]:
     return [states]
 
 
-def _pack(flat: list[Any], like: list[Any]) -> list[Any]:
+def _pack(flat: list[Any], like: Any) -> list[Any]:
     """``flat`` regrouped as the (possibly nested) list ``like``."""
     out, i = [], 0
     for item in like:
@@ -142,7 +142,10 @@ class RNN(Layer):
         output = (batch, length, size) if self.return_sequences else (batch, size)
         if not self.return_state:
             return output
-        states = [(batch, int(d)) for d in _flat(self.state_size)]
+        states = [
+            [(batch, int(d)) for d in s] if isinstance(s, list | tuple) else (batch, int(s))
+            for s in self.state_size
+        ]
         return [output, *states]
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -150,7 +153,7 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(_flat(self.state_size))
+            return [output_mask] + [None] * len(self.state_size)
         return output_mask
 
     def _initial(self, sequences: Tensor, initial_state: Any) -> list[Any]:
@@ -187,7 +190,7 @@ class RNN(Layer):
     def _state_like(self) -> list[Any]:
         return [[0] * len(s) if isinstance(s, list | tuple) else 0 for s in self.state_size]
 
-    def call(
+    def call(  # type: ignore[override]
         self,
         sequences: Tensor,
         initial_state: Any = None,
@@ -238,8 +241,8 @@ class RNN(Layer):
             for kept, new in zip(self.states, _flat(states), strict=True):
                 kept.data[...] = new.data
         result = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
-        if self.return_state:
-            return [result, *_flat(states)]
+        if self.return_state:  # nested as the cell's state_size (a list per stacked cell)
+            return [result, *states]
         return result
 
     def get_config(self) -> dict[str, Any]:
@@ -297,7 +300,7 @@ class _CellLayer(RNN):
     """What SimpleRNN, LSTM and GRU share: a cell of ``cell_class`` built from the layer's
     arguments, named as Keras names it, and a flat config (no 'cell' entry)."""
 
-    cell_class: type[Layer]
+    cell_class: Any  # the cell's class
     cell_name: str
 
     def __init__(self, units: int, **kwargs: Any) -> None:
@@ -344,6 +347,11 @@ class SimpleRNN(_CellLayer):
 
     def __init__(self, units: int, activation: Any = "tanh", **kwargs: Any) -> None:
         super().__init__(units, activation=activation, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        del config["seed"]  # Keras's SimpleRNN config has none (its cell's has)
+        return config
 
 
 class LSTM(_CellLayer):

@@ -239,7 +239,7 @@ class SimpleRNNCell(_RecurrentCell):
         self.state_size = self.units
         self.output_size = self.units
 
-    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:  # type: ignore[override]
         nested = isinstance(states, list | tuple)
         h_prev = _states(states)[0]
         assert self.kernel is not None and self.recurrent_kernel is not None
@@ -283,7 +283,7 @@ class LSTMCell(_RecurrentCell):
 
         return forget_one
 
-    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:  # type: ignore[override]
         h_prev, c_prev = _states(states)[:2]
         (xi, hi), (xf, hf), (xc, hc), (xo, ho) = self._gate_products(
             inputs, h_prev, self.bias, training
@@ -312,7 +312,7 @@ class GRUCell(_RecurrentCell):
     def _bias_shape(self) -> tuple[int, ...]:
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:  # type: ignore[override]
         nested = isinstance(states, list | tuple)
         h_prev = _states(states)[0]
         bias, recurrent_bias = self.bias, None
@@ -350,14 +350,10 @@ class StackedRNNCells(Layer):
         super().__init__(**kwargs)
         for cell in cells:
             if "call" not in dir(cell):
-                raise ValueError(
-                    "All cells must have a `call` method. "
-                    f"Received cells={cells}"
-                )
+                raise ValueError(f"All cells must have a `call` method. Received cells={cells}")
             if "state_size" not in dir(cell):
                 raise ValueError(
-                    "All cells must have a `state_size` attribute. "
-                    f"Received cells={cells}"
+                    f"All cells must have a `state_size` attribute. Received cells={cells}"
                 )
         self.cells = list(cells)
 
@@ -383,7 +379,7 @@ class StackedRNNCells(Layer):
             shape = (shape[0], int(width))
         self.built = True
 
-    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:  # type: ignore[override]
         new_states = []
         for cell, cell_states in zip(self.cells, states, strict=True):
             inputs, out_states = call_cell(cell, inputs, cell_states, training)
@@ -427,13 +423,14 @@ def _initial_states(cell: Any, batch_size: int | None) -> list[Any]:
 
 
 def _serialize_layer(layer: Layer) -> dict[str, Any]:
-    return _serialize(layer)  # type: ignore[no-any-return]
+    return dict(_serialize(layer))
 
 
 def call_cell(cell: Any, inputs: Tensor, states: Any, training: Any) -> tuple[Tensor, Any]:
     """``cell.call(inputs, states)`` (with ``training`` when the cell takes it)."""
     from .base import _call_info
 
+    step: Any = cell.call
     if isinstance(cell, Layer) and _call_info(type(cell))[0]:
-        return cell.call(inputs, states, training=training)  # type: ignore[no-any-return]
-    return cell.call(inputs, states)  # type: ignore[no-any-return]
+        return step(inputs, states, training=training)
+    return step(inputs, states)
