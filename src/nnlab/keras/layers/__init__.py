@@ -14,7 +14,7 @@
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
 - ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
-  ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``;
+  ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``; ``bidirectional``: ``Bidirectional``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
@@ -27,6 +27,7 @@ from typing import Any
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
+from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
@@ -142,6 +143,7 @@ __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Bidirectional",
     "CategoryEncoding",
     "Concatenate",
     "Conv1D",
