@@ -129,12 +129,15 @@ class Bidirectional(Layer):
 
     def compute_output_shape(self, sequences_shape: Any, initial_state_shape: Any = None) -> Any:
         shape = self.forward_layer.compute_output_shape(sequences_shape)
+        back = self.backward_layer.compute_output_shape(sequences_shape)
         states: list[Any] = []
         if self.return_state:
-            shape, states = shape[0], list(shape[1:])
+            shape, states = shape[0], [*shape[1:], *back[1:]]
+            back = back[0]
         shape = tuple(shape)
-        if self.merge_mode == "concat":
-            out: Any = (*shape[:-1], shape[-1] * 2)
+        if self.merge_mode == "concat":  # (Keras doubles the forward width: the same unless
+            # a backward_layer of another width is given)
+            out: Any = (*shape[:-1], shape[-1] + back[-1])
         elif self.merge_mode is None:
             out = [shape, shape]
         else:
@@ -142,7 +145,7 @@ class Bidirectional(Layer):
         if not self.return_state:
             return out
         head = list(out) if self.merge_mode is None else [out]
-        return [*head, *states, *states]
+        return [*head, *states]
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if isinstance(mask, list | tuple):
