@@ -345,6 +345,13 @@ def test_a_cell_without_call_is_refused_as_keras_does():
     assert_same_error(lambda lib: lib.layers.RNN(object()), exact=False)  # the repr differs
 
 
+def test_unroll_needs_a_known_number_of_steps():
+    layer = nk.layers.GRU(2, unroll=True)
+    with pytest.raises(ValueError, match="Cannot unroll a RNN if the time dimension is undefined"):
+        layer(nk.Input((None, F)))
+    assert tuple(nk.layers.GRU(2, unroll=True)(nk.Input((T, F))).shape) == (None, 2)
+
+
 def test_bad_initial_state_is_reported():
     layer = nk.layers.LSTM(U)
     x = np.zeros((B, T, F), np.float32)

@@ -79,6 +79,16 @@ def test_a_given_backward_layer_is_used():
     assert out[0].shape == (B, T, U + 2)
 
 
+def test_initial_weights_forward_half_then_backward_half():
+    theirs, _ = _pair("GRU", {})
+    weights = theirs.get_weights()
+    ours = nk.layers.Bidirectional(nk.layers.GRU(U), weights=weights)
+    ours.build((None, T, F))
+    for a, b in zip(ours.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert ours.forward_layer.get_weights()[0].shape == (F, 3 * U)
+
+
 def test_weights_names_and_order_match_keras():
     theirs, ours = _pair("LSTM", {"name": "lstm"}, name="bi")
     assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]

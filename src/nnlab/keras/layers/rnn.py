@@ -107,6 +107,13 @@ class RNN(Layer):
 
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
         shape = tuple(sequences_shape)
+        if self.unroll and len(shape) > 1 and shape[1] is None:
+            raise ValueError(
+                "Cannot unroll a RNN if the time dimension is undefined. \n- If using a "
+                "Sequential model, specify the time dimension by passing an `Input()` as your "
+                "first layer.\n- If using the functional API, specify the time dimension by "
+                "passing a `shape` or `batch_shape` argument to your `Input()`."
+            )
         if isinstance(self.cell, Layer) and not self.cell.built:
             with name_scope(self.name, caller=self):  # weight paths 'lstm/lstm_cell/kernel'
                 self.cell.build((shape[0], *shape[2:]))
