@@ -64,6 +64,21 @@ def test_initial_states_forward_half_then_backward_half():
     compare(theirs, ours, x, states=states)
 
 
+@pytest.mark.parametrize("merge_mode", ["concat", None])
+def test_the_output_sequence_carries_the_mask_and_the_states_none(merge_mode):
+    tokens = np.array([[1, 2, 0], [3, 0, 0]])
+    emb = nk.layers.Embedding(5, F, mask_zero=True)
+    layer = nk.layers.Bidirectional(
+        nk.layers.LSTM(U, return_sequences=True, return_state=True), merge_mode=merge_mode
+    )
+    outputs = layer(emb(tokens))
+    heads = 2 if merge_mode is None else 1
+    assert len(outputs) == heads + 4
+    for out in outputs[:heads]:
+        np.testing.assert_array_equal(nk.utils.get_keras_mask(out), tokens != 0)
+    assert all(nk.utils.get_keras_mask(s) is None for s in outputs[heads:])
+
+
 def test_a_given_backward_layer_is_used():
     def make(lib):
         return lib.layers.Bidirectional(

@@ -154,10 +154,11 @@ class Bidirectional(Layer):
             output_mask: Any = [mask, mask] if self.merge_mode is None else mask
         else:
             output_mask = [None, None] if self.merge_mode is None else None
-        if self.return_state and self.states is not None:
-            extra = [None] * (2 * len(self.states))
+        if self.return_state:  # the states carry no mask
+            count = len(getattr(self.forward_layer, "state_size", []))
+            count += len(getattr(self.backward_layer, "state_size", []))
             head = output_mask if isinstance(output_mask, list) else [output_mask]
-            return head + extra
+            return head + [None] * count
         return output_mask
 
     def call(  # type: ignore[override]
