@@ -297,6 +297,7 @@ def test_dropout_is_training_only_and_one_mask_per_sequence():
     assert set(np.unique(y)) <= {0.0, 2.0}
     np.testing.assert_array_equal(y, np.repeat(y[:, :1], T, axis=1))  # same mask at each step
     assert 0.4 < (y == 0).mean() < 0.6
+    assert not np.array_equal(layer(x, training=True).numpy()[:, :, :F], y)  # a new mask per call
     # recurrent dropout trains (values differ from inference) and its gradients flow
     lstm = nk.layers.LSTM(U, recurrent_dropout=0.3, dropout=0.2, seed=3)
     xt = nnlab.tensor(RNG.normal(size=(B, T, F)).astype(np.float32), requires_grad=True)
@@ -304,6 +305,16 @@ def test_dropout_is_training_only_and_one_mask_per_sequence():
     out.sum().backward()
     assert xt.grad is not None and all(w.grad is not None for w in lstm.trainable_weights)
     assert not np.allclose(out.numpy(), lstm(xt).numpy())
+
+
+def test_stacked_cells_with_dropout_draw_fresh_masks_for_each_sequence():
+    cells = [nk.layers.GRUCell(U, dropout=0.3), nk.layers.LSTMCell(U, recurrent_dropout=0.3)]
+    layer = nk.layers.RNN(cells)
+    x = RNG.normal(size=(B, T, F)).astype(np.float32)
+    first, second = layer(x, training=True).numpy(), layer(x, training=True).numpy()
+    assert not np.allclose(first, second)
+    assert all(not cell._masks for cell in cells)  # forgotten once the sequence is done
+    np.testing.assert_array_equal(layer(x).numpy(), layer(x).numpy())
 
 
 def test_lstm_starts_with_forget_bias_one_and_orthogonal_recurrent_kernel():

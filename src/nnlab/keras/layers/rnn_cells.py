@@ -388,12 +388,11 @@ class StackedRNNCells(Layer):
 
     def reset_dropout_mask(self) -> None:
         for cell in self.cells:
-            if hasattr(cell, "reset_dropout_mask"):
-                cell.reset_dropout_mask()
-                cell.reset_recurrent_dropout_mask()
+            getattr(cell, "reset_dropout_mask", lambda: None)()
 
     def reset_recurrent_dropout_mask(self) -> None:
-        """Done with the input masks (:meth:`reset_dropout_mask`)."""
+        for cell in self.cells:
+            getattr(cell, "reset_recurrent_dropout_mask", lambda: None)()
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "cells": [_serialize_layer(c) for c in self.cells]}
