@@ -161,6 +161,26 @@ def test_text_classifier_with_embedding_mask_trains_as_keras():
     assert "Bidirectional" in "\n".join(lines)
 
 
+def test_seq2seq_encoder_decoder_with_bidirectional_states_matches_keras():
+    def build(lib):
+        source, target = lib.Input((T, F)), lib.Input((T - 1, 2))
+        _, fh, fc, bh, bc = lib.layers.Bidirectional(lib.layers.LSTM(U, return_state=True))(source)
+        h = lib.layers.Concatenate()([fh, bh])
+        c = lib.layers.Concatenate()([fc, bc])
+        decoded = lib.layers.LSTM(2 * U, return_sequences=True)(target, initial_state=[h, c])
+        return lib.Model([source, target], lib.layers.Dense(3, activation="softmax")(decoded))
+
+    theirs, ours = build(keras), build(nk)
+    ours.set_weights(theirs.get_weights())
+    data = [
+        RNG.normal(size=(B, T, F)).astype(np.float32),
+        RNG.normal(size=(B, T - 1, 2)).astype(np.float32),
+    ]
+    np.testing.assert_allclose(
+        ours.predict(data, verbose=0), theirs.predict(data, verbose=0), **TOL
+    )
+
+
 def test_stateful_bidirectional_resets_both_directions():
     def make(lib):
         return lib.layers.Bidirectional(lib.layers.SimpleRNN(U, stateful=True))

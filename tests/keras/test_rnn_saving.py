@@ -55,7 +55,15 @@ def functional(lib):
     return lib.Model(inputs, lib.layers.Concatenate()([y, h]))
 
 
-MODELS = [stacked, cells, functional]
+def encoder_states(lib):
+    inputs = lib.Input((T, F))
+    _, _, fh, fc, bh, bc = lib.layers.Bidirectional(
+        lib.layers.LSTM(3, return_state=True), merge_mode=None
+    )(inputs)
+    return lib.Model(inputs, lib.layers.Concatenate()([fh, fc, bh, bc]))
+
+
+MODELS = [stacked, cells, functional, encoder_states]
 
 
 @pytest.mark.parametrize("build", MODELS)
