@@ -102,6 +102,46 @@ def test_zero_output_for_mask_and_rnn_over_a_cell():
         assert np.all(out[0].numpy()[0, 2:] == 0)
 
 
+def _minimal_cell(lib):
+    """The custom cell of Keras's RNN docstring: h_t = x_t K + h_{t-1} R."""
+
+    class MinimalRNNCell(lib.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), name="recurrent_kernel"
+            )
+
+        def call(self, inputs, states):
+            prev_output = states[0]
+            h = lib.ops.matmul(inputs, self.kernel)
+            output = h + lib.ops.matmul(prev_output, self.recurrent_kernel)
+            return output, [output]
+
+    return MinimalRNNCell
+
+
+def test_a_custom_cell_runs_as_in_keras():
+    theirs = keras.layers.RNN(
+        [_minimal_cell(keras)(U), _minimal_cell(keras)(2)], return_sequences=True
+    )
+    ours = nk.layers.RNN([_minimal_cell(nk)(U), _minimal_cell(nk)(2)], return_sequences=True)
+    theirs.build((None, T, F))
+    ours.build((None, T, F))
+    ours.set_weights(theirs.get_weights())
+    x = RNG.normal(size=(B, T, F)).astype(np.float32)
+    mask = np.ones((B, T), bool)
+    mask[1, 2:] = False
+    _compare(theirs, ours, x, mask=mask)
+    single = nk.layers.RNN(_minimal_cell(nk)(U), go_backwards=True)
+    assert single(x).shape == (B, U)
+
+
 def test_rnn_over_a_list_of_cells_stacks_them():
     theirs = keras.layers.RNN(
         [keras.layers.LSTMCell(U), keras.layers.GRUCell(3)],

@@ -217,13 +217,12 @@ class RNN(Layer):
         steps = range(sequences.shape[1])
         order = reversed(steps) if self.go_backwards else steps
         cell = self.cell
-        single = not isinstance(cell.state_size, list | tuple)
         outputs: list[Tensor] = []
         previous: Tensor | None = None
         try:
             for t in order:
-                cell_states = states[0] if single else states
-                output, new_states = call_cell(cell, sequences[:, t], cell_states, training)
+                # the states as a list, even a single one (Keras's cells read states[0])
+                output, new_states = call_cell(cell, sequences[:, t], states, training)
                 new_flat = _flat(new_states)
                 if mask is not None:
                     keep = np.asarray(mask[:, t], dtype=bool)[:, None]

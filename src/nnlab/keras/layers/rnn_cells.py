@@ -382,7 +382,8 @@ class StackedRNNCells(Layer):
     def call(self, inputs: Tensor, states: Any, training: bool | None = None) -> Any:  # type: ignore[override]
         new_states = []
         for cell, cell_states in zip(self.cells, states, strict=True):
-            inputs, out_states = call_cell(cell, inputs, cell_states, training)
+            as_list = list(cell_states) if isinstance(cell_states, list | tuple) else [cell_states]
+            inputs, out_states = call_cell(cell, inputs, as_list, training)
             new_states.append(out_states)
         return inputs, new_states
 
