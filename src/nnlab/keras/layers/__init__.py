@@ -14,7 +14,8 @@
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
 - ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
-  ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``; ``bidirectional``: ``Bidirectional``;
+  ``LSTMCell``, ``GRUCell``; ``stacked_rnn_cells``: ``StackedRNNCells``; ``bidirectional``:
+  ``Bidirectional``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
@@ -79,7 +80,7 @@ from .regularization import (
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .rnn import GRU, LSTM, RNN, SimpleRNN
-from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from .spatial import (
     Cropping1D,
     Cropping2D,
@@ -94,6 +95,7 @@ from .spatial import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from .stacked_rnn_cells import StackedRNNCells
 from .wrappers import TimeDistributed
 
 # Keras's other names of the same classes (keras.layers.MaxPool2D is MaxPooling2D, ...)

@@ -26,7 +26,8 @@ from ..variables import name_scope
 from .base import Layer, to_tensor
 from .core import _serialize
 from .input_spec import InputSpec
-from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, call_cell
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .stacked_rnn_cells import StackedRNNCells, call_cell
 
 __all__ = ["GRU", "LSTM", "RNN", "SimpleRNN"]
 
