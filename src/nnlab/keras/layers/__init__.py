@@ -13,6 +13,9 @@
   ``GroupNormalization``, ``RMSNormalization``;
 - ``activation_layers``: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``Softmax``;
 - ``attention``: ``MultiHeadAttention``, ``Attention``, ``AdditiveAttention``;
+- ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
+  ``LSTMCell``, ``GRUCell``; ``stacked_rnn_cells``: ``StackedRNNCells``; ``bidirectional``:
+  ``Bidirectional``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
@@ -25,6 +28,7 @@ from typing import Any
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer
+from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
@@ -75,6 +79,8 @@ from .regularization import (
     GaussianNoise,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .rnn import GRU, LSTM, RNN, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from .spatial import (
     Cropping1D,
     Cropping2D,
@@ -89,6 +95,7 @@ from .spatial import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from .stacked_rnn_cells import StackedRNNCells
 from .wrappers import TimeDistributed
 
 # Keras's other names of the same classes (keras.layers.MaxPool2D is MaxPooling2D, ...)
@@ -107,6 +114,14 @@ MaxPool2D = MaxPooling2D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
     "AvgPool1D",
     "AvgPool2D",
     "Convolution1D",
@@ -130,6 +145,7 @@ __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Bidirectional",
     "CategoryEncoding",
     "Concatenate",
     "Conv1D",

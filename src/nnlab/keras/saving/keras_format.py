@@ -45,6 +45,7 @@ from . import keras_compile, object_registration, saving_lib
 from . import serialization as ser
 from .archive import ModelFileError
 from .h5_store import WeightsReader, write_weights
+from .weight_groups import layer_entry, split, weight_groups
 from .weight_shapes import RULES, weight_shapes
 
 __all__ = ["KERAS_VERSION", "LIMITS", "load_model", "load_weights", "save_model", "save_weights"]
@@ -71,8 +72,9 @@ def _rng_state(model: Any) -> Any:
 def _h5_bytes(model: Any, with_optimizer: bool) -> bytes:
     layers = ser.model_layers(model)
     entries = [
-        (path, layer.name, layer.get_weights())
+        group
         for path, layer in zip(ser.layer_paths(model), layers, strict=True)
+        for group in split(path, weight_groups(layer_entry(layer)), layer.get_weights())
     ]
     optimizer = None
     if with_optimizer and model.optimizer is not None and model.loss is not None:
@@ -289,7 +291,20 @@ def _expected_shapes(entry: dict[str, Any]) -> list[tuple[str, list[tuple[int, .
             else:
                 shapes.append(weight_shapes([e], _check_shape(build) or ())[0])
     paths = ser.layer_paths([e["class_name"] for e in layers])
-    return list(zip(paths, shapes, strict=True))
+    out: list[tuple[str, list[tuple[int, ...]] | None]] = []
+    for path, e, layer_shapes in zip(paths, layers, shapes, strict=True):
+        if layer_shapes is None:
+            out.append((path, None))
+        else:  # a recurrent layer's weights live in its cell's group (weight_groups)
+            out += [(p, part) for p, _, part in split(path, weight_groups(e), layer_shapes)]
+    return out
+
+
+def _read_layer(reader: WeightsReader, h5_path: str, layer: Any) -> list[np.ndarray]:
+    """The arrays of one layer, from its group or its sub-objects' (``weight_groups``)."""
+    shapes = [w.shape for w in layer.get_weights()]
+    parts = split(h5_path, weight_groups(layer_entry(layer)), shapes)
+    return [a for path, _, part in parts for a in reader.read(path, part)]
 
 
 def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
@@ -313,9 +328,8 @@ def _build(path: str, entry: Any, reader: WeightsReader) -> Any:
     layers = ser.model_layers(model)
     with _blaming(f"{path}: {WEIGHTS}"):
         for h5_path, layer in zip(ser.layer_paths(model), layers, strict=True):
-            weights = layer.get_weights()
-            if weights:
-                layer.set_weights(reader.read(h5_path, [w.shape for w in weights]))
+            if layer.get_weights():
+                layer.set_weights(_read_layer(reader, h5_path, layer))
     return model
 
 
@@ -399,7 +413,7 @@ def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
     layers = ser.model_layers(model)
     with WeightsReader(data, where) as reader, _blaming(path):
         arrays = [
-            reader.read(h5_path, [w.shape for w in layer.get_weights()])
+            _read_layer(reader, h5_path, layer)
             for h5_path, layer in zip(ser.layer_paths(model), layers, strict=True)
         ]
         for layer, values in zip(layers, arrays, strict=True):

@@ -375,6 +375,75 @@ RULES.update(
 # ---------------- end of the kconvT rules
 
 
+# ---------------- the recurrent layers (krnn): x (B, T, F) -> (B, T, U) or (B, U)
+_GATES = {"SimpleRNNCell": 1, "LSTMCell": 4, "GRUCell": 3, "SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+def _cell_shapes(cls: str, config: dict[str, Any], features: int) -> tuple[list[WeightShape], int]:
+    """(kernel, recurrent_kernel[, bias]) of a SimpleRNN/LSTM/GRU cell and its output width."""
+    units, width = _count(config, "units"), _GATES[cls] * _count(config, "units")
+    shapes: list[WeightShape] = [(features, width), (units, width)]
+    if config.get("use_bias", True):
+        two = cls in ("GRU", "GRUCell") and config.get("reset_after", True)
+        shapes.append((2, width) if two else (width,))
+    return shapes, units
+
+
+def _cells(spec: Any, features: int) -> tuple[list[WeightShape], int]:
+    """The weights and output width of an ``RNN``'s cell entry (one cell or StackedRNNCells)."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"cell must be a serialized cell, got {str(spec)[:60]}")
+    cls, config = spec.get("class_name"), spec.get("config") or {}
+    if cls == "StackedRNNCells":
+        shapes: list[WeightShape] = []
+        for inner in config.get("cells") or []:
+            part, features = _cells(inner, features)
+            shapes += part
+        return shapes, features
+    if cls not in ("SimpleRNNCell", "LSTMCell", "GRUCell"):
+        raise ValueError(f"cell class {str(cls)[:40]!r} cannot be loaded from a file")
+    return _cell_shapes(str(cls), config, features)
+
+
+def _sequence_output(config: dict[str, Any], shape: Shape, units: int) -> Shape:
+    """The first output's shape (the states that ``return_state`` adds come after it)."""
+    return (shape[0], shape[1], units) if config.get("return_sequences") else (shape[0], units)
+
+
+def _recurrent(cls: str) -> Rule:
+    def rule(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+        if len(shape) != 3:
+            raise ValueError(f"expects inputs (batch, time, features), got {shape}")
+        features = _dim(shape, 2)
+        if cls == "RNN":
+            shapes, units = _cells(config.get("cell"), features)
+        else:
+            shapes, units = _cell_shapes(cls, config, features)
+        return shapes, _sequence_output(config, shape, units)
+
+    return rule
+
+
+def _bidirectional(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    sides = []
+    for key in ("layer", "backward_layer"):
+        inner = config.get(key) or config.get("layer")
+        if not isinstance(inner, dict) or inner.get("class_name") not in _RECURRENT:
+            raise ValueError(f"{key} must be a recurrent layer, got {str(inner)[:60]}")
+        sides.append(RULES[inner["class_name"]](inner.get("config") or {}, shape))
+    (forward, out), (backward, out_back) = sides
+    if config.get("merge_mode", "concat") == "concat":  # else the forward layer's shape
+        out = (*out[:-1], _dim(out, -1) + _dim(out_back, -1))
+    return forward + backward, out
+
+
+_RECURRENT = ("SimpleRNN", "LSTM", "GRU", "RNN")
+RULES.update({cls: _recurrent(cls) for cls in _RECURRENT})
+RULES["Bidirectional"] = _bidirectional
+RULES["Masking"] = _none
+# ---------------- end of the krnn rules
+
+
 def weight_shapes(entries: Sequence[Any], shape: Shape) -> list[list[WeightShape]]:
     """Each layer's ``get_weights`` shapes the configs imply, for inputs of ``shape``."""
     out = []
