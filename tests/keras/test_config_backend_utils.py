@@ -213,3 +213,61 @@ def test_models_save_model(tmp_path) -> None:
     keras.models.save_model(model, path)
     again = keras.models.load_model(path)
     np.testing.assert_array_equal(again.get_weights()[0], model.get_weights()[0])
+
+
+def test_timeseries_dataset_windows_as_keras_documents_them() -> None:
+    # Keras's docstring, example 1: indices 0..98, sequence_length=10, sampling_rate=2,
+    # sequence_stride=3
+    steps = np.arange(100)
+    ds = keras.utils.timeseries_dataset_from_array(
+        steps[:99], None, sequence_length=10, sampling_rate=2, sequence_stride=3, batch_size=8
+    )
+    windows = np.concatenate([ds[i] for i in range(len(ds))])
+    np.testing.assert_array_equal(windows[0], np.arange(0, 20, 2))
+    np.testing.assert_array_equal(windows[1], np.arange(3, 23, 2))
+    np.testing.assert_array_equal(windows[-1], np.arange(78, 98, 2))
+    assert len(windows) == 27 and len(ds) == 4 and len(ds[3]) == 3
+    # example 2: targets 10 steps ahead of windows of 10
+    data, offset = np.arange(100), 10
+    ds = keras.utils.timeseries_dataset_from_array(
+        data[:-offset], data[offset:], sequence_length=offset, batch_size=200
+    )
+    inputs, targets = ds[0]
+    np.testing.assert_array_equal(inputs[0], np.arange(10))
+    assert targets[0] == 10 and len(targets) == 81
+    # start/end index, shuffling with a seed (the same windows, in another order), iteration
+    ds = keras.utils.timeseries_dataset_from_array(
+        data, data * 10, 5, start_index=20, end_index=60, shuffle=True, seed=1, batch_size=7
+    )
+    batches = list(ds)
+    starts = np.concatenate([x[:, 0] for x, _ in batches])
+    assert sorted(starts) == list(range(20, 56))
+    for x, y in batches:
+        np.testing.assert_array_equal(y, x[:, 0] * 10)
+        np.testing.assert_array_equal(x, x[:, :1] + np.arange(5))
+
+
+def test_timeseries_dataset_trains_an_lstm_and_checks_its_arguments() -> None:
+    rng = np.random.default_rng(0)
+    series = rng.normal(size=(300, 3)).astype(np.float32)
+    train = keras.utils.timeseries_dataset_from_array(
+        series[:-5], series[5:, 0], sequence_length=12, batch_size=32, end_index=200
+    )
+    val = keras.utils.timeseries_dataset_from_array(
+        series[:-5], series[5:, 0], sequence_length=12, batch_size=32, start_index=200
+    )
+    model = keras.Sequential([keras.Input((12, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])
+    model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+    history = model.fit(train, epochs=2, validation_data=val, verbose=0)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert np.isfinite(model.evaluate(val, verbose=0)).all()
+    for kwargs, message in (
+        ({"sequence_length": 0}, "`sequence_length` must be higher than 0"),
+        ({"sampling_rate": 300}, "`sampling_rate` must be lower than the length"),
+        ({"start_index": 400}, "`start_index` must be 0 or greater"),
+        ({"start_index": 50, "end_index": 40}, "`end_index` must be higher than `start_index`"),
+        ({"batch_size": None}, "batch_size=None"),
+    ):
+        args = {"sequence_length": 4, **kwargs}
+        with pytest.raises(ValueError, match=message):
+            keras.utils.timeseries_dataset_from_array(series, None, **args)

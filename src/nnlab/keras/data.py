@@ -411,3 +411,100 @@ def is_batch_source(x: Any) -> bool:
     return isinstance(x, PyDataset) or (
         hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, np.ndarray)
     )
+
+
+class TimeseriesDataset(PyDataset):
+    """The batches of ``timeseries_dataset_from_array``: windows of a series and their targets."""
+
+    def __init__(
+        self,
+        data: np.ndarray,
+        targets: np.ndarray | None,
+        positions: np.ndarray,
+        sequence_length: int,
+        sampling_rate: int,
+        batch_size: int,
+    ) -> None:
+        super().__init__()
+        self.data, self.targets, self.positions = data, targets, positions
+        self.offsets = np.arange(sequence_length) * sampling_rate
+        self.batch_size = batch_size
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.positions) / self.batch_size)
+
+    def __getitem__(self, index: int) -> Any:
+        if not 0 <= index < len(self):  # also ends a ``for`` loop over the dataset
+            raise IndexError(f"batch {index} of a dataset of {len(self)} batches")
+        starts = self.positions[index * self.batch_size : (index + 1) * self.batch_size]
+        windows = self.data[starts[:, None] + self.offsets]
+        if self.targets is None:
+            return windows
+        return windows, self.targets[starts]
+
+
+def timeseries_dataset_from_array(
+    data: Any,
+    targets: Any,
+    sequence_length: int,
+    sequence_stride: int = 1,
+    sampling_rate: int = 1,
+    batch_size: int | None = 128,
+    shuffle: bool = False,
+    seed: int | None = None,
+    start_index: int | None = None,
+    end_index: int | None = None,
+) -> TimeseriesDataset:
+    """Keras's sliding windows over a series, as a ``PyDataset`` that ``fit``, ``evaluate`` and
+    ``predict`` take and a ``for`` loop walks (Keras returns a ``tf.data.Dataset``).
+
+    Window i holds ``data[s, s + r, ..., s + (sequence_length - 1) r]`` (r = ``sampling_rate``)
+    and its target is ``targets[s]``, where s = ``start_index`` + i · ``sequence_stride``; the
+    windows stay inside ``data[start_index:end_index]`` (and the targets inside ``targets``).
+    ``shuffle`` draws the windows' order once from ``seed``. Batches hold ``batch_size``
+    windows (the last one fewer); ``batch_size=None`` (Keras's unbatched dataset) is refused.
+    """
+    values = np.asarray(data)
+    n = len(values)
+    for name, value in (
+        ("sequence_length", sequence_length),
+        ("sequence_stride", sequence_stride),
+        ("sampling_rate", sampling_rate),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+            raise ValueError(f"`{name}` must be higher than 0. Received: {name}={value}")
+    for name, value in (("sampling_rate", sampling_rate), ("sequence_stride", sequence_stride)):
+        if value >= n:
+            raise ValueError(
+                f"`{name}` must be lower than the length of the data. Received: "
+                f"{name}={value}, for data of length {n}"
+            )
+    start = 0 if start_index is None else int(start_index)
+    end = n if end_index is None else int(end_index)
+    if not 0 <= start < n:
+        raise ValueError(
+            f"`start_index` must be 0 or greater and lower than the length of the data. "
+            f"Received: start_index={start_index}, for data of length {n}"
+        )
+    if end_index is not None and not start < end < n:
+        raise ValueError(
+            "`end_index` must be higher than `start_index` and lower than the length of the "
+            f"data. Received: start_index={start_index}, end_index={end_index}, for data of "
+            f"length {n}"
+        )
+    if batch_size is None:
+        raise ValueError(
+            "timeseries_dataset_from_array: batch_size=None (Keras's unbatched tf.data "
+            "dataset) is not supported; nnlab returns a PyDataset of batches"
+        )
+    batch_size = check_batch_size(batch_size, "timeseries_dataset_from_array")
+    count = end - start - (sequence_length - 1) * sampling_rate
+    target_values = None if targets is None else np.asarray(targets)
+    if target_values is not None:
+        count = min(count, len(target_values) - start)
+    positions = start + np.arange(0, max(count, 0), sequence_stride)
+    if shuffle:
+        np.random.default_rng(seed).shuffle(positions)
+    return TimeseriesDataset(
+        values, target_values, positions, sequence_length, sampling_rate, batch_size
+    )

@@ -12,7 +12,8 @@
   counts as 1); a NumPy array gives a NumPy array, a tensor a differentiable tensor.
 - Keras's other names of functions that live elsewhere: the custom-object registry and
   ``(de)serialize_keras_object`` (:mod:`nnlab.keras.saving`), ``pack_x_y_sample_weight`` /
-  ``unpack_x_y_sample_weight`` (the training loop's batches), ``Sequence`` (``PyDataset``), and
+  ``unpack_x_y_sample_weight`` (the training loop's batches), ``timeseries_dataset_from_array``
+  (sliding windows over a series, as a ``PyDataset``), ``Sequence`` (``PyDataset``), and
   ``is_keras_tensor`` (:mod:`nnlab.keras.backend`), ``plot_model`` / ``model_to_dot`` (a model's
   layers drawn with Graphviz).
 - ``set_keras_mask(tensor, mask)`` / ``get_keras_mask(tensor)``: the boolean mask a tensor
@@ -57,6 +58,7 @@ _ELSEWHERE = {
     "get_registered_object": "saving",
     "register_keras_serializable": "saving",
     "serialize_keras_object": "saving",
+    "timeseries_dataset_from_array": "data",
     "pack_x_y_sample_weight": "training",
     "unpack_x_y_sample_weight": "training",
     "is_keras_tensor": "backend",
