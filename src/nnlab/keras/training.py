@@ -166,6 +166,11 @@ class CompileMetrics:
     def metric_names(self) -> list[str]:
         return [n for names in self.names for n in names]
 
+    @property
+    def variables(self) -> list[Any]:
+        """The state of every metric, output by output (Keras's ``CompileMetrics.variables``)."""
+        return [v for metrics in self.per_output for m in metrics for v in m.variables]
+
 
 def _as_list(x: Any) -> list[Any]:
     if isinstance(x, list | tuple):

@@ -28,6 +28,8 @@ from nnlab.autograd import Tensor, no_grad
 from ..layers.base import Layer
 from ..training import Trainer
 from ..utils import new_rng, snake_case, unique_name
+from . import state_tree
+from .state_tree import set_state_tree as _set_state_tree
 
 __all__ = ["Model"]
 
@@ -168,6 +170,18 @@ class Model(Trainer, Layer):
                 )
         for p, a in zip(params, arrays, strict=True):
             p.data[...] = a
+
+    def get_state_tree(self, value_format: str = "backend_tensor") -> dict[str, dict[str, Any]]:
+        """All variables as nested dicts by path, in four groups: ``trainable_variables``,
+        ``non_trainable_variables``, ``optimizer_variables``, ``metrics_variables`` (e.g.
+        ``tree["trainable_variables"]["dense"]["kernel"]``). Leaves are copies: nnlab Tensors, or
+        NumPy arrays with ``value_format="numpy_array"``. The model must be compiled."""
+        return state_tree.get_state_tree(self, value_format)
+
+    def set_state_tree(self, state_tree: dict[str, Any]) -> None:
+        """Assign values given as ``get_state_tree`` returns them (any subset of groups and
+        paths; a path matching no variable is skipped, as in Keras)."""
+        _set_state_tree(self, state_tree)
 
     def summary(
         self,
