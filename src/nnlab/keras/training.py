@@ -76,7 +76,11 @@ def _warn(message: str, stacklevel: int) -> None:
     """``warnings.warn(message, NonFiniteLossWarning, stacklevel)``, shown every time it happens
     (a fresh registry per call: Python's default would show the same text from the same line
     once, so a notebook cell re-run would look clean). The user's filters still decide."""
-    frame = sys._getframe(stacklevel)
+    frame = sys._getframe(1)  # the caller; then up to stacklevel - 1 more, as far as there are
+    for _ in range(stacklevel - 1):
+        if frame.f_back is None:
+            break
+        frame = frame.f_back
     warnings.warn_explicit(
         message,
         NonFiniteLossWarning,
