@@ -26,6 +26,7 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -538,8 +539,8 @@ class Layer(Module):
 
         first = _flatten_shapes(input_shape)[0]
         batch_unknown = bool(first) and first[0] is None
-        with no_grad():
-            kwargs = {"training": False} if _call_info(type(self))[0] else {}
+        kwargs = {"training": False} if _call_info(type(self))[0] else {}
+        with no_grad(), keeping_weights(self):  # as Keras's symbolic call: no state changes
             out = self.call(zeros(input_shape), **kwargs)
 
         def shape_of(t: Any) -> Any:
@@ -591,6 +592,19 @@ class Layer(Module):
         if not self._inbound_nodes:
             raise AttributeError(f"layer {self.name!r} has never been called on a symbolic input")
         return self._inbound_nodes[0].outputs
+
+
+@contextmanager
+def keeping_weights(layer: Layer) -> Iterator[None]:
+    """Undo, on exit, what the block writes into ``layer``'s weights (those existing on entry):
+    a call made only to build or infer shapes leaves the state as Keras's symbolic call does
+    (e.g. a counter the layer's ``call`` increments is not counted)."""
+    before = [(w, w.data.copy()) for w in layer.weights]
+    try:
+        yield
+    finally:
+        for w, value in before:
+            w.data[...] = value
 
 
 def _flatten_shapes(shape: Any) -> list[tuple[Any, ...]]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
 
-from ..layers.base import Layer
+from ..layers.base import Layer, keeping_weights
 from ..training import Trainer
 from ..utils import new_rng, snake_case, unique_name
 from . import state_tree
@@ -125,12 +125,14 @@ class Model(Trainer, Layer):
         return self._traced_outputs
 
     def _build_for(self, xs: list[np.ndarray]) -> None:
-        """Build a subclassed model by running it once on the first samples (no graph)."""
+        """Build a subclassed model by running it once on the first samples (no graph). As
+        Keras's symbolic build, this call changes no state: what it writes into variables that
+        existed before it (e.g. a counter the model's ``call`` increments) is undone."""
         if self._traced_outputs is not None:
             return
         self._share_rng()
         sample = [a[:2] for a in xs]
-        with no_grad():
+        with no_grad(), keeping_weights(self):
             out = self(sample[0] if len(sample) == 1 else sample, training=False)
         flat = (
             out
