@@ -125,9 +125,11 @@ class Arrays:
         sample_weight: np.ndarray | None,
         single_input: bool,
         single_output: bool,
+        pack_x: Callable[[list[np.ndarray]], Any] | None = None,
     ) -> None:
         self.xs, self.ys, self.sample_weight = xs, ys, sample_weight
         self.single_input, self.single_output = single_input, single_output
+        self.pack_x = pack_x  # the inputs of a batch in the model's structure (default: a list)
         self.n = len(xs[0])
         for what, arrays in (("x", xs), ("y", ys or [])):
             for a in arrays:
@@ -146,7 +148,7 @@ class Arrays:
     def batch(self, index: Any) -> tuple[Any, ...]:
         """(x,) / (x, y) / (x, y, sample_weight) for the rows ``index`` (a slice or indices)."""
         xs = [a[index] for a in self.xs]
-        x: Any = xs[0] if self.single_input else xs
+        x: Any = xs[0] if self.single_input else xs if self.pack_x is None else self.pack_x(xs)
         if self.ys is None:
             return (x,)
         ys = [a[index] for a in self.ys]
@@ -163,6 +165,7 @@ class Arrays:
             None if self.sample_weight is None else self.sample_weight[index],
             self.single_input,
             self.single_output,
+            self.pack_x,
         )
 
 

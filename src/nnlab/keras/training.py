@@ -28,7 +28,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -425,7 +425,7 @@ class Trainer:
         if x is None:
             raise ValueError(f"{where}: x is required")
         in_names = self._input_names()
-        xs_raw = flatten_structure(x, in_names, where, "input")
+        xs_raw = self._flatten_x(x, where)
         shapes = self._input_shapes()
         xs = [
             check_inputs(a, None if shapes is None else shapes[i], where, "x")
@@ -463,7 +463,13 @@ class Trainer:
             sw,
             len(in_names) == 1 and not isinstance(x, list | dict),
             len(self._output_names()) == 1 and not isinstance(y, list | dict),
+            self._batch_packer(),
         )
+
+    def _batch_packer(self) -> Callable[[list[np.ndarray]], Any] | None:
+        """How a batch's input arrays (in ``_input_names`` order) are handed to the model
+        when there are several or x was a list or dict: None for a plain list."""
+        return None
 
     def _prepare_target(self, i: int, y: Any, where: str) -> np.ndarray:
         loss = self.compiled_loss[i] if self.compiled_loss else None
@@ -863,6 +869,10 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ hooks for the model
+    def _flatten_x(self, x: Any, where: str) -> list[Any]:
+        """One array per model input, in ``_input_names`` order, from ``x`` as given to fit."""
+        return flatten_structure(x, self._input_names(), where, "input")
+
     def _input_names(self) -> list[str]:
         raise NotImplementedError
 
