@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -146,6 +147,17 @@ def _set_output_mask(outputs: Any, mask: Any) -> None:
             _set_output_mask(out, m)
     elif isinstance(outputs, Tensor) and mask is not None and get_keras_mask(outputs) is None:
         set_keras_mask(outputs, mask.data if isinstance(mask, Tensor) else mask)
+
+
+def _warn_mask_dropped(layer: Layer) -> None:
+    """Keras 3's warning for a layer that neither supports masking nor computes a mask, given
+    an input that carries one (the first input's mask)."""
+    warnings.warn(
+        f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask "
+        "attached to it. However, this layer does not support masking and will therefore "
+        "destroy the mask information. Downstream layers will not see the mask.",
+        stacklevel=3,
+    )
 
 
 class LayerCache:
@@ -507,6 +519,8 @@ class Layer(Module):
             ctx.training = outer
         if own_compute_mask or (mask is not None and self.supports_masking):
             _set_output_mask(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            _warn_mask_dropped(self)
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 penalty = self.activity_regularizer(out)
