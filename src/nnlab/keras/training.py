@@ -423,15 +423,30 @@ class Trainer:
     ) -> Arrays:
         """Check x (and y) against the model and convert them once."""
         if x is None:
-            raise ValueError(f"{where}: x is required")
+            raise ValueError(f"{where}: x is required{self._all_optional_note()}")
         in_names = self._input_names()
         xs_raw = self._flatten_x(x, where)
         shapes = self._input_shapes()
-        xs = [
-            check_inputs(a, None if shapes is None else shapes[i], where, "x")
-            for i, a in enumerate(xs_raw)
-        ]
-        if len(xs) > 1 and len({len(a) for a in xs}) > 1:
+        optional = self._optional_inputs()
+        xs: list[Any] = []
+        for i, a in enumerate(xs_raw):
+            if a is None and optional is not None:  # Keras's optional inputs
+                name, may_be_none = optional[i]
+                if not may_be_none:
+                    raise ValueError(
+                        f"The input '{name}' is not optional, but None was passed. Please "
+                        "provide a valid tensor."
+                    )
+                xs.append(None)
+                continue
+            xs.append(check_inputs(a, None if shapes is None else shapes[i], where, "x"))
+        given = [a for a in xs if a is not None]
+        if not given:
+            raise ValueError(
+                f"{where}: every input is None; fit, evaluate and predict take the number of "
+                f"samples from x{self._all_optional_note()}"
+            )
+        if len({len(a) for a in given}) > 1:
             raise ValueError(f"{where}: all inputs must have the same number of samples")
         self._build_for(xs)
         ys: list[np.ndarray] | None = None
@@ -440,10 +455,10 @@ class Trainer:
             ys_raw = flatten_structure(y, out_names, where, "output")
             for a in ys_raw:
                 n_y = len(a) if hasattr(a, "__len__") else None
-                if n_y != len(xs[0]):
+                if n_y != len(given[0]):
                     raise ValueError(
                         f"{where}: x and y must have the same number of samples, got "
-                        f"{len(xs[0])} and {n_y}"
+                        f"{len(given[0])} and {n_y}"
                     )
             ys = [self._prepare_target(i, a, where) for i, a in enumerate(ys_raw)]
         elif need_y and self.compiled_loss is not None:
@@ -466,7 +481,7 @@ class Trainer:
             self._batch_packer(),
         )
 
-    def _batch_packer(self) -> Callable[[list[np.ndarray]], Any] | None:
+    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
         """How a batch's input arrays (in ``_input_names`` order) are handed to the model
         when there are several or x was a list or dict: None for a plain list."""
         return None
@@ -869,6 +884,20 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ hooks for the model
+    def _optional_inputs(self) -> list[tuple[str, bool]] | None:
+        """(name, whether it may be None) per model input, in ``_flatten_x``'s order; None
+        when the model has no optional inputs (a None input is then an error)."""
+        return None
+
+    def _all_optional_note(self) -> str:
+        optional = self._optional_inputs()
+        if optional and all(may_be_none for _, may_be_none in optional):
+            return (
+                " (the model's inputs are all optional, but give at least one as an array: "
+                "it sets the number of samples)"
+            )
+        return ""
+
     def _flatten_x(self, x: Any, where: str) -> list[Any]:
         """One array per model input, in ``_input_names`` order, from ``x`` as given to fit."""
         return flatten_structure(x, self._input_names(), where, "input")

@@ -332,7 +332,13 @@ class Functional(Model):
     def _flatten_x(self, x: Any, where: str) -> list[Any]:
         return self._flat_inputs(x)
 
-    def _batch_packer(self) -> Callable[[list[np.ndarray]], Any] | None:
+    def _optional_inputs(self) -> list[tuple[str, bool]] | None:
+        return [
+            (t.name, bool(getattr(_node_of(t).layer, "optional", False)))
+            for t in self._input_tensors
+        ]
+
+    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
         """A batch's inputs in the model's structure, so that fit's steps call the model as it
         was built (a dict of inputs stays a dict: no structure warning at each step)."""
         struct = self._inputs_struct
