@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,18 @@ def test_stop_training_csv(lib: Any, tmp_path: Path) -> None:
 def test_non_finite_warning_from_a_shallow_stack() -> None:
     """fit's warning points stacklevel frames up, or at the outermost frame when the stack is
     shallower (fit called from a script's top level raised ValueError before)."""
-    with pytest.warns(NonFiniteLossWarning, match="diverged"):
-        _warn("diverged", stacklevel=10_000)
+    caught: list[Any] = []
+
+    def shallow() -> None:  # a thread's stack: a few frames of threading.py
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            _warn("diverged", stacklevel=10_000)
+        caught.extend(record)
+
+    thread = threading.Thread(target=shallow)
+    thread.start()
+    thread.join()
+    assert [(w.category, str(w.message)) for w in caught] == [(NonFiniteLossWarning, "diverged")]
 
 
 NAN, INF = float("nan"), float("inf")
