@@ -24,7 +24,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -120,19 +120,22 @@ class Arrays:
 
     def __init__(
         self,
-        xs: list[np.ndarray],
+        xs: list[np.ndarray | None],
         ys: list[np.ndarray] | None,
         sample_weight: np.ndarray | None,
         single_input: bool,
         single_output: bool,
-        input_keys: list[str] | None = None,
+        pack_x: Callable[[list[Any]], Any] | None = None,
     ) -> None:
         self.xs, self.ys, self.sample_weight = xs, ys, sample_weight
         self.single_input, self.single_output = single_input, single_output
-        self.input_keys = input_keys  # the batches' inputs as a dict with these keys
-        self.n = len(xs[0])
+        self.pack_x = pack_x  # the inputs of a batch in the model's structure (default: a list)
+        self._has_none = any(a is None for a in xs)  # an optional input given as None
+        self.n = len(next(a for a in xs if a is not None))
         for what, arrays in (("x", xs), ("y", ys or [])):
             for a in arrays:
+                if a is None:
+                    continue
                 if len(a) != self.n:
                     raise ValueError(
                         f"x and y must have the same number of samples, got {self.n} and {len(a)}"
@@ -147,11 +150,12 @@ class Arrays:
 
     def batch(self, index: Any) -> tuple[Any, ...]:
         """(x,) / (x, y) / (x, y, sample_weight) for the rows ``index`` (a slice or indices)."""
-        xs = [a[index] for a in self.xs]
-        if self.input_keys is not None:
-            x: Any = dict(zip(self.input_keys, xs, strict=True))
+        xs: list[Any]
+        if self._has_none:
+            xs = [None if a is None else a[index] for a in self.xs]
         else:
-            x = xs[0] if self.single_input else xs
+            xs = [a[index] for a in cast("list[np.ndarray]", self.xs)]
+        x: Any = xs[0] if self.single_input else xs if self.pack_x is None else self.pack_x(xs)
         if self.ys is None:
             return (x,)
         ys = [a[index] for a in self.ys]
@@ -163,12 +167,12 @@ class Arrays:
     def take(self, index: Any) -> Arrays:
         """The rows ``index`` as a new ``Arrays``."""
         return Arrays(
-            [a[index] for a in self.xs],
+            [None if a is None else a[index] for a in self.xs],
             None if self.ys is None else [a[index] for a in self.ys],
             None if self.sample_weight is None else self.sample_weight[index],
             self.single_input,
             self.single_output,
-            self.input_keys,
+            self.pack_x,
         )
 
 

@@ -28,7 +28,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,7 +78,11 @@ def _warn(message: str, stacklevel: int) -> None:
     """``warnings.warn(message, NonFiniteLossWarning, stacklevel)``, shown every time it happens
     (a fresh registry per call: Python's default would show the same text from the same line
     once, so a notebook cell re-run would look clean). The user's filters still decide."""
-    frame = sys._getframe(stacklevel)
+    frame = sys._getframe(1)  # the caller; then up to stacklevel - 1 more, as far as there are
+    for _ in range(stacklevel - 1):
+        if frame.f_back is None:
+            break
+        frame = frame.f_back
     warnings.warn_explicit(
         message,
         NonFiniteLossWarning,
@@ -177,6 +181,11 @@ class CompileMetrics:
     @property
     def metric_names(self) -> list[str]:
         return [n for names in self.names for n in names]
+
+    @property
+    def variables(self) -> list[Any]:
+        """The state of every metric, output by output (Keras's ``CompileMetrics.variables``)."""
+        return [v for metrics in self.per_output for m in metrics for v in m.variables]
 
 
 def _as_list(x: Any) -> list[Any]:
@@ -502,15 +511,30 @@ class Trainer:
     ) -> Arrays:
         """Check x (and y) against the model and convert them once."""
         if x is None:
-            raise ValueError(f"{where}: x is required")
+            raise ValueError(f"{where}: x is required{self._all_optional_note()}")
         in_names = self._input_names_for(x)
-        xs_raw = flatten_structure(x, in_names, where, "input")
+        xs_raw = self._flatten_x(x, where)
         shapes = self._input_shapes()
-        xs = [
-            check_inputs(a, None if shapes is None else shapes[i], where, "x")
-            for i, a in enumerate(xs_raw)
-        ]
-        if len(xs) > 1 and len({len(a) for a in xs}) > 1:
+        optional = self._optional_inputs()
+        xs: list[Any] = []
+        for i, a in enumerate(xs_raw):
+            if a is None and optional is not None:  # Keras's optional inputs
+                name, may_be_none = optional[i]
+                if not may_be_none:
+                    raise ValueError(
+                        f"The input '{name}' is not optional, but None was passed. Please "
+                        "provide a valid tensor."
+                    )
+                xs.append(None)
+                continue
+            xs.append(check_inputs(a, None if shapes is None else shapes[i], where, "x"))
+        given = [a for a in xs if a is not None]
+        if not given:
+            raise ValueError(
+                f"{where}: every input is None; fit, evaluate and predict take the number of "
+                f"samples from x{self._all_optional_note()}"
+            )
+        if len({len(a) for a in given}) > 1:
             raise ValueError(f"{where}: all inputs must have the same number of samples")
         keys = in_names if isinstance(x, dict) and self._inputs_from_data else None
         self._build_for(xs, keys)
@@ -522,10 +546,10 @@ class Trainer:
             ys_raw = flatten_structure(y, out_names, where, "output")
             for a in ys_raw:
                 n_y = len(a) if hasattr(a, "__len__") else None
-                if n_y != len(xs[0]):
+                if n_y != len(given[0]):
                     raise ValueError(
                         f"{where}: x and y must have the same number of samples, got "
-                        f"{len(xs[0])} and {n_y}"
+                        f"{len(given[0])} and {n_y}"
                     )
             ys = [self._prepare_target(i, a, where) for i, a in enumerate(ys_raw)]
         elif need_y and self.compiled_loss is not None:
@@ -545,8 +569,13 @@ class Trainer:
             sw,
             len(in_names) == 1 and not isinstance(x, list | dict),
             len(self._output_names()) == 1 and not isinstance(y, list | dict),
-            keys,
+            self._batch_packer() if keys is None else _as_dict_of(keys),
         )
+
+    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
+        """How a batch's input arrays (in ``_input_names`` order) are handed to the model
+        when there are several or x was a list or dict: None for a plain list."""
+        return None
 
     def _prepare_target(self, i: int, y: Any, where: str) -> np.ndarray:
         loss = self.compiled_loss[i] if self.compiled_loss else None
@@ -946,6 +975,24 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ hooks for the model
+    def _optional_inputs(self) -> list[tuple[str, bool]] | None:
+        """(name, whether it may be None) per model input, in ``_flatten_x``'s order; None
+        when the model has no optional inputs (a None input is then an error)."""
+        return None
+
+    def _all_optional_note(self) -> str:
+        optional = self._optional_inputs()
+        if optional and all(may_be_none for _, may_be_none in optional):
+            return (
+                " (the model's inputs are all optional, but give at least one as an array: "
+                "it sets the number of samples)"
+            )
+        return ""
+
+    def _flatten_x(self, x: Any, where: str) -> list[Any]:
+        """One array per model input, in ``_input_names_for(x)`` order, from ``x`` as given."""
+        return flatten_structure(x, self._input_names_for(x), where, "input")
+
     def _input_names(self) -> list[str]:
         raise NotImplementedError
 
@@ -970,6 +1017,15 @@ def _loss_value(loss: Any, y: Any, y_pred: Any, sample_weight: Any) -> Tensor:
     if fused is not None and not loss.from_logits and loss.fused_activation == fused[1]:
         return loss.logits_loss(y, fused[0], **kwargs)
     return loss(y, y_pred, **kwargs)
+
+
+def _as_dict_of(keys: list[str]) -> Callable[[list[Any]], dict[str, Any]]:
+    """A batch packer giving the inputs as a dict with ``keys`` (a subclassed model's dict x)."""
+
+    def pack(xs: list[Any]) -> dict[str, Any]:
+        return dict(zip(keys, xs, strict=True))
+
+    return pack
 
 
 def _batch_size(x: Any) -> int:

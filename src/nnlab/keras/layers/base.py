@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import inspect
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -147,6 +149,17 @@ def _set_output_mask(outputs: Any, mask: Any) -> None:
             _set_output_mask(out, m)
     elif isinstance(outputs, Tensor) and mask is not None and get_keras_mask(outputs) is None:
         set_keras_mask(outputs, mask.data if isinstance(mask, Tensor) else mask)
+
+
+def _warn_mask_dropped(layer: Layer) -> None:
+    """Keras 3's warning for a layer that neither supports masking nor computes a mask, given
+    an input that carries one (the first input's mask)."""
+    warnings.warn(
+        f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask "
+        "attached to it. However, this layer does not support masking and will therefore "
+        "destroy the mask information. Downstream layers will not see the mask.",
+        stacklevel=3,
+    )
 
 
 class LayerCache:
@@ -508,6 +521,8 @@ class Layer(Module):
             ctx.training = outer
         if own_compute_mask or (mask is not None and self.supports_masking):
             _set_output_mask(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            _warn_mask_dropped(self)
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 penalty = self.activity_regularizer(out)
@@ -540,8 +555,8 @@ class Layer(Module):
 
         first = _flatten_shapes(input_shape)[0]
         batch_unknown = bool(first) and first[0] is None
-        with no_grad():
-            kwargs = {"training": False} if _call_info(type(self))[0] else {}
+        kwargs = {"training": False} if _call_info(type(self))[0] else {}
+        with no_grad(), keeping_weights(self):  # as Keras's symbolic call: no state changes
             out = self.call(zeros(input_shape), **kwargs)
 
         def shape_of(t: Any) -> Any:
@@ -593,6 +608,19 @@ class Layer(Module):
         if not self._inbound_nodes:
             raise AttributeError(f"layer {self.name!r} has never been called on a symbolic input")
         return self._inbound_nodes[0].outputs
+
+
+@contextmanager
+def keeping_weights(layer: Layer) -> Iterator[None]:
+    """Undo, on exit, what the block writes into ``layer``'s weights (those existing on entry):
+    a call made only to build or infer shapes leaves the state as Keras's symbolic call does
+    (e.g. a counter the layer's ``call`` increments is not counted)."""
+    before = [(w, w.data.copy()) for w in layer.weights]
+    try:
+        yield
+    finally:
+        for w, value in before:
+            w.data[...] = value
 
 
 def _flatten_shapes(shape: Any) -> list[tuple[Any, ...]]:

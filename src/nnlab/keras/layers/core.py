@@ -249,6 +249,8 @@ def _serialize(obj: Any) -> Any:
 class Activation(Layer):
     """y = activation(x): an activation applied as a layer (e.g. ``Activation('softmax')``)."""
 
+    supports_masking = True  # a mask passes through unchanged, as in Keras
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation_name, self.activation = resolve_activation(activation, "Activation")
@@ -265,6 +267,8 @@ class Activation(Layer):
 
 class Identity(Layer):
     """y = x (a placeholder layer)."""
+
+    supports_masking = True  # a mask passes through unchanged, as in Keras
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         return inputs

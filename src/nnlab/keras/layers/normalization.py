@@ -289,6 +289,8 @@ class BatchNormalization(Layer):
 class LayerNormalization(Layer):
     """Per-sample normalization over ``axis`` (the last by default), then γ·x̂ + β."""
 
+    supports_masking = True  # a mask passes through unchanged, as in Keras
+
     def __init__(
         self,
         axis: int = -1,
@@ -389,6 +391,8 @@ class LayerNormalization(Layer):
 
 class UnitNormalization(Layer):
     """x / √max(Σ_axis x², 1e-12): each sample scaled to unit L2 norm along ``axis``."""
+
+    supports_masking = True  # a mask passes through unchanged, as in Keras
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from nnlab.autograd import Tensor, avg_pool2d, max_pool2d
 
 from ..config import standardize_data_format
@@ -208,7 +210,24 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """The mean of each channel over the steps."""
+    """The mean of each channel over the steps; with a mask (e.g. from
+    ``Embedding(mask_zero=True)``), over the unmasked steps only: Σ_t m_t x_t / Σ_t m_t, as
+    Keras. The output carries no mask."""
 
     rank = 1
     mode = "average"
+    supports_masking = True  # it uses the mask, and its output carries none
+
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Tensor:
+        if mask is None:
+            return super().call(inputs, training)
+        check_rank(type(self).__name__, inputs.shape, self.rank, self.data_format)
+        steps = self._axes()
+        flags = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(bool)
+        weights = np.expand_dims(flags, 2 if self.data_format == "channels_last" else 1)
+        weights = weights.astype(inputs.dtype)
+        total = (inputs * weights).sum(axis=steps, keepdims=self.keepdims)
+        return total / weights.sum(axis=steps, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None

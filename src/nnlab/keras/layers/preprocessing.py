@@ -27,6 +27,8 @@ __all__ = ["CategoryEncoding", "Normalization", "Rescaling"]
 class Rescaling(Layer):
     """y = x·scale + offset."""
 
+    supports_masking = True  # a mask passes through unchanged, as in Keras
+
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset
@@ -44,6 +46,8 @@ class Rescaling(Layer):
 
 class Normalization(Layer):
     """Feature-wise standardization (see the module docstring)."""
+
+    supports_masking = True  # a mask passes through unchanged, as in Keras
 
     def __init__(
         self,

@@ -402,6 +402,8 @@ class _SpatialDropout(_SpatialLayer):
     where element-wise dropout would barely do. The engine's ``dropout2d`` on the input seen as
     4-D (the spatial axes merged into two)."""
 
+    supports_masking = True  # a mask passes through unchanged, as in Keras
+
     def __init__(
         self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any
     ):

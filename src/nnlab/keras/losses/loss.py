@@ -204,11 +204,13 @@ class Loss:
         raise NotImplementedError(f"{self.name} has no form from logits")
 
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
-        """Check and convert targets once (before training), for a model with ``units`` outputs."""
+        """Check and convert targets once (before training), for a model with ``units`` outputs:
+        shape (N, units), or (N, 1) (one target per sample, broadcast against every output, as
+        Keras's losses do)."""
         y = _as_array(y, where)
         if y.ndim == 1 and units == 1:
             y = y.reshape(-1, 1)
-        if y.ndim != 2 or y.shape[1] != units:
+        if y.ndim != 2 or y.shape[1] not in (1, units):
             raise ValueError(
                 f"{where}: targets of shape {y.shape} do not match the model output "
                 f"(None, {units}) for loss {self.name!r}"

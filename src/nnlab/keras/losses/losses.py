@@ -321,7 +321,7 @@ class CategoricalCrossentropy(_CrossEntropy):
 
     def prepare_targets(self, y: Any, units: int, where: str) -> np.ndarray:
         arr = _as_array(y, where)
-        if arr.ndim == 1 and units > 1:
+        if units > 1 and (arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1)):
             raise ValueError(
                 f"{where}: categorical_crossentropy expects one-hot targets of shape "
                 f"({len(arr)}, {units}), got integer labels of shape {arr.shape}; use "

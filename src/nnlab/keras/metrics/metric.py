@@ -60,9 +60,10 @@ class Variable(np.lib.mixins.NDArrayOperatorsMixin):
 
     Arithmetic and NumPy functions see the current value (``v + 1``, ``np.sum(v)``)."""
 
-    def __init__(self, value: np.ndarray, name: str) -> None:
+    def __init__(self, value: np.ndarray, name: str, path: str | None = None) -> None:
         self.value = value
         self.name = name
+        self.path = path or name  # 'metric_name/variable_name' when made by add_variable
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -147,9 +148,8 @@ class Metric:
             )
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         dt = np.dtype(dtype or self._dtype)
-        var = Variable(
-            _initial_value(initializer, shape, dt), name or f"variable_{len(self._variables)}"
-        )
+        name = name or f"variable_{len(self._variables)}"
+        var = Variable(_initial_value(initializer, shape, dt), name, f"{self.name}/{name}")
         self._variables.append(var)
         return var
 

@@ -19,6 +19,8 @@ order, as Keras flattens them); the outputs come back in the same structure. Inp
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,12 +29,20 @@ from ..layers.base import Layer
 from ..layers.input_layer import Input, InputLayer, KerasTensor, Node
 from ..utils import unique_name
 from .model import Model
-from .structure import flatten, flatten_with_paths, map_structure, pack_like
+from .structure import flatten, flatten_with_paths, map_structure, pack_like, same_structure
 
 __all__ = ["Functional", "map_graph"]
 
 
 # --------------------------------------------------------------------------- the graph
+def _first(xs: list[Any]) -> Any:
+    return xs[0]
+
+
+def _is_leaf(x: Any) -> bool:
+    return not isinstance(x, list | tuple | dict)
+
+
 def _node_of(tensor: KerasTensor) -> Node:
     if tensor._keras_history is None:
         raise ValueError(
@@ -305,36 +315,96 @@ class Functional(Model):
 
     def _flat_inputs(self, inputs: Any) -> list[Any]:
         """The values of the model's inputs, in the order of ``self.inputs``, from ``inputs``
-        given in the model's structure, as a dict by input name, or as one tensor."""
+        given in the model's structure, as a dict by input name, or as one tensor. A structure
+        Keras reconciles with a warning (a list for a single input, a dict with extra keys, a
+        list for a dict of inputs) is flattened as Keras does, after the same warning."""
         struct = self._inputs_struct
+        if isinstance(struct, KerasTensor) and not isinstance(inputs, list | tuple | dict):
+            return [inputs]  # the usual single input: nothing to reconcile
+        inputs, matched = self._standardize_structure(inputs)
+        if matched or (isinstance(struct, dict) and isinstance(inputs, dict)):
+            return self._walk_inputs(struct, inputs)
+        flat = flatten(inputs)
+        if len(flat) != len(self._input_tensors):
+            raise ValueError(
+                f"model {self.name!r} expects {len(self._input_tensors)} inputs, got {len(flat)}"
+            )
+        return flat
+
+    def _flatten_x(self, x: Any, where: str) -> list[Any]:
+        return self._flat_inputs(x)
+
+    def _optional_inputs(self) -> list[tuple[str, bool]] | None:
+        return [
+            (t.name, bool(getattr(_node_of(t).layer, "optional", False)))
+            for t in self._input_tensors
+        ]
+
+    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
+        """A batch's inputs in the model's structure, so that fit's steps call the model as it
+        was built (a dict of inputs stays a dict: no structure warning at each step)."""
+        struct = self._inputs_struct
+        if isinstance(struct, KerasTensor):
+            return _first
+        if isinstance(struct, list | tuple) and all(isinstance(t, KerasTensor) for t in struct):
+            return None
+        return partial(pack_like, struct)
+
+    def _standardize_structure(self, inputs: Any) -> tuple[Any, bool]:
+        """Keras 3's ``_standardize_inputs``: a dict given to a model whose inputs are a list
+        (or one tensor) is read by input name; then, if the structure still differs from the
+        model's, Keras warns "The structure of `inputs` doesn't match the expected structure"
+        (lists and tuples alike), or raises that as a ValueError where it cannot reconcile them
+        (input names missing from the dict, a list for a dict of inputs whose keys are not in
+        sorted order). Returns the inputs and whether their structure matched."""
+        struct = self._inputs_struct
+        refuse = False
+        if isinstance(struct, list | tuple) and len(struct) == 1 and _is_leaf(inputs):
+            return [inputs], True
+        if isinstance(inputs, dict) and not isinstance(struct, dict):
+            flat_struct = [struct] if isinstance(struct, KerasTensor) else struct
+            if isinstance(flat_struct, list | tuple) and all(
+                isinstance(t, KerasTensor) for t in flat_struct
+            ):
+                names = [t.name for t in flat_struct]
+                missing = [n for n in names if n not in inputs]
+                if missing:  # Keras's input-spec check, made before the structure's
+                    raise ValueError(
+                        f'Missing data for input "{missing[0]}". You passed a data dictionary '
+                        f"with keys {list(inputs)}. Expected the following keys: {names}"
+                    )
+                inputs = [inputs[n] for n in names]
+            else:
+                refuse = True
         if (
-            isinstance(struct, list | tuple)
-            and len(struct) == 1
-            and not isinstance(inputs, list | tuple | dict)
+            isinstance(struct, dict)
+            and not isinstance(inputs, dict)
+            and list(struct) != sorted(struct)
         ):
-            inputs = [inputs]
-        elif isinstance(inputs, dict) and not isinstance(struct, dict):
-            names = [t.name for t in self._input_tensors]
-            missing = [n for n in names if n not in inputs]
-            if missing:
-                raise ValueError(
-                    "The structure of `inputs` doesn't match the expected structure.\n"
-                    f"Expected: {map_structure(lambda t: t.name, struct)}\n"
-                    f"Received: inputs={sorted(inputs)} (missing {missing})"
-                )
-            return [inputs[n] for n in names]
+            refuse = True
+        if same_structure(struct, inputs):
+            return inputs, True
+
+        def describe(x: Any) -> str:
+            return "None" if x is None else f"Tensor(shape={tuple(np.shape(x))})"
+
+        message = (
+            "The structure of `inputs` doesn't match the expected structure.\n"
+            f"Expected: {map_structure(lambda t: 'None' if t is None else t.name, struct)}\n"
+            f"Received: inputs={map_structure(describe, inputs)}"
+        )
+        if refuse:
+            raise ValueError(message)
+        warnings.warn(message, stacklevel=4)
+        return inputs, False
+
+    def _walk_inputs(self, struct: Any, inputs: Any) -> list[Any]:
+        """The leaves of ``inputs`` matched against ``struct`` (dicts by key)."""
         out: list[Any] = []
 
         def walk(ref: Any, value: Any, path: str) -> None:
             if isinstance(ref, dict):
                 if not isinstance(value, dict):
-                    if len(ref) == 1 and not isinstance(value, list | tuple):
-                        walk(next(iter(ref.values())), value, path)
-                        return
-                    if isinstance(value, list | tuple) and len(value) == len(ref):
-                        for k, v in zip(sorted(ref), value, strict=True):
-                            walk(ref[k], v, f"{path}.{k}".lstrip("."))
-                        return
                     raise ValueError(
                         f"model {self.name!r}: expected a dict with keys {sorted(ref)} for "
                         f"inputs{' at ' + path if path else ''}, got {type(value).__name__}"
@@ -348,11 +418,6 @@ class Functional(Model):
                         )
                     walk(ref[key], value[key], f"{path}.{key}".lstrip("."))
             elif isinstance(ref, list | tuple):
-                if not isinstance(value, list | tuple) or len(value) != len(ref):
-                    got = len(value) if isinstance(value, list | tuple) else 1
-                    raise ValueError(
-                        f"model {self.name!r} expects {len(flatten(ref))} inputs, got {got}"
-                    )
                 for i, (r, v) in enumerate(zip(ref, value, strict=True)):
                     walk(r, v, f"{path}.{i}".lstrip("."))
             else:

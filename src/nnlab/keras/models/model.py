@@ -25,9 +25,11 @@ import numpy as np
 
 from nnlab.autograd import Tensor, no_grad
 
-from ..layers.base import Layer
+from ..layers.base import Layer, keeping_weights
 from ..training import Trainer
 from ..utils import new_rng, snake_case, unique_name
+from . import state_tree
+from .state_tree import set_state_tree as _set_state_tree
 
 __all__ = ["Model"]
 
@@ -139,7 +141,9 @@ class Model(Trainer, Layer):
         return self._traced_outputs
 
     def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
-        """Build a subclassed model by running it once on the first samples (no graph)."""
+        """Build a subclassed model by running it once on the first samples (no graph). As
+        Keras's symbolic build, this call changes no state: what it writes into variables that
+        existed before it (e.g. a counter the model's ``call`` increments) is undone."""
         if self._traced_outputs is not None:
             return
         self._share_rng()
@@ -148,7 +152,7 @@ class Model(Trainer, Layer):
             sample = dict(zip(keys, sample, strict=True))
         elif len(sample) == 1:
             sample = sample[0]
-        with no_grad():
+        with no_grad(), keeping_weights(self):
             out = self(sample, training=False)
         flat = (
             out
@@ -188,6 +192,18 @@ class Model(Trainer, Layer):
                 )
         for p, a in zip(params, arrays, strict=True):
             p.data[...] = a
+
+    def get_state_tree(self, value_format: str = "backend_tensor") -> dict[str, dict[str, Any]]:
+        """All variables as nested dicts by path, in four groups: ``trainable_variables``,
+        ``non_trainable_variables``, ``optimizer_variables``, ``metrics_variables`` (e.g.
+        ``tree["trainable_variables"]["dense"]["kernel"]``). Leaves are copies: nnlab Tensors, or
+        NumPy arrays with ``value_format="numpy_array"``. The model must be compiled."""
+        return state_tree.get_state_tree(self, value_format)
+
+    def set_state_tree(self, state_tree: dict[str, Any]) -> None:
+        """Assign values given as ``get_state_tree`` returns them (any subset of groups and
+        paths; a path matching no variable is skipped, as in Keras)."""
+        _set_state_tree(self, state_tree)
 
     def summary(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["flatten", "flatten_with_paths", "map_structure", "pack_like"]
+__all__ = ["flatten", "flatten_with_paths", "map_structure", "pack_like", "same_structure"]
 
 
 def _children(x: Any) -> list[tuple[Any, Any]] | None:
@@ -15,6 +15,21 @@ def _children(x: Any) -> list[tuple[Any, Any]] | None:
     if isinstance(x, list | tuple):
         return list(enumerate(x))
     return None
+
+
+def same_structure(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` nest alike (Keras's ``assert_same_structure`` after
+    ``lists_to_tuples``: a list and a tuple of the same length match; dicts need the same keys)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
+            return False
+        return all(same_structure(a[k], b[k]) for k in a)
+    a_seq, b_seq = isinstance(a, list | tuple), isinstance(b, list | tuple)
+    if a_seq or b_seq:
+        if not (a_seq and b_seq) or len(a) != len(b):
+            return False
+        return all(same_structure(x, y) for x, y in zip(a, b, strict=True))
+    return True
 
 
 def flatten(x: Any) -> list[Any]:

@@ -7,6 +7,7 @@ number (1 at the first update), β₁ β₂ the decay rates, ε the small consta
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.optim.base import for_blocks
 
+from ..variables import Variable
 from .base_optimizer import LearningRate, Optimizer
 
 __all__ = ["Adam", "AdamW", "Adamax", "Nadam"]
@@ -186,7 +188,14 @@ class Nadam(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2 = _check_betas("Nadam", beta_1, beta_2)
         self.epsilon = float(epsilon)
-        self._u_product = 1.0
+        self._u_product: Variable | None = None  # made by build, as in Keras
+
+    def build(self, variables: Sequence[Tensor]) -> None:
+        """The per-parameter state, and Π: a float32 ``Variable`` holding 1 (Keras's auto name
+        'variable', 'variable_1', ...)."""
+        super().build(variables)
+        if self._u_product is None:
+            self._u_product = Variable(np.float32(1.0), dtype="float32", trainable=False)
 
     def _mu(self, t: int) -> float:
         return self.beta_1 * (1.0 - 0.5 * 0.96**t)
@@ -194,7 +203,13 @@ class Nadam(Optimizer):
     def _update_all(
         self, grads: list[np.ndarray], params: list[Tensor], learning_rate: float
     ) -> None:
-        self._u_product *= self._mu(self._iterations + 1)
+        if self._u_product is None:  # state made by a subclass's build without ours
+            self.build([])
+        assert self._u_product is not None
+        # Π <- Π β₁ (1 - ½ 0.96ᵗ), each product rounded to float32 as Keras's variable is
+        f32, t = np.float32, self._iterations + 1
+        decay = f32(1.0) - f32(0.5) * np.power(f32(0.96), f32(t))
+        self._u_product.data[...] = self._u_product.data * f32(self.beta_1) * decay
         super()._update_all(grads, params, learning_rate)
 
     def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
@@ -203,7 +218,8 @@ class Nadam(Optimizer):
         tmp, m_hat = self._buffer(variable, 0), self._buffer(variable, 1)
         t = self._iterations + 1
         mu_t, mu_next = self._mu(t), self._mu(t + 1)
-        product, product_next = self._u_product, self._u_product * mu_next
+        product = float(self._u_product.data)  # type: ignore[union-attr]
+        product_next = product * mu_next
         _moving_average(m, g, self.beta_1, tmp)
         _moving_average(v, np.square(g, out=tmp), self.beta_2, tmp)
         np.multiply(m, mu_next / (1 - product_next), out=m_hat)

@@ -21,7 +21,8 @@ class OptimizerState(OptimizerBase):
     """State arrays per parameter, named by ``slot_groups``; see the module docstring.
 
     Subclasses set ``slot_groups`` (the names of their per-parameter arrays, grouped as Keras
-    creates them) and, for optimizer-wide scalars, ``_scalar_variables`` (attribute names).
+    creates them) and, for optimizer-wide scalars, ``_scalar_variables``: the names of attributes
+    holding a Keras ``Variable`` made by ``build`` (``None`` until then).
     """
 
     slot_groups: tuple[tuple[str, ...], ...] = ()
@@ -131,8 +132,26 @@ class OptimizerState(OptimizerBase):
             refs += [(p, extra) for p in self._params]
         for group in self.slot_groups:
             refs += [(p, name) for p in self._params for name in group]
-        refs += [(None, attr) for attr in self._scalar_variables]
+        refs += [(None, attr) for attr in self._scalar_variables if getattr(self, attr) is not None]
         return refs
+
+    @property
+    def variable_paths(self) -> list[str]:
+        """Keras 3's ``path`` of each entry of ``variables``: 'adam/iteration',
+        'adam/learning_rate', then '{optimizer}/{parameter path with _ for /}_{slot}' (e.g.
+        'adam/dense_kernel_momentum'), then the optimizer-wide variables' own paths."""
+        paths = []
+        for p, name in self._variable_refs():
+            if p is not None:
+                owner = str(getattr(p, "path", None) or getattr(p, "name", None) or "var")
+                paths.append(f"{self.name}/{owner.replace('/', '_')}_{name}")
+            elif name == "iterations":
+                paths.append(f"{self.name}/iteration")
+            elif name == "learning_rate":
+                paths.append(f"{self.name}/learning_rate")
+            else:
+                paths.append(getattr(self, name).path)
+        return paths
 
     @property
     def variables(self) -> list[np.ndarray]:
@@ -144,11 +163,11 @@ class OptimizerState(OptimizerBase):
             if p is not None:
                 out.append(self.state[p][name])
             elif name == "iterations":
-                out.append(np.array(self._iterations, dtype=np.int64))
+                out.append(np.array(self._iterations, dtype=np.int32))  # Keras's "int" on torch
             elif name == "learning_rate":
                 out.append(np.array(self.learning_rate, dtype=np.float32))
             else:
-                out.append(np.array(getattr(self, name), dtype=np.float32))
+                out.append(getattr(self, name).data.copy())
         return out
 
     def set_weights(self, weights: Sequence[Any]) -> None:
@@ -165,22 +184,26 @@ class OptimizerState(OptimizerBase):
                 f"{type(self).__name__}.set_weights: expected {len(refs)} arrays (one per entry "
                 f"of `variables`), got {len(weights)}"
             )
-        for (p, name), value in zip(refs, weights, strict=True):
-            value = np.asarray(value)
-            if p is not None:
-                dst = self.state[p][name]
-                if dst.shape != value.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.set_weights: state {name!r} has shape "
-                        f"{dst.shape}, got {value.shape}"
-                    )
-                dst[...] = value
-            elif name == "iterations":
-                self._iterations = int(value)
-            elif name == "learning_rate":
-                self.learning_rate = float(value)
-            else:
-                setattr(self, name, float(value))
+        for ref, value in zip(refs, weights, strict=True):
+            self._assign_ref(ref, value)
+
+    def _assign_ref(self, ref: tuple[Tensor | None, str], value: Any) -> None:
+        """Overwrite the state array ``ref`` (an entry of ``_variable_refs``) with ``value``."""
+        p, name = ref
+        value = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if p is None and name == "iterations":
+            self._iterations = int(value)
+            return
+        if p is None and name == "learning_rate":
+            self.learning_rate = float(value)
+            return
+        dst = self.state[p][name] if p is not None else getattr(self, name).data
+        if dst.shape != value.shape:
+            raise ValueError(
+                f"{type(self).__name__}.set_weights: state {name!r} has shape "
+                f"{dst.shape}, got {value.shape}"
+            )
+        dst[...] = value
 
     def save_own_variables(self, store: dict[str, Any]) -> None:
         """Write ``variables`` into ``store`` under "0", "1", ... (the .keras file layout)."""

@@ -83,14 +83,14 @@ class IterationCount(int):
         return int(self)
 
     def numpy(self) -> np.ndarray:
-        """As Keras's int variable: a 0-d int64 array."""
-        return np.array(int(self), dtype=np.int64)
+        """As Keras's int variable on torch: a 0-d int32 array."""
+        return np.array(int(self), dtype=np.int32)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.array(int(self), dtype=dtype or np.int64)
+        return np.array(int(self), dtype=dtype or np.int32)
 
     shape: tuple[int, ...] = ()
-    dtype = "int64"
+    dtype = "int32"
     trainable = False
 
     @property
@@ -109,7 +109,7 @@ class IterationCount(int):
         return self._optimizer.iterations
 
     def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape=(), dtype=int64, value={int(self)}>"
+        return f"<Variable path={self.path}, shape=(), dtype=int32, value={int(self)}>"
 
     def __str__(self) -> str:  # the number, in messages and f-strings
         return int.__repr__(self)

@@ -8,7 +8,7 @@ name as attribute ``name``::
     vars                    {name: <model name>}   (the model's own variables: none)
     layers/dense/vars/0     kernel (in, units)     {name: 'dense'} on layers/dense/vars
     layers/dense/vars/1     bias (units,)
-    optimizer/vars/0        iterations (int64 scalar)
+    optimizer/vars/0        iterations (int32 scalar)
     optimizer/vars/1        learning_rate (float32 scalar)
     optimizer/vars/2...     the optimizer's slots (see :mod:`.keras_compile`)
 

@@ -8,7 +8,7 @@
      "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}
 
 The optimizer's variables (``optimizer/vars/<i>`` in ``model.weights.h5``) are the optimizer's
-``variables``, in Keras 3's order: ``iterations`` (int64), ``learning_rate`` (float32, absent for
+``variables``, in Keras 3's order: ``iterations`` (int32), ``learning_rate`` (float32, absent for
 a schedule), then the slots. Keras creates slots with ``add_optimizer_variables(
 trainable_variables, names)``, one call per group: within a group the slots are interleaved per
 variable (for each variable, each name), groups one after the other, e.g. Adam: m₀, v₀, m₁, v₁...;
