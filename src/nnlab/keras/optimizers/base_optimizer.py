@@ -214,24 +214,23 @@ class Optimizer(OptimizerState):
         if not variables:
             return
         as_gradient = self._as_gradient
-        grads_kept: list[np.ndarray] = []
-        params: list[Tensor] = []
-        missing: list[int] = []
-        for i, (g, p) in enumerate(zip(given, variables, strict=True)):
-            if g is None:
-                missing.append(i)
-            else:
-                grads_kept.append(as_gradient(g, p, i))
-                params.append(p)
-        if not params:
-            raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
-        if missing:
+        kept = [
+            as_gradient(g, p, i)
+            for i, (g, p) in enumerate(zip(given, variables, strict=True))
+            if g is not None
+        ]
+        params = variables
+        if len(kept) != len(variables):  # variables without a gradient stay as they are
+            if not kept:
+                raise ValueError(f"{type(self).__name__}: No gradients provided for any variable.")
+            params = [p for g, p in zip(given, variables, strict=True) if g is not None]
+            missing = [i for i, g in enumerate(given) if g is None]
             warnings.warn(
                 f"Gradients do not exist for variables {missing} (by position) when minimizing "
                 "the loss; they are left unchanged.",
                 stacklevel=2,
             )
-        self._apply(grads_kept, params)
+        self._apply(kept, params)
         self._apply_constraints(params)
         self._iterations += 1
 
@@ -239,7 +238,7 @@ class Optimizer(OptimizerState):
         """``build`` on the first update; later, fresh state for parameters not seen before."""
         if not self.built:
             self.build(variables)
-        elif any(p not in self.state for p in variables):
+        elif not all(map(self.state.__contains__, variables)):
             self._track(variables)
 
     def _as_gradient(self, g: Any, p: Tensor, i: int) -> np.ndarray:
