@@ -15,6 +15,20 @@ from nnlab import keras as nk  # noqa: E402
 TOL = dict(rtol=2e-5, atol=2e-6)
 
 
+def build_twins(theirs, ours, shape, rng, scale=0.2):
+    """Build Keras's layer and nnlab's on ``shape`` and give both Keras's initial weights plus
+    the same noise (so that a bias at zero or a kernel of ones cannot hide a mistake)."""
+    theirs.build(shape)
+    ours.build(shape)
+    weights = [
+        np.asarray(w) + rng.normal(0, scale, w.shape).astype(np.float32)
+        for w in theirs.get_weights()
+    ]
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+    return theirs, ours
+
+
 def train_both(build, x, y, compile_kwargs, fit_kwargs):
     """Build the model with both libraries, copy Keras's initial weights into nnlab's, compile
     and fit both with shuffle=False; return (keras model, nnlab model, keras history, nnlab's)."""

@@ -10,7 +10,7 @@ import torch
 import nnlab
 
 from .error_oracle import assert_same_error
-from .keras_oracle import keras, nk
+from .keras_oracle import build_twins, keras, nk
 
 RNG = np.random.default_rng(0)
 
@@ -28,14 +28,9 @@ RNG = np.random.default_rng(0)
     ],
 )
 def test_matches_keras(cls: str, kwargs: dict, shape: tuple) -> None:
-    theirs, ours = getattr(keras.layers, cls)(**kwargs), getattr(nk.layers, cls)(**kwargs)
-    theirs.build(shape)
-    ours.build(shape)
-    weights = [
-        np.asarray(w) + RNG.normal(0, 0.2, w.shape).astype(np.float32) for w in theirs.get_weights()
-    ]
-    theirs.set_weights(weights)
-    ours.set_weights(weights)
+    theirs, ours = build_twins(
+        getattr(keras.layers, cls)(**kwargs), getattr(nk.layers, cls)(**kwargs), shape, RNG
+    )
     x = (RNG.normal(size=shape) * 3 + 1).astype(np.float32)
     g = RNG.normal(size=shape).astype(np.float32)
     xt = torch.tensor(x, requires_grad=True)

@@ -14,7 +14,7 @@ import torch
 import nnlab
 
 from .error_oracle import assert_same_error
-from .keras_oracle import assert_same_training, keras, nk, train_both
+from .keras_oracle import assert_same_training, build_twins, keras, nk, train_both
 from .rnn_oracle import RNG, TOL
 from .rnn_oracle import as_list as _as_list
 from .rnn_oracle import compare as _compare
@@ -26,14 +26,7 @@ def _pair(cls: str, kwargs: dict, shape=(None, T, F)):
     """Keras's layer and nnlab's twin holding the same (perturbed) weights."""
     theirs = getattr(keras.layers, cls)(U, **kwargs)
     ours = getattr(nk.layers, cls)(U, **kwargs)
-    theirs.build(shape)
-    ours.build(shape)
-    weights = [
-        np.asarray(w) + RNG.normal(0, 0.2, w.shape).astype(np.float32) for w in theirs.get_weights()
-    ]
-    theirs.set_weights(weights)
-    ours.set_weights(weights)
-    return theirs, ours
+    return build_twins(theirs, ours, shape, RNG)
 
 
 LAYERS = [

@@ -109,34 +109,13 @@ def model_to_dot(
     return "\n".join(lines) + "\n"
 
 
-def plot_model(
-    model: Any,
-    to_file: str | os.PathLike[str] = "model.png",
-    show_shapes: bool = False,
-    show_dtype: bool = False,
-    show_layer_names: bool = True,
-    rankdir: str = "TB",
-    expand_nested: bool = False,
-    dpi: int = 200,
-    show_layer_activations: bool = False,
-    show_trainable: bool = False,
-    **kwargs: Any,
-) -> Any:
+def plot_model(model: Any, to_file: str | os.PathLike[str] = "model.png", **options: Any) -> Any:
     """Draw ``model`` to ``to_file`` (the format from its suffix: .png, .svg, .pdf, .jpg) with
-    Graphviz's ``dot``. Returns an ``IPython.display.Image`` of a .png or .jpg when IPython is
-    installed (a notebook shows it), else None."""
-    text = model_to_dot(
-        model,
-        show_shapes=show_shapes,
-        show_dtype=show_dtype,
-        show_layer_names=show_layer_names,
-        rankdir=rankdir,
-        expand_nested=expand_nested,
-        dpi=dpi,
-        show_layer_activations=show_layer_activations,
-        show_trainable=show_trainable,
-        **kwargs,
-    )
+    Graphviz's ``dot``; ``options`` are ``model_to_dot``'s (show_shapes, show_dtype,
+    show_layer_names, rankdir, expand_nested, dpi, show_layer_activations, show_trainable).
+    Returns an ``IPython.display.Image`` of a .png or .jpg when IPython is installed (a
+    notebook shows it), else None."""
+    text = model_to_dot(model, **options)
     path = render_dot(
         text,
         to_file,

@@ -40,7 +40,7 @@ from ..utils import get_keras_mask, masks_in_use, new_rng, set_keras_mask, snake
 from ..variables import Variable, initial_value, name_scope
 from .input_spec import assert_input_compatibility
 
-__all__ = ["Layer", "as_shape", "initial_value", "to_tensor"]
+__all__ = ["Layer", "as_shape", "initial_value", "plain_config", "to_tensor"]
 
 Shape = tuple[int | None, ...]
 
@@ -584,9 +584,7 @@ class Layer(Module):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         """A new layer from ``get_config()``'s dict."""
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):  # Keras 3's DTypePolicy
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        config = plain_config(config)
         if "batch_input_shape" in config and config["batch_input_shape"] is not None:
             config["batch_input_shape"] = tuple(config["batch_input_shape"])
         return cls(**config)
@@ -621,6 +619,15 @@ def keeping_weights(layer: Layer) -> Iterator[None]:
     finally:
         for w, value in before:
             w.data[...] = value
+
+
+def plain_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a layer config with Keras 3's ``DTypePolicy`` dict read as its dtype name (the
+    first step of every ``from_config``)."""
+    config = dict(config)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = config["dtype"].get("config", {}).get("name")
+    return config
 
 
 def _flatten_shapes(shape: Any) -> list[tuple[Any, ...]]:

@@ -16,7 +16,7 @@ from typing import Any
 from nnlab.autograd import Tensor, concatenate
 
 from ..variables import name_scope
-from .base import Layer
+from .base import Layer, plain_config
 from .core import _serialize
 
 __all__ = ["Bidirectional"]
@@ -209,9 +209,7 @@ class Bidirectional(Layer):
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
         from . import deserialize
 
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        config = plain_config(config)
         layer = deserialize(config.pop("layer"))
         backward = config.pop("backward_layer", None)
         if isinstance(backward, dict):

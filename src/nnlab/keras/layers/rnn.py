@@ -23,7 +23,7 @@ import numpy as np
 from nnlab.autograd import Tensor, stack, where
 
 from ..variables import name_scope
-from .base import Layer, to_tensor
+from .base import Layer, plain_config, to_tensor
 from .core import _serialize
 from .input_spec import InputSpec
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -268,9 +268,7 @@ class RNN(Layer):
     def from_config(cls, config: dict[str, Any]) -> RNN:
         from . import deserialize
 
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        config = plain_config(config)
         cell = config.pop("cell")
         if isinstance(cell, list):
             cell = [deserialize(c) for c in cell]
@@ -339,9 +337,7 @@ class _CellLayer(RNN):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RNN:
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        config = plain_config(config)
         return cls(**config)
 
 

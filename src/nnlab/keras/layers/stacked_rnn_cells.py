@@ -15,7 +15,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 
 from ..variables import name_scope
-from .base import Layer, _call_info
+from .base import Layer, _call_info, plain_config
 from .core import _serialize
 
 __all__ = ["StackedRNNCells", "call_cell"]
@@ -82,10 +82,8 @@ class StackedRNNCells(Layer):
     def from_config(cls, config: dict[str, Any]) -> StackedRNNCells:
         from . import deserialize
 
-        config = dict(config)
+        config = plain_config(config)
         cells = [deserialize(c) for c in config.pop("cells")]
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
         return cls(cells, **config)
 
 

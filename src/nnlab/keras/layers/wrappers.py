@@ -11,7 +11,7 @@ from typing import Any
 
 from nnlab.autograd import Tensor, stack
 
-from .base import Layer
+from .base import Layer, plain_config
 
 __all__ = ["TimeDistributed"]
 
@@ -63,9 +63,7 @@ class TimeDistributed(Layer):
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
         from .. import layers
 
-        config = dict(config)
+        config = plain_config(config)
         spec = config.pop("layer")
         inner = getattr(layers, spec["class_name"]).from_config(spec["config"])
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
         return cls(inner, **config)
