@@ -263,8 +263,8 @@ class Tensor:
                 )
             seed = np.array(1, dtype=self._data.dtype).reshape(self._data.shape)
         else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if seed.shape != self.shape:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, self._data.dtype)
+            if seed.shape != self._data.shape:
                 raise ValueError(
                     f"backward: grad has shape {seed.shape}, but the tensor has shape {self.shape}"
                 )
@@ -312,62 +312,62 @@ class Tensor:
     # operand's own reflected operator (a symbolic KerasTensor records ``Tensor + x`` that way)
     # or raises its usual "unsupported operand type(s)" TypeError.
     def __add__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.add(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.sub(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.mul(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.div(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.pow(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        if _foreign(other):
+        if type(other) is not Tensor and _foreign(other):
             return NotImplemented
         return ops.matmul(other, self)
 
