@@ -341,3 +341,30 @@ def test_keras_functional_file_with_batch_norm_predicts_in_nnlab(tmp_path) -> No
     theirs.save(tmp_path / "k.keras")
     ours = load_model(tmp_path / "k.keras")
     assert _max_diff(ours.predict(x, verbose=0), theirs.predict(x, verbose=0)) <= TOL
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_input_with_a_fixed_batch_size_round_trips_with_keras(tmp_path, functional: bool) -> None:
+    """``Input(shape, batch_size=n)`` writes [n, ...] as the batch shape: both libraries read
+    the other's file (a ModelCheckpoint of such a model used to be unreadable in nnlab)."""
+    from nnlab import keras as nk
+
+    def build(lib):
+        inputs = lib.Input(shape=(3,), batch_size=5)
+        if functional:
+            return lib.Model(inputs, lib.layers.Dense(2)(inputs))
+        return lib.Sequential([inputs, lib.layers.Dense(2)])
+
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    theirs, ours = build(keras), build(nk)
+    theirs.save(tmp_path / "keras.keras")
+    ours.save(tmp_path / "nnlab.keras")
+    from_keras = nk.models.load_model(tmp_path / "keras.keras")
+    from_nnlab = keras.models.load_model(tmp_path / "nnlab.keras")
+    for loaded, saved in ((from_keras, theirs), (from_nnlab, ours)):
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), saved.predict(x, verbose=0), rtol=1e-5, atol=1e-7
+        )
+    assert tuple(from_keras.inputs[0].shape) == (5, 3)
+    again = nk.models.load_model(tmp_path / "nnlab.keras")
+    assert tuple(again.inputs[0].shape) == (5, 3)

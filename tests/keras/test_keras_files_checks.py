@@ -109,7 +109,12 @@ CASES: list[tuple[str, Callable[[Members], None] | bytes, str]] = [
     (
         "bad batch shape",
         _edit_config(lambda c: _layer(c, 0)["config"].update(batch_shape=[None, -4])),
-        r"input shape must be \[null, d1, ...\]",
+        r"input shape must be \[batch, d1, ...\] .* got \[None, -4\]",
+    ),
+    (
+        "bad batch size",
+        _edit_config(lambda c: _layer(c, 0)["config"].update(batch_shape=[0, 4])),
+        r"batch size of null or >= 1 .* got \[0, 4\]",
     ),
     ("model class", _edit_config(lambda c: c.update(class_name="MyModel")), "not supported"),
     (

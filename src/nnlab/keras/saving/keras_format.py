@@ -252,14 +252,19 @@ def _input_shape(entry: dict[str, Any], entries: list[dict[str, Any]]) -> ser.Sh
 def _check_shape(shape: Any) -> ser.Shape | None:
     if shape is None:
         return None
+
+    def dim(d: Any) -> bool:
+        return isinstance(d, int) and not isinstance(d, bool) and d >= 1
+
     if (
         not isinstance(shape, list)
         or len(shape) < 2
-        or shape[0] is not None
-        or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape[1:])
+        or not (shape[0] is None or dim(shape[0]))  # Input(batch_size=n) fixes the batch
+        or not all(dim(d) for d in shape[1:])
     ):
         raise ValueError(
-            f"input shape must be [null, d1, ...] with dims >= 1, got {str(shape)[:60]}"
+            "input shape must be [batch, d1, ...] with a batch size of null or >= 1 and dims "
+            f">= 1, got {str(shape)[:60]}"
         )
     return tuple(shape)
 
