@@ -370,6 +370,8 @@ def test_subclassed_model_compile_spreads_a_single_loss_over_its_outputs_when_kn
     assert {"loss", "output_0_loss", "output_1_loss"} == set(history.history)
     with pytest.raises(ValueError, match="got 3 loss_weights"):
         model.compile(loss="mse", loss_weights=[0.9, 0.1, 0.5], optimizer="sgd")
+    with pytest.raises(ValueError, match="msee"):  # a bad name raises at compile, run or not
+        _wide_and_deep(nk).compile(loss="msee", optimizer="sgd")
     fresh = _wide_and_deep(nk)  # not run yet: the count is checked at its first data
     fresh.compile(loss="mse", loss_weights=[0.9, 0.1, 0.5], optimizer="sgd")
     with pytest.raises(ValueError, match="the model has 2 outputs .* got 3 loss_weights"):

@@ -196,6 +196,10 @@ def _as_list(x: Any) -> list[Any]:
     return [x]
 
 
+class _OutputCountError(ValueError):
+    """compile's arguments name more or fewer outputs than the model has (so far)."""
+
+
 def _per_output(spec: Any, names: list[str], what: str) -> list[Any]:
     """A compile argument spread over the outputs: one value, a list, or a dict by name."""
     if isinstance(spec, dict) and not (what == "loss" and "class_name" in spec):
@@ -213,7 +217,7 @@ def _per_output(spec: Any, names: list[str], what: str) -> list[Any]:
         ):
             return [list(spec)] * len(names)
         if len(spec) != len(names):
-            raise ValueError(
+            raise _OutputCountError(
                 f"compile: the model has {len(names)} outputs ({names}), got {len(spec)} {what}"
             )
         return list(spec)
@@ -269,7 +273,7 @@ class Trainer:
         self._loss_tracker = _Mean("loss")
         try:
             self._compile_outputs()
-        except ValueError:
+        except _OutputCountError:
             if self._outputs_known():
                 raise
             # a subclassed model that has not run: spread at its first data (see _prepare)
@@ -479,7 +483,6 @@ class Trainer:
             last is None
             or fused is None
             or getattr(loss[0], "from_logits", True)
-            or last.activation_name != fused
             or last.activation is not getattr(activations_module, fused)
             or last.activity_regularizer is not None
         ):
@@ -536,8 +539,8 @@ class Trainer:
             )
         if len({len(a) for a in given}) > 1:
             raise ValueError(f"{where}: all inputs must have the same number of samples")
-        keys = in_names if isinstance(x, dict) and self._inputs_from_data else None
-        self._build_for(xs, keys)
+        pack = self._batch_packer(x, in_names)
+        self._build_for(xs, pack)
         if self._compiled_for is not None and self._output_names() != self._compiled_for:
             self._compile_outputs()  # a subclassed model's outputs, known from its first run
         ys: list[np.ndarray] | None = None
@@ -569,12 +572,13 @@ class Trainer:
             sw,
             len(in_names) == 1 and not isinstance(x, list | dict),
             len(self._output_names()) == 1 and not isinstance(y, list | dict),
-            self._batch_packer() if keys is None else _as_dict_of(keys),
+            pack,
         )
 
-    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
-        """How a batch's input arrays (in ``_input_names`` order) are handed to the model
-        when there are several or x was a list or dict: None for a plain list."""
+    def _batch_packer(self, x: Any, names: list[str]) -> Callable[[list[Any]], Any] | None:
+        """How a batch's input arrays (``names``, as ``_input_names_for(x)`` gives them) are
+        handed to the model when there are several or x was a list or dict: None for a plain
+        list."""
         return None
 
     def _prepare_target(self, i: int, y: Any, where: str) -> np.ndarray:
@@ -1005,7 +1009,9 @@ class Trainer:
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         raise NotImplementedError
 
-    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
+    def _build_for(
+        self, xs: list[np.ndarray], pack: Callable[[list[Any]], Any] | None = None
+    ) -> None:
         raise NotImplementedError
 
 
@@ -1017,15 +1023,6 @@ def _loss_value(loss: Any, y: Any, y_pred: Any, sample_weight: Any) -> Tensor:
     if fused is not None and not loss.from_logits and loss.fused_activation == fused[1]:
         return loss.logits_loss(y, fused[0], **kwargs)
     return loss(y, y_pred, **kwargs)
-
-
-def _as_dict_of(keys: list[str]) -> Callable[[list[Any]], dict[str, Any]]:
-    """A batch packer giving the inputs as a dict with ``keys`` (a subclassed model's dict x)."""
-
-    def pack(xs: list[Any]) -> dict[str, Any]:
-        return dict(zip(keys, xs, strict=True))
-
-    return pack
 
 
 def _batch_size(x: Any) -> int:

@@ -340,7 +340,7 @@ class Functional(Model):
             for t in self._input_tensors
         ]
 
-    def _batch_packer(self) -> Callable[[list[Any]], Any] | None:
+    def _batch_packer(self, x: Any, names: list[str]) -> Callable[[list[Any]], Any] | None:
         """A batch's inputs in the model's structure, so that fit's steps call the model as it
         was built (a dict of inputs stays a dict: no structure warning at each step)."""
         struct = self._inputs_struct
@@ -512,7 +512,7 @@ class Functional(Model):
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         return [t.shape for t in self._output_tensors]
 
-    def _build_for(self, xs: list[Any], keys: list[str] | None = None) -> None:
+    def _build_for(self, xs: list[Any], pack: Callable[[list[Any]], Any] | None = None) -> None:
         pass
 
     # ------------------------------------------------------------------ config

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -140,7 +141,15 @@ class Model(Trainer, Layer):
     def _output_shapes(self) -> list[tuple[Any, ...]] | None:
         return self._traced_outputs
 
-    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
+    def _batch_packer(self, x: Any, names: list[str]) -> Callable[[list[Any]], Any] | None:
+        """A subclassed model given a dict gets each batch as a dict with the same keys."""
+        if self._inputs_from_data and isinstance(x, dict):
+            return partial(_as_dict, names)
+        return None
+
+    def _build_for(
+        self, xs: list[np.ndarray], pack: Callable[[list[Any]], Any] | None = None
+    ) -> None:
         """Build a subclassed model by running it once on the first samples (no graph). As
         Keras's symbolic build, this call changes no state: what it writes into variables that
         existed before it (e.g. a counter the model's ``call`` increments) is undone."""
@@ -148,8 +157,8 @@ class Model(Trainer, Layer):
             return
         self._share_rng()
         sample: Any = [a[:2] for a in xs]
-        if keys is not None:
-            sample = dict(zip(keys, sample, strict=True))
+        if pack is not None:
+            sample = pack(sample)
         elif len(sample) == 1:
             sample = sample[0]
         with no_grad(), keeping_weights(self):
@@ -285,3 +294,7 @@ def _functional_subclass(cls: type) -> type:
 
 def _is_array(a: Any) -> bool:
     return isinstance(a, np.ndarray | Tensor)
+
+
+def _as_dict(keys: list[str], xs: list[Any]) -> dict[str, Any]:
+    return dict(zip(keys, xs, strict=True))

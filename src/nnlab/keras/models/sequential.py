@@ -16,7 +16,7 @@ output shapes of ``summary``, ``model.inputs`` and ``model.outputs``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -254,7 +254,9 @@ class Sequential(Model):
             return [self._symbolic[-1].shape]
         return None
 
-    def _build_for(self, xs: list[np.ndarray], keys: list[str] | None = None) -> None:
+    def _build_for(
+        self, xs: list[np.ndarray], pack: Callable[[list[Any]], Any] | None = None
+    ) -> None:
         if not self._layers:
             raise ValueError("the model has no layers; add some with model.add(...)")
         if not self._symbolic:
