@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -334,12 +334,21 @@ class Layer(Module):
             stack.extend(list(layer._sublayers())[::-1])
         return out
 
-    def _collect(self, own: Callable[[Layer], list[Parameter]]) -> list[Parameter]:
+    def _collect(self, trainable: bool) -> list[Parameter]:
+        """Each layer's weights once, depth first: all of them, or (``trainable``) those that
+        train (in layers whose ``trainable`` is set, themselves requiring grad). A plain loop:
+        the training step reads the trainable ones at every batch."""
         out: list[Parameter] = []
         seen: set[int] = set()
         for layer in self._flatten_layers():
-            for w in own(layer):
-                if id(w) not in seen:
+            if trainable:
+                if not layer._trainable:
+                    continue
+                own = layer._trainable_weights
+            else:
+                own = layer._trainable_weights + layer._non_trainable_weights
+            for w in own:
+                if (not trainable or w.requires_grad) and id(w) not in seen:
                     seen.add(id(w))
                     out.append(w)
         return out
@@ -347,23 +356,13 @@ class Layer(Module):
     @property
     def weights(self) -> list[Parameter]:
         """All weights: trainable then non-trainable of this layer, then the sub-layers'."""
-        return self._collect(lambda la: la._trainable_weights + la._non_trainable_weights)
+        return self._collect(trainable=False)
 
     @property
     def trainable_weights(self) -> list[Parameter]:
         """The weights ``fit`` updates: none when ``trainable`` is False, and not those whose
         own ``trainable`` was set to False (as in Keras)."""
-        out: list[Parameter] = []
-        if not self._trainable:
-            return out
-        seen: set[int] = set()
-        for layer in self._flatten_layers():  # written out: the training step reads it each batch
-            if layer._trainable:
-                for w in layer._trainable_weights:
-                    if w.requires_grad and id(w) not in seen:
-                        seen.add(id(w))
-                        out.append(w)
-        return out
+        return self._collect(trainable=True) if self._trainable else []
 
     @property
     def non_trainable_weights(self) -> list[Parameter]:
