@@ -15,6 +15,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.autograd.ops import cast as engine_cast
 
+from ..backend import standardize_dtype  # keras.ops kept the name; Keras's is the backend's
 from ._util import as_array, dtype_name, t
 from .operation import keras_op
 
@@ -72,11 +73,6 @@ def convert_to_numpy(x: Any) -> np.ndarray:
 def cast(x: Any, dtype: Any) -> Tensor:
     """x converted to ``dtype`` (differentiable between float dtypes)."""
     return convert_to_tensor(x, dtype=dtype)
-
-
-def standardize_dtype(dtype: Any) -> str:
-    """A dtype's canonical name ('float32', 'int32', 'bool', ...)."""
-    return dtype_name(dtype) or "float32"
 
 
 def dtype(x: Any) -> str:
