@@ -41,8 +41,9 @@ class _Dot:
 
     def model(self, model: Any, indent: str = "  ") -> tuple[list[str], list[str]]:
         """Draw ``model``'s layers; returns the ids its inputs enter and its outputs leave."""
+        layers, arrows = _layers(model), list(_arrows(model))
         ids: dict[int, tuple[list[str], list[str]]] = {}
-        for layer in _layers(model):
+        for layer in layers:
             if self.options["expand_nested"] and _is_graph_model(layer):
                 self.lines.append(f"{indent}subgraph cluster_{id(layer)} {{")
                 title = _escape(f"{layer.name} ({type(layer).__name__})")
@@ -52,13 +53,19 @@ class _Dot:
             else:
                 node_id = self.box(layer, indent)
                 ids[id(layer)] = ([node_id], [node_id])
-        for source, target in _arrows(model):
+        for source, target in arrows:
             for a in ids[id(source)][1]:
                 for b in ids[id(target)][0]:
                     self.edges.append((a, b))
-        firsts = [ids[id(la)][0] for la in _entry_layers(model)]
-        lasts = [ids[id(la)][1] for la in _exit_layers(model)]
-        return [i for ids_ in firsts for i in ids_], [i for ids_ in lasts for i in ids_]
+        # it is entered where no arrow comes in, left where none goes out
+        taking = {id(target) for _, target in arrows}
+        feeding = {id(source) for source, _ in arrows}
+        firsts = [la for la in layers if id(la) not in taking] or layers[:1]
+        lasts = [la for la in layers if id(la) not in feeding] or layers[-1:]
+        return (
+            [i for la in firsts for i in ids[id(la)][0]],
+            [i for la in lasts for i in ids[id(la)][1]],
+        )
 
 
 def model_to_dot(
@@ -169,18 +176,6 @@ def _arrows(model: Any) -> Iterator[tuple[Any, Any]]:
     elif isinstance(model, Sequential):
         chain = _layers(model)
         yield from zip(chain[:-1], chain[1:], strict=True)
-
-
-def _entry_layers(model: Any) -> list[Any]:
-    layers = _layers(model)
-    taking = {id(target) for _, target in _arrows(model)}
-    return [la for la in layers if id(la) not in taking] or layers[:1]
-
-
-def _exit_layers(model: Any) -> list[Any]:
-    layers = _layers(model)
-    feeding = {id(source) for source, _ in _arrows(model)}
-    return [la for la in layers if id(la) not in feeding] or layers[-1:]
 
 
 def _label(layer: Any, options: dict[str, Any]) -> str:
