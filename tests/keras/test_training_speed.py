@@ -1,5 +1,5 @@
 """The hot path's shortcuts give the same numbers as Keras 3 (KERAS_BACKEND=torch): Adam's
-update in cache-sized blocks (a parameter larger than one block, its size not a multiple of it),
+update in parts, one per thread (a parameter whose size is not a multiple of the thread count),
 and SGD's, on one thread and on several; the training step that leaves the output softmax to the
 fused loss trains exactly as the one that computes it, and only when nothing else reads it."""
 
@@ -13,33 +13,42 @@ import pytest
 from nnlab.autograd import parallel
 from nnlab.keras import optimizers
 from nnlab.nn import Parameter
-from nnlab.optim.base import BLOCK, for_blocks
+from nnlab.optim.base import for_blocks
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-def test_blocks_cover_every_element_once(threads: int) -> None:
+def test_parts_cover_every_element_once(threads: int) -> None:
+    """One contiguous part per thread for a large job; one thread (or a small job, or arrays
+    that are not contiguous) gets the arrays themselves, uncut."""
     saved = parallel.get_num_threads()
     parallel.set_num_threads(threads)
     try:
-        a = np.arange(5 * BLOCK + 5, dtype=np.float32)
+        a = np.arange(3 * parallel.MIN_WORK + 5, dtype=np.float32).reshape(-1, 1)
         b = np.zeros_like(a)
-        sizes: list[int] = []
+        parts: list[np.ndarray] = []
 
         def add(x: np.ndarray, y: np.ndarray) -> None:
-            assert x.size <= BLOCK and np.shares_memory(y, b)
-            sizes.append(x.size)
+            assert np.shares_memory(y, b)
+            parts.append(x)
             y += x
 
-        for_blocks(add, a, b, passes=10)
+        for_blocks(add, a, b, passes=1)
         np.testing.assert_array_equal(a, b)
-        assert sorted(sizes) == [5] + [BLOCK] * 5
-        strided = np.zeros((2 * BLOCK, 2), np.float32)[:, 0]  # not contiguous: one block
-        sizes.clear()
-        for_blocks(lambda x: sizes.append(len(x)), strided)
-        assert sizes == [2 * BLOCK]
+        if threads == 1:
+            assert len(parts) == 1 and parts[0] is a
+        else:
+            sizes = [p.size for p in parts]
+            assert len(sizes) == 3 and sum(sizes) == a.size and max(sizes) - min(sizes) <= 1
+        parts.clear()
+        for_blocks(lambda x: parts.append(x), a[:10], passes=100)  # a small job: whole
+        assert len(parts) == 1 and parts[0].shape == (10, 1)
+        strided = np.zeros((3 * parallel.MIN_WORK, 2), np.float32)[:, 0]  # not contiguous
+        parts.clear()
+        for_blocks(lambda x: parts.append(x), strided, passes=10)
+        assert len(parts) == 1 and parts[0] is strided
     finally:
         parallel.set_num_threads(saved)
 
@@ -55,11 +64,11 @@ def test_blocks_cover_every_element_once(threads: int) -> None:
         ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
     ],
 )
-def test_blocked_update_equals_keras(name: str, kwargs: dict, threads: int, monkeypatch) -> None:
-    """The updates that run block by block, on one thread and split over three."""
+def test_split_update_equals_keras(name: str, kwargs: dict, threads: int, monkeypatch) -> None:
+    """The updates on one thread, and split in three uneven parts over three threads."""
     monkeypatch.setattr(parallel, "_threads", threads)  # read by get_num_threads
     rng = np.random.default_rng(0)
-    shapes = [(800, 250), (250,)]  # 200,000 elements: three full blocks and a partial one
+    shapes = [(1000, 787), (787,)]  # large enough for three parts even for plain SGD
     params = [rng.normal(size=s).astype(np.float32) for s in shapes]
     steps = [[rng.normal(size=s).astype(np.float32) for s in shapes] for _ in range(4)]
     ours = [Parameter(p.copy()) for p in params]
