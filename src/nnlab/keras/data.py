@@ -150,19 +150,23 @@ class Arrays:
 
     def batch(self, index: Any) -> tuple[Any, ...]:
         """(x,) / (x, y) / (x, y, sample_weight) for the rows ``index`` (a slice or indices)."""
+
+        def rows(a: np.ndarray) -> np.ndarray:  # ``take`` gathers some 10% faster than a[index]
+            return a[index] if type(index) is slice else a.take(index, axis=0)
+
         xs: list[Any]
         if self._has_none:
-            xs = [None if a is None else a[index] for a in self.xs]
+            xs = [None if a is None else rows(a) for a in self.xs]
         else:
-            xs = [a[index] for a in cast("list[np.ndarray]", self.xs)]
+            xs = [rows(a) for a in cast("list[np.ndarray]", self.xs)]
         x: Any = xs[0] if self.single_input else xs if self.pack_x is None else self.pack_x(xs)
         if self.ys is None:
             return (x,)
-        ys = [a[index] for a in self.ys]
+        ys = [rows(a) for a in self.ys]
         y: Any = ys[0] if self.single_output else ys
         if self.sample_weight is None:
             return (x, y)
-        return (x, y, self.sample_weight[index])
+        return (x, y, rows(self.sample_weight))
 
     def take(self, index: Any) -> Arrays:
         """The rows ``index`` as a new ``Arrays``."""
