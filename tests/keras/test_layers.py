@@ -125,3 +125,30 @@ def test_to_categorical() -> None:
         utils.to_categorical([5], num_classes=3)
     with pytest.raises(ValueError, match="seed"):
         utils.set_random_seed(-1)
+
+
+def test_sublayers_found_in_nested_containers_in_attribute_order() -> None:
+    """Layers held in lists, tuples, dicts and other mappings (nested) are the model's layers,
+    in attribute order, each once; their weights train."""
+    import types
+
+    class Block(keras.layers.Layer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.first = Dense(2, name="first")
+            self.groups = {"a": [Dense(2, name="a0"), (Dense(2, name="a1"),)], "b": []}
+            self.frozen_view = types.MappingProxyType({"c": Dense(2, name="c")})
+            self.again = [self.first]  # the same layer twice: listed once
+            self.numbers = [1, 2.0, "x", None]
+
+        def call(self, x):
+            x = self.first(x)
+            for layer in (*self.groups["a"][:1], self.groups["a"][1][0]):
+                x = layer(x)
+            return self.frozen_view["c"](x)
+
+    block = Block()
+    block(np.ones((1, 3), np.float32))
+    names = [layer.name for layer in block._flatten_layers(include_self=False)]
+    assert names == ["first", "a0", "a1", "c"]
+    assert len(block.trainable_weights) == 8

@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -72,6 +72,26 @@ def as_shape(shape: Any, where: str) -> Shape:
         if not ok:
             raise ValueError(f"{where}: shape entries must be ints >= 0 or None, got {shape!r}")
     return tuple(None if d is None else int(d) for d in dims)
+
+
+_IS_CONTAINER: dict[type, bool] = {}  # type -> is it a list, tuple or Mapping (ABC checks are slow)
+
+
+def _is_container(value: Any) -> bool:
+    cls = type(value)
+    known = _IS_CONTAINER.get(cls)
+    if known is None:
+        known = _IS_CONTAINER[cls] = issubclass(cls, list | tuple | Mapping)
+    return known
+
+
+def _layers_within(container: Any, out: list[Layer]) -> None:
+    """Append the layers inside a list, tuple or mapping (and inside those) to ``out``."""
+    for item in container.values() if isinstance(container, Mapping) else container:
+        if isinstance(item, Layer):
+            out.append(item)
+        elif _is_container(item) and item:
+            _layers_within(item, out)
 
 
 def to_tensor(x: Any) -> Any:
@@ -310,11 +330,17 @@ class Layer(Module):
                 )
         object.__setattr__(self, name, value)
 
-    def _sublayers(self) -> Iterator[Layer]:
-        """The layers held directly by this one (attributes, lists, dicts), in attribute order."""
-        for child in self.children():
-            if isinstance(child, Layer):
-                yield child
+    def _sublayers(self) -> list[Layer]:
+        """The layers held directly by this one (attributes, lists, tuples, dicts, searched
+        inside each other), in attribute order: ``children()``'s layers, found without naming
+        every member on the way (a training loop reads ``trainable_weights`` at each step)."""
+        out: list[Layer] = []
+        for value in self.__dict__.values():
+            if isinstance(value, Layer):
+                out.append(value)
+            elif _is_container(value) and value:
+                _layers_within(value, out)
+        return out
 
     def _flatten_layers(self, include_self: bool = True) -> list[Layer]:
         """This layer (if asked) and every layer below it, depth first, each once (frozen
@@ -324,14 +350,14 @@ class Layer(Module):
             return cache.layers if include_self else cache.layers[1:]
         out: list[Layer] = [self] if include_self else []
         seen = {id(self)}
-        stack = list(self._sublayers())[::-1]
+        stack = self._sublayers()[::-1]
         while stack:
             layer = stack.pop()
             if id(layer) in seen:
                 continue
             seen.add(id(layer))
             out.append(layer)
-            stack.extend(list(layer._sublayers())[::-1])
+            stack.extend(layer._sublayers()[::-1])
         return out
 
     def _collect(self, trainable: bool) -> list[Parameter]:

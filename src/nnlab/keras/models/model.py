@@ -74,7 +74,7 @@ class Model(Trainer, Layer):
     @property
     def layers(self) -> list[Layer]:
         """The layers directly in this model (attributes, in the order they were set)."""
-        return list(self._sublayers())
+        return self._sublayers()
 
     @layers.setter
     def layers(self, _: Any) -> None:
