@@ -8,6 +8,11 @@
   Keras's name ('float32'; Python's ``int`` is 'int32' and ``float`` 'float32', as in Keras
   3); ``is_float_dtype`` / ``is_int_dtype`` test such a name.
 - ``is_keras_tensor(x)``: whether ``x`` is a symbolic ``KerasTensor`` (a functional model's).
+- Keras's backend module also names the tensor types and conversions, which code written
+  against ``keras.src.backend`` reads from here: ``Variable``, ``KerasTensor``, ``is_tensor``,
+  ``convert_to_tensor``, ``convert_to_numpy``, ``cast`` (the objects of
+  ``keras.Variable``, ``keras.ops``, ...), and ``config`` (:mod:`nnlab.keras.config`);
+  ``SUPPORTS_SPARSE_TENSORS`` and ``SUPPORTS_RAGGED_TENSORS`` are False (NumPy has neither).
 """
 
 from __future__ import annotations
@@ -39,7 +44,36 @@ __all__ = [
     "set_floatx",
     "set_image_data_format",
     "standardize_dtype",
+    "SUPPORTS_RAGGED_TENSORS",
+    "SUPPORTS_SPARSE_TENSORS",
 ]
+
+#: NumPy has neither sparse nor ragged tensors (Keras's tests skip those cases on such backends)
+SUPPORTS_SPARSE_TENSORS = False
+SUPPORTS_RAGGED_TENSORS = False
+
+_ELSEWHERE = {  # Keras's backend names for objects defined elsewhere (loaded when first read)
+    "config": "",
+    "Variable": "variables",
+    "KerasTensor": "layers.input_layer",
+    "is_tensor": "ops",
+    "convert_to_tensor": "ops",
+    "convert_to_numpy": "ops",
+    "cast": "ops",
+}
+__all__ += sorted(_ELSEWHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    if not module:  # a module of nnlab.keras itself
+        return importlib.import_module(f"nnlab.keras.{name}")
+    return getattr(importlib.import_module(f"nnlab.keras.{module}"), name)
+
 
 #: Keras 3's dtype names
 ALLOWED_DTYPES = (

@@ -23,7 +23,7 @@ __all__ = [
     "expm1", "floor", "floor_divide", "greater", "greater_equal", "isclose", "isfinite", "isinf",
     "isnan", "less", "less_equal", "log", "log10", "log1p", "log2", "logaddexp", "logical_and",
     "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply",
-    "negative", "not_equal", "power", "reciprocal", "round", "sign", "sin", "sinh", "sqrt",
+    "negative", "not_equal", "power", "reciprocal", "round", "rsqrt", "sign", "sin", "sinh", "sqrt",
     "square", "subtract", "tan", "tanh", "true_divide", "trunc", "where",
 ]  # fmt: skip
 
@@ -104,6 +104,12 @@ def square(x: Any) -> Tensor:
 def sqrt(x: Any) -> Tensor:
     """√x."""
     return ag.sqrt(t(x))
+
+
+@keras_op("Rsqrt")
+def rsqrt(x: Any) -> Tensor:
+    """1 / √x."""
+    return 1.0 / ag.sqrt(ag.ops.to_float(t(x)))
 
 
 @keras_op("Reciprocal")
