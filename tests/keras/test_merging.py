@@ -126,11 +126,52 @@ def test_call_on_a_single_tensor_is_refused_like_keras() -> None:
 
 def test_merge_masks() -> None:
     m1, m2 = np.array([[1, 0, 0]], bool), np.array([[0, 0, 1]], bool)
-    np.testing.assert_array_equal(nk.layers.Add().compute_mask(None, [m1, m2]), m1 | m2)
-    assert nk.layers.Add().compute_mask(None, [m1, None]) is None
+    pair = [np.ones((1, 3)), np.ones((1, 3))]
+    np.testing.assert_array_equal(nk.layers.Add().compute_mask(pair, [m1, m2]), m1 | m2)
+    assert nk.layers.Add().compute_mask(pair, [m1, None]) is None
     x = [np.ones((1, 3, 2)), np.ones((1, 3, 4))]
     theirs = keras.layers.Concatenate().compute_mask(
         [torch.ones(1, 3, 2), torch.ones(1, 3, 4)], [torch.tensor(m1), None]
     )
     ours = nk.layers.Concatenate().compute_mask(x, [m1, None])
     np.testing.assert_array_equal(ours, theirs.numpy())
+
+
+@pytest.mark.parametrize("cls", ["Maximum", "Minimum", "Multiply", "Add", "Average"])
+@pytest.mark.parametrize("both_masked", [False, True])
+def test_masked_inputs_as_keras(cls: str, both_masked: bool) -> None:
+    """A masked-out position of one input takes the other input's value (Maximum, Minimum) or
+    counts as 1 (Multiply, then 0 where no input keeps it); the output mask is the inputs' OR,
+    none unless every input has one (Keras 3's merging tests, on random values)."""
+    from keras.src import backend as keras_backend  # Keras's own mask reader
+
+    a = RNG.normal(size=(2, 5, 3)).astype(np.float32)
+    b = RNG.normal(size=(2, 5, 3)).astype(np.float32)
+    a[0, 1] = 0.0  # masked out by Masking()
+    a[1, 3] = 0.0
+    b[0, 1] = 0.0
+    b[1, 4] = 0.0
+    outs, masks = [], []
+    for lib, to_tensor in ((keras, torch.tensor), (nk, nnlab.tensor)):
+        masking = lib.layers.Masking()
+        x1 = masking(to_tensor(a))
+        x2 = masking(to_tensor(b)) if both_masked else to_tensor(b)
+        out = getattr(lib.layers, cls)()([x1, x2])
+        mask = (keras_backend if lib is keras else nk.backend).get_keras_mask(out)
+        outs.append(np.asarray(out.detach() if lib is keras else out.data))
+        masks.append(None if mask is None else np.asarray(mask))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+    assert (masks[0] is None) == (masks[1] is None) == (not both_masked)
+    if both_masked:
+        np.testing.assert_array_equal(masks[1], masks[0])
+
+
+def test_compute_mask_argument_errors() -> None:
+    layer = nk.layers.Add()
+    x = nk.Input((4, 5))
+    with pytest.raises(ValueError, match="`mask` should be a list."):
+        layer.compute_mask([x, x], np.ones((2, 4)))
+    with pytest.raises(ValueError, match="`inputs` should be a list."):
+        layer.compute_mask(x, [None, None])
+    with pytest.raises(ValueError, match=" should have the same length."):
+        nk.layers.Concatenate().compute_mask([x, x], [None])

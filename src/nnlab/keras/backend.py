@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import utils
 from .config import (
     backend,
@@ -44,6 +46,7 @@ __all__ = [
     "set_floatx",
     "set_image_data_format",
     "standardize_dtype",
+    "standardize_shape",
     "SUPPORTS_RAGGED_TENSORS",
     "SUPPORTS_SPARSE_TENSORS",
 ]
@@ -60,6 +63,8 @@ _ELSEWHERE = {  # Keras's backend names for objects defined elsewhere (loaded wh
     "convert_to_tensor": "ops",
     "convert_to_numpy": "ops",
     "cast": "ops",
+    "get_keras_mask": "utils",
+    "set_keras_mask": "utils",
 }
 __all__ += sorted(_ELSEWHERE)
 
@@ -109,6 +114,29 @@ def standardize_dtype(dtype: Any) -> str:
     if not isinstance(name, str) or name not in ALLOWED_DTYPES:
         raise ValueError(f"Invalid dtype: {dtype}")
     return name
+
+
+def standardize_shape(shape: Any) -> tuple[int | None, ...]:
+    """``shape`` as a tuple of ints >= 0 and None (Keras's errors for anything else)."""
+    if shape is None:
+        raise ValueError("Undefined shapes are not supported.")
+    if not isinstance(shape, tuple):
+        if not hasattr(shape, "__iter__"):
+            raise ValueError(f"Cannot convert '{shape}' to a shape.")
+        shape = tuple(shape)
+    for e in shape:
+        if e is None:
+            continue
+        if isinstance(e, bool) or not isinstance(e, int | np.integer):
+            raise ValueError(
+                f"Cannot convert '{shape}' to a shape. Found invalid entry '{e}' of type "
+                f"'{type(e)}'. "
+            )
+        if e < 0:
+            raise ValueError(
+                f"Cannot convert '{shape}' to a shape. Negative dimensions are not allowed."
+            )
+    return tuple(None if e is None else int(e) for e in shape)
 
 
 def is_float_dtype(dtype: Any) -> bool:

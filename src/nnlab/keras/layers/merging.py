@@ -21,6 +21,7 @@ import numpy as np
 from nnlab.autograd import Tensor, where
 from nnlab.autograd import concatenate as join
 
+from ..utils import get_keras_mask
 from .base import Layer
 
 __all__ = [
@@ -131,14 +132,49 @@ class _Merge(Layer):
         """A position is kept if any input keeps it (None if any input has no mask)."""
         if mask is None:
             return None
-        if not isinstance(mask, list | tuple):
-            raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+        _check_masks(inputs, mask)
         if any(m is None for m in mask):
             return None
         return np.logical_or.reduce([np.asarray(m, bool) for m in mask])
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
         raise NotImplementedError
+
+
+def _check_masks(inputs: Any, mask: Any) -> None:
+    """Keras's errors for ``compute_mask`` arguments that are not two lists of one length."""
+    if not isinstance(mask, list | tuple):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, list | tuple):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            "The lists `inputs` and `mask` should have the same length. Received: "
+            f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length {len(mask)}"
+        )
+
+
+def _broadcast_mask(x: Tensor) -> np.ndarray | None:
+    """The Keras mask of ``x`` (one flag per position) broadcast over its last axis."""
+    mask = get_keras_mask(x)
+    if mask is None:
+        return None
+    return np.broadcast_to(np.asarray(mask, bool)[..., None], x.shape)
+
+
+def _pairwise_masked(xs: list[Tensor], op: Any) -> Tensor:
+    """``op`` folded over the inputs, where a masked-out position of one input takes the
+    other's value (Maximum and Minimum have no neutral value to put there instead)."""
+    out, out_mask = xs[0], _broadcast_mask(xs[0])
+    for x in xs[1:]:
+        mask = _broadcast_mask(x)
+        if mask is not None:
+            x = where(mask, x, out)
+        if out_mask is not None:
+            out = where(out_mask, out, x)
+        out_mask = None if mask is None or out_mask is None else out_mask | mask
+        out = op(out, x)
+    return out
 
 
 class Add(_Merge):
@@ -174,9 +210,15 @@ class Multiply(_Merge):
     """Πᵢ xᵢ (elementwise)."""
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = out * x
+        masks = [_broadcast_mask(x) for x in xs]  # a masked-out position counts as 1 (Keras)
+        out = None
+        for x, m in zip(xs, masks, strict=True):
+            x = x if m is None else where(m, x, np.float32(1))
+            out = x if out is None else out * x
+        assert out is not None
+        kept = [m for m in masks if m is not None]
+        if len(kept) == len(masks):  # then 0 where no input keeps the position
+            out = where(np.logical_or.reduce(kept), out, np.float32(0))
         return out
 
 
@@ -194,20 +236,14 @@ class Maximum(_Merge):
     """maxᵢ xᵢ elementwise."""
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = where(out.data >= x.data, out, x)
-        return out
+        return _pairwise_masked(xs, lambda a, b: where(a.data >= b.data, a, b))
 
 
 class Minimum(_Merge):
     """minᵢ xᵢ elementwise."""
 
     def _merge(self, xs: list[Tensor]) -> Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = where(out.data <= x.data, out, x)
-        return out
+        return _pairwise_masked(xs, lambda a, b: where(a.data <= b.data, a, b))
 
 
 class Concatenate(_Merge):
@@ -266,7 +302,10 @@ class Concatenate(_Merge):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The inputs' masks (all-kept for an input without one) joined, reduced over the last
         axis as Keras does."""
-        if mask is None or all(m is None for m in mask):
+        if mask is None:
+            return None
+        _check_masks(inputs, mask)
+        if all(m is None for m in mask):
             return None
         parts = []
         for x, m in zip(inputs, mask, strict=True):
