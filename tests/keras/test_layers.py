@@ -152,3 +152,23 @@ def test_sublayers_found_in_nested_containers_in_attribute_order() -> None:
     names = [layer.name for layer in block._flatten_layers(include_self=False)]
     assert names == ["first", "a0", "a1", "c"]
     assert len(block.trainable_weights) == 8
+
+
+def test_wrapper_base_class() -> None:
+    """keras.layers.Wrapper: a subclass writes call around self.layer, whose weights it owns;
+    its config holds the wrapped layer, and a non-layer is refused with Keras's message."""
+
+    class Twice(keras.layers.Wrapper):
+        def call(self, inputs, training=None):
+            return self.layer(inputs) * 2.0
+
+    layer = Twice(Dense(2, kernel_initializer="ones"))
+    out = layer(np.ones((1, 3), np.float32))
+    np.testing.assert_allclose(out.data, [[6.0, 6.0]])
+    assert len(layer.trainable_weights) == 2
+    config = layer.get_config()
+    assert config["layer"]["class_name"] == "Dense"
+    revived = Twice.from_config(config)
+    assert isinstance(revived.layer, Dense) and revived.layer.units == 2
+    with pytest.raises(ValueError, match="supplied to Wrapper isn't a supported layer type"):
+        keras.layers.Wrapper("not a layer")

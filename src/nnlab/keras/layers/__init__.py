@@ -96,7 +96,7 @@ from .spatial import (
     ZeroPadding3D,
 )
 from .stacked_rnn_cells import StackedRNNCells
-from .wrappers import TimeDistributed
+from .wrappers import TimeDistributed, Wrapper
 
 # Keras's other names of the same classes (keras.layers.MaxPool2D is MaxPooling2D, ...)
 AvgPool1D = AveragePooling1D
@@ -201,6 +201,7 @@ __all__ = [
     "SpatialDropout3D",
     "Subtract",
     "TimeDistributed",
+    "Wrapper",
     "UnitNormalization",
     "UpSampling1D",
     "UpSampling2D",

@@ -305,6 +305,7 @@ class Lambda(Layer):
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {function!r}")
         self.function, self._output_shape, self.mask = function, output_shape, mask
+        self.supports_masking = mask is not None  # Keras: only with a mask (function or tensor)
         self.arguments = dict(arguments or {})
         try:
             names = inspect.signature(function).parameters
@@ -332,6 +333,8 @@ class Lambda(Layer):
         return (first[0], *tuple(self._output_shape))
 
     def get_config(self) -> dict[str, Any]:
+        from ..saving.serialization_lib import serialize_keras_object
+
         config: dict[str, Any] = {"function": _function_config(self.function)}
         if self._output_shape is not None:
             config["output_shape"] = (
@@ -340,7 +343,11 @@ class Lambda(Layer):
                 else list(self._output_shape)
             )
         if self.mask is not None:
-            config["mask"] = _function_config(self.mask) if callable(self.mask) else self.mask
+            config["mask"] = (
+                _function_config(self.mask)
+                if callable(self.mask)
+                else serialize_keras_object(self.mask)  # a tensor: its values
+            )
         config["arguments"] = dict(self.arguments)
         return {**super().get_config(), **config}
 
@@ -356,8 +363,13 @@ class Lambda(Layer):
             config["output_shape"] = _load_function(shape, custom_objects, safe)
         elif isinstance(shape, list):
             config["output_shape"] = tuple(shape)
-        if isinstance(config.get("mask"), dict):
-            config["mask"] = _load_function(config["mask"], custom_objects, safe)
+        from ..saving.serialization_lib import deserialize_keras_object
+
+        mask = config.get("mask")
+        if isinstance(mask, dict) and mask.get("class_name") in ("__tensor__", "__numpy__"):
+            config["mask"] = deserialize_keras_object(mask)
+        elif isinstance(mask, dict):
+            config["mask"] = _load_function(mask, custom_objects, safe)
         layer = super().from_config(config)
         assert isinstance(layer, Lambda)
         return layer

@@ -394,12 +394,20 @@ class UnitNormalization(Layer):
 
     supports_masking = True  # a mask passes through unchanged, as in Keras
 
-    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+    def __init__(self, axis: int | list[int] | tuple[int, ...] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.axis = axis
+        if isinstance(axis, list | tuple):
+            self.axis: int | list[int] = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(
+                "Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+                f"Received: axis={axis}"
+            )
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        axis = tuple(self.axis) if isinstance(self.axis, list | tuple) else self.axis
+        axis = tuple(self.axis) if isinstance(self.axis, list) else self.axis
         squared = (inputs * inputs).sum(axis=axis, keepdims=True)
         return inputs / squared.clip(1e-12, None).sqrt()
 

@@ -1,4 +1,5 @@
-"""``TimeDistributed(layer)``: the same layer applied to every time step.
+"""``Wrapper(layer)``: the base of the layers that wrap another one; ``TimeDistributed(layer)``:
+the same layer applied to every time step.
 
 For inputs x of shape (B, T, ...), y[:, t] = layer(x[:, t]) for t = 0 … T-1 (one call per step,
 as Keras 3, so a BatchNormalization inside sees each step's batch on its own); the weights are
@@ -13,10 +14,43 @@ from nnlab.autograd import Tensor, stack
 
 from .base import Layer, plain_config
 
-__all__ = ["TimeDistributed"]
+__all__ = ["TimeDistributed", "Wrapper"]
 
 
-class TimeDistributed(Layer):
+class Wrapper(Layer):
+    """A layer around another one, ``self.layer`` (whose weights are its weights); subclasses
+    write ``call``. Its config holds the wrapped layer's serialized description."""
+
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure "
+                "wrapped layer is a valid Keras layer."
+            )
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape: Any = None) -> None:
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+        self.built = True
+
+    def get_config(self) -> dict[str, Any]:
+        from ..saving.serialization_lib import serialize_keras_object
+
+        return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Wrapper:
+        from ..saving.serialization_lib import deserialize_keras_object
+
+        config = plain_config(config)
+        inner = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
+        return cls(inner, **config)
+
+
+class TimeDistributed(Wrapper):
     """Apply ``layer`` to each slice x[:, t] of a (B, T, ...) input (see the module docstring)."""
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
@@ -25,8 +59,7 @@ class TimeDistributed(Layer):
                 "Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
                 f"Received: {layer}"
             )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape: Any) -> tuple[Any, ...]:
@@ -37,7 +70,7 @@ class TimeDistributed(Layer):
             )
         return (input_shape[0], *input_shape[2:])
 
-    def build(self, input_shape: Any) -> None:
+    def build(self, input_shape: Any = None) -> None:
         child = self._child_shape(input_shape)
         if not self.layer.built:
             self.layer.build(child)
@@ -53,17 +86,3 @@ class TimeDistributed(Layer):
             self._child_shape(inputs.shape)
         steps = [self.layer(inputs[:, t], training=training) for t in range(inputs.shape[1])]
         return stack(steps, axis=1)
-
-    def get_config(self) -> dict[str, Any]:
-        from .core import _serialize
-
-        return {**super().get_config(), "layer": _serialize(self.layer)}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        from .. import layers
-
-        config = plain_config(config)
-        spec = config.pop("layer")
-        inner = getattr(layers, spec["class_name"]).from_config(spec["config"])
-        return cls(inner, **config)

@@ -14,7 +14,8 @@ Keras 3's JSON-compatible description and back, as custom layers' ``get_config``
 An object with ``get_config`` becomes ``{"module", "class_name", "config", "registered_name"}``
 (a built layer also gets its ``build_config``); a function ``{"module": "builtins",
 "class_name": "function", "config": name, "registered_name": "function"}`` where ``name`` is its
-registered "package>name" when it has one; a NumPy array ``{"class_name": "__numpy__", ...}``;
+registered "package>name" when it has one; a NumPy array ``{"class_name": "__numpy__", ...}``, a
+tensor ``{"class_name": "__tensor__", ...}`` (read back as a Tensor);
 numbers, strings, None, lists, tuples and dicts stay what they are (their items serialized).
 
 Reading finds a class or function among, in order, the active ``custom_object_scope``, the
@@ -69,13 +70,17 @@ def serialize_keras_object(obj: Any) -> Any:
         return obj
     if isinstance(obj, np.generic):
         return obj.item()
-    if isinstance(obj, np.ndarray | Tensor):
-        arr = obj.data if isinstance(obj, Tensor) else obj
-        if arr.ndim == 0:
-            return arr.item()
+    if isinstance(obj, Tensor):
+        return {
+            "class_name": "__tensor__",
+            "config": {"value": obj.data.tolist(), "dtype": obj.data.dtype.name},
+        }
+    if isinstance(obj, np.ndarray):
+        if obj.ndim == 0:
+            return obj.item()
         return {
             "class_name": "__numpy__",
-            "config": {"value": arr.tolist(), "dtype": arr.dtype.name},
+            "config": {"value": obj.tolist(), "dtype": obj.dtype.name},
         }
     if isinstance(obj, list | tuple):
         return type(obj)(serialize_keras_object(v) for v in obj)
@@ -161,6 +166,8 @@ def deserialize_keras_object(
         return tuple(deserialize_keras_object(v, custom_objects) for v in inner["value"])
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__tensor__":
+        return Tensor(np.array(inner["value"], dtype=inner["dtype"]))
     if class_name == "__lambda__" or "function_type" in config:
         raise ValueError(
             "Requested the deserialization of a Python lambda; nnlab never runs code from a "
