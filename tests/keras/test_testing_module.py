@@ -98,3 +98,23 @@ def test_backend_names_of_keras_tensor_types() -> None:
     assert backend.config.image_data_format() == "channels_last"
     assert backend.is_tensor(ops.convert_to_tensor([1.0]))
     np.testing.assert_allclose(backend.convert_to_numpy(ops.rsqrt(np.float32(4.0))), 0.5)
+
+
+def test_test_utils_equal_keras() -> None:
+    """get_test_data draws Keras's own data for a seed; named_product names as Keras does."""
+    from keras.src.testing import test_utils as theirs
+
+    from nnlab.keras.testing import test_utils as ours
+
+    for a, b in zip(
+        ours.get_test_data(50, 20, (3, 2), 4, random_seed=7),
+        theirs.get_test_data(50, 20, (3, 2), 4, random_seed=7),
+        strict=True,
+    ):
+        for u, v in zip(a, b, strict=True):
+            np.testing.assert_array_equal(u, v)
+            assert u.dtype == v.dtype
+    cases = ([{"testcase_name": "neg", "x": -1}, {"testcase_name": "pos", "x": 1}],)
+    assert ours.named_product(*cases, kind=[float, int]) == theirs.named_product(
+        *cases, kind=[float, int]
+    )

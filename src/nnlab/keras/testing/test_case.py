@@ -36,7 +36,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 
-from . import backend, ops
+from .. import backend, ops
 
 try:  # Keras's tests use absl's parameterized decorators, which need its TestCase
     from absl.testing import parameterized
@@ -176,7 +176,7 @@ class TestCase(_Base):
     def run_class_serialization_test(self, instance: Any, custom_objects: Any = None) -> Any:
         """``from_config(get_config())`` and ``deserialize(serialize())`` give an object with
         the same config and the same attributes; returns the second one."""
-        from .saving import custom_object_scope, deserialize_keras_object, serialize_keras_object
+        from ..saving import custom_object_scope, deserialize_keras_object, serialize_keras_object
 
         config_json = _json_with_tuples(instance.get_config())
         names = set(dir(instance)) - {"__annotations__"}
@@ -314,7 +314,7 @@ class TestCase(_Base):
         check_built(layer)
 
         # a symbolic call
-        from .layers.input_layer import KerasTensor
+        from ..layers.input_layer import KerasTensor
 
         if input_shape is None:
             symbolic = _map_arrays(
@@ -369,7 +369,7 @@ def _seed_generator_count(layer: Any) -> int:
     each ``SeedGenerator`` held, else one per layer that draws random numbers (takes ``seed``)."""
     import inspect
 
-    from .random import SeedGenerator
+    from ..random import SeedGenerator
 
     count = 0
     for sub in layer._flatten_layers():
@@ -383,8 +383,8 @@ def _seed_generator_count(layer: Any) -> int:
 
 def _training_step(layer: Any, input_data: Any, output: Any) -> None:
     """One fit step of a model around ``layer`` with the loss sum(y_pred) (Keras's check)."""
-    from .losses import Loss
-    from .models import Model
+    from ..losses import Loss
+    from ..models import Model
 
     class TestModel(Model):
         def __init__(self, inner: Any) -> None:
