@@ -295,3 +295,12 @@ def test_numpy_reductions_read_the_values_and_engine_ones_keep_the_graph() -> No
     np.testing.assert_array_equal(np.sum(v, axis=0), a.sum(axis=0))
     v.sum().backward()  # the engine's reduction: d(sum v)/dv = 1
     np.testing.assert_array_equal(v.grad, np.ones_like(a))
+
+
+def test_learning_rate_value_is_float32_as_keras_variable() -> None:
+    """``optimizer.learning_rate.value`` is what Keras's float32 variable holds: after a
+    ReduceLROnPlateau step of 0.1 from 0.1 it equals 0.01 (Keras's own callback test)."""
+    opt = keras.optimizers.Adam(0.1)
+    opt.learning_rate = float(opt.learning_rate) * 0.1
+    assert isinstance(opt.learning_rate.value, np.float32)
+    assert opt.learning_rate.value == 0.01

@@ -27,9 +27,10 @@ class LearningRateValue(float):
         return obj
 
     @property
-    def value(self) -> float:
-        """The learning rate as a plain float."""
-        return float(self)
+    def value(self) -> np.float32:
+        """The learning rate as Keras's variable holds it: a float32 scalar (so that it equals
+        0.01 after ReduceLROnPlateau's 0.1 · 0.1, as in Keras)."""
+        return np.float32(self)
 
     def numpy(self) -> np.ndarray:
         """As Keras's float32 variable: a 0-d float32 array."""
