@@ -16,7 +16,9 @@
 - ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
   ``LSTMCell``, ``GRUCell``; ``stacked_rnn_cells``: ``StackedRNNCells``; ``bidirectional``:
   ``Bidirectional``;
-- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
+- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``); ``image_preprocessing``:
+  ``Resizing``, ``CenterCrop``, ``RandomCrop``, ``RandomFlip``, ``RandomRotation``, ``RandomZoom``,
+  ``RandomTranslation``, ``RandomContrast``, ``RandomBrightness``;
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
@@ -32,6 +34,17 @@ from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
+from .image_preprocessing import (
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
 from .input_layer import Input, InputLayer, KerasTensor
 from .input_spec import InputSpec
 from .masking import Masking
@@ -147,6 +160,7 @@ __all__ = [
     "BatchNormalization",
     "Bidirectional",
     "CategoryEncoding",
+    "CenterCrop",
     "Concatenate",
     "Conv1D",
     "Conv1DTranspose",
@@ -189,11 +203,19 @@ __all__ = [
     "Normalization",
     "PReLU",
     "Permute",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
     "RMSNormalization",
     "ReLU",
     "RepeatVector",
     "Rescaling",
     "Reshape",
+    "Resizing",
     "SeparableConv2D",
     "Softmax",
     "SpatialDropout1D",
