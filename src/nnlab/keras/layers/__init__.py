@@ -17,8 +17,9 @@
   ``LSTMCell``, ``GRUCell``; ``stacked_rnn_cells``: ``StackedRNNCells``; ``bidirectional``:
   ``Bidirectional``;
 - ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``); ``image_preprocessing``:
-  ``Resizing``, ``CenterCrop``, ``RandomCrop``, ``RandomFlip``, ``RandomRotation``, ``RandomZoom``,
-  ``RandomTranslation``, ``RandomContrast``, ``RandomBrightness``;
+  ``Resizing``, ``CenterCrop``, ``RandomCrop``, ``RandomFlip``; ``image_augmentation``:
+  ``RandomRotation``, ``RandomZoom``, ``RandomTranslation``, ``RandomContrast``,
+  ``RandomBrightness``;
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
@@ -34,17 +35,14 @@ from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
-from .image_preprocessing import (
-    CenterCrop,
+from .image_augmentation import (
     RandomBrightness,
     RandomContrast,
-    RandomCrop,
-    RandomFlip,
     RandomRotation,
     RandomTranslation,
     RandomZoom,
-    Resizing,
 )
+from .image_preprocessing import CenterCrop, RandomCrop, RandomFlip, Resizing
 from .input_layer import Input, InputLayer, KerasTensor
 from .input_spec import InputSpec
 from .masking import Masking
