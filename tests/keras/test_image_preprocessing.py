@@ -89,9 +89,20 @@ def test_random_crop_at_inference_is_the_aspect_crop_and_resize(size):
     np.testing.assert_allclose(ours, np.asarray(theirs), **TOL)
 
 
-def test_resizing_is_differentiable():
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: nk.layers.Resizing(4, 5, pad_to_aspect_ratio=True, fill_value=1.0),
+        lambda: nk.layers.CenterCrop(3, 4),
+        lambda: nk.layers.CenterCrop(9, 4),
+        lambda: nk.layers.RandomCrop(3, 4, seed=0),
+    ],
+    ids=["resizing", "center_crop", "center_crop_resized", "random_crop"],
+)
+def test_crops_and_resizes_are_differentiable(layer):
     x = Tensor(IMAGES[:1].astype(np.float64) / 255, requires_grad=True)
-    y = nk.layers.Resizing(4, 5, pad_to_aspect_ratio=True, fill_value=1.0)(x)
+    y = layer()(x)
+    assert y.dtype == np.float64
     (y * y).sum().backward()
     assert x.grad is not None and x.grad.shape == x.shape and np.abs(x.grad).sum() > 0
 

@@ -14,8 +14,9 @@ gradient checks). The resampling (half-pixel resize, the affine map and its fill
 - The random layers augment in training (``fit``; and, as in Keras, when called directly
   without ``training=False``) and are the identity otherwise (``predict``, ``evaluate``):
   one random draw per image (per batch for ``RandomCrop``), from ``default_rng(seed)`` when
-  ``seed`` is given, else the layer's generator (the model's). Their outputs are data: no
-  gradient flows back through them (their inputs are images).
+  ``seed`` is given, else the layer's generator (the model's). The crops and resizes are
+  differentiable; the other random layers' outputs are data (no gradient flows back through
+  them: their inputs are images).
 - ``RandomCrop(height, width)``: in training a random window; otherwise the largest centred
   window with the target's aspect ratio, resized to the target (as Keras 3 documents it).
 - ``RandomFlip(mode)``: each image flipped with probability ½ (in "horizontal_and_vertical"
@@ -75,13 +76,13 @@ class _ImageLayer(Layer):
                 f"{layout}), got shape {tuple(shape)}"
             )
 
-    def _hw_axes(self, rank: int) -> tuple[int, int]:
+    def _hw_axes(self) -> tuple[int, int]:
         return (-2, -1) if self.data_format == "channels_first" else (-3, -2)
 
     def _with_size(self, shape: Any, height: int, width: int) -> tuple[Any, ...]:
         self._check_rank(tuple(shape))
         out = list(shape)
-        h_axis, w_axis = self._hw_axes(len(out))
+        h_axis, w_axis = self._hw_axes()
         out[h_axis], out[w_axis] = height, width
         return tuple(out)
 
@@ -149,7 +150,7 @@ class Resizing(_ImageLayer):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = _as_float(inputs)
         self._check_rank(x.shape)
-        axes = self._hw_axes(x.ndim)
+        axes = self._hw_axes()
         height, width = x.shape[axes[0]], x.shape[axes[1]]
         target = (self.height, self.width)
         top, left, window_h, window_w = 0, 0, height, width
@@ -210,7 +211,7 @@ class CenterCrop(_ImageLayer):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = _as_float(inputs)
         self._check_rank(x.shape)
-        axes = self._hw_axes(x.ndim)
+        axes = self._hw_axes()
         height, width = x.shape[axes[0]], x.shape[axes[1]]
         if height >= self.height and width >= self.width:
             top, left = (height - self.height) // 2, (width - self.width) // 2
@@ -276,12 +277,12 @@ class RandomCrop(RandomImageLayer):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         x = _as_float(inputs)
         self._check_rank(x.shape)
-        axes = self._hw_axes(x.ndim)
+        axes = self._hw_axes()
         height, width = x.shape[axes[0]], x.shape[axes[1]]
         if training is not False and height >= self.height and width >= self.width:
             top = int(self.rng.integers(0, height - self.height + 1))
             left = int(self.rng.integers(0, width - self.width + 1))
-            return Tensor(_crop(x, axes, top, left, self.height, self.width).data.copy())
+            return _crop(x, axes, top, left, self.height, self.width)
         return _crop_to_aspect_and_resize(x, axes, (self.height, self.width))
 
     def compute_output_shape(self, input_shape: Any) -> Any:
