@@ -64,7 +64,10 @@ class _ImageLayer(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format)
+        try:
+            self.data_format = standardize_data_format(data_format)
+        except ValueError as err:
+            raise ValueError(f"{type(self).__name__}: {err}") from None
 
     def _check_rank(self, shape: tuple[Any, ...]) -> None:
         if len(shape) not in (3, 4):
