@@ -99,6 +99,18 @@ CASES = {
             L.GaussianNoise(0.1),
         ],
     ),
+    "image augmentation (the identity at inference)": (
+        (6, 7, 3),
+        lambda: [
+            L.RandomFlip(),
+            L.RandomRotation(0.1),
+            L.RandomZoom(0.1),
+            L.RandomTranslation(0.1, 0.2),
+            L.RandomContrast(0.2),
+            L.RandomBrightness(0.1),
+            L.Conv2D(2, 3),
+        ],
+    ),
     "activations": (
         (4,),
         lambda: (

@@ -9,6 +9,7 @@ nnlab.keras (Keras 3 names)                 ONNX (opset 18)
 Dense (y = act(x K + b))                    Gemm on 2-D inputs, else MatMul + Add; activation
 Activation, ReLU, LeakyReLU, ELU, Softmax   Relu, LeakyRelu, Elu, Softmax, Sigmoid, Tanh, ...
 Dropout and the other noise layers          Identity (inference)
+The random image layers but RandomCrop      Identity (inference)
 Flatten, Reshape                            Flatten (axis=1), Reshape (batch kept)
 Conv1D, Conv2D                              Transpose to channels first, Conv, Transpose back
 Conv1DTranspose, Conv2DTranspose            the same around a ConvTranspose
@@ -568,6 +569,12 @@ for _noise in (
     "AlphaDropout",
     "ActivityRegularization",
     "Identity",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
 ):
     LAYERS[_noise] = _identity
 

@@ -16,7 +16,10 @@
 - ``rnn``: ``RNN``, ``SimpleRNN``, ``LSTM``, ``GRU``; ``rnn_cells``: ``SimpleRNNCell``,
   ``LSTMCell``, ``GRUCell``; ``stacked_rnn_cells``: ``StackedRNNCells``; ``bidirectional``:
   ``Bidirectional``;
-- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``);
+- ``preprocessing``: ``Rescaling``, ``Normalization`` (with ``adapt``); ``image_preprocessing``:
+  ``Resizing``, ``CenterCrop``, ``RandomCrop``, ``RandomFlip``; ``image_augmentation``:
+  ``RandomRotation``, ``RandomZoom``, ``RandomTranslation``, ``RandomContrast``,
+  ``RandomBrightness``;
 - ``conv``, ``conv_transpose``, ``pooling``, ``spatial``: the convolution family (Conv1D/2D,
   Conv1D/2DTranspose, pooling, padding, cropping, upsampling in 1-D to 3-D, ...).
 """
@@ -32,6 +35,14 @@ from .bidirectional import Bidirectional
 from .conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .core import Activation, Dense, Embedding, Identity, Lambda
+from .image_augmentation import (
+    RandomBrightness,
+    RandomContrast,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
+from .image_preprocessing import CenterCrop, RandomCrop, RandomFlip, Resizing
 from .input_layer import Input, InputLayer, KerasTensor
 from .input_spec import InputSpec
 from .masking import Masking
@@ -147,6 +158,7 @@ __all__ = [
     "BatchNormalization",
     "Bidirectional",
     "CategoryEncoding",
+    "CenterCrop",
     "Concatenate",
     "Conv1D",
     "Conv1DTranspose",
@@ -189,11 +201,19 @@ __all__ = [
     "Normalization",
     "PReLU",
     "Permute",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
     "RMSNormalization",
     "ReLU",
     "RepeatVector",
     "Rescaling",
     "Reshape",
+    "Resizing",
     "SeparableConv2D",
     "Softmax",
     "SpatialDropout1D",

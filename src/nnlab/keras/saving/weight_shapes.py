@@ -444,6 +444,27 @@ RULES["Masking"] = _none
 # ---------------- end of the krnn rules
 
 
+# ---------------- the image preprocessing layers: no weights; the crops and resizes set (H, W)
+def _image_size(config: dict[str, Any], shape: Shape) -> tuple[list[WeightShape], Shape]:
+    channels, _, last = _spatial(config, shape, 2)
+    size = [_count(config, "height"), _count(config, "width")]
+    return [], _assemble(shape[0], channels, size, last)
+
+
+for _image in ("Resizing", "CenterCrop", "RandomCrop"):
+    RULES[_image] = _image_size
+for _image in (
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
+):
+    RULES[_image] = _none
+# ---------------- end of the image preprocessing rules
+
+
 def weight_shapes(entries: Sequence[Any], shape: Shape) -> list[list[WeightShape]]:
     """Each layer's ``get_weights`` shapes the configs imply, for inputs of ``shape``."""
     out = []
